@@ -1,0 +1,98 @@
+/* silkflow: common utilities shared by every module (no MPI here).
+ *
+ * Error convention: functions that can fail return an int status (SF_OK = 0,
+ * SF_EUSER = 1 for bad input/config, SF_EINTERNAL = 2 for numerical or internal
+ * failures) and fill an sf_err with one human-readable message that names the
+ * file and line/field where it applies. The CLI prints the message and exits
+ * with the status as exit code.
+ */
+#ifndef SILKFLOW_COMMON_H
+#define SILKFLOW_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define SF_OK 0
+#define SF_EUSER 1
+#define SF_EINTERNAL 2
+
+#define SF_VERSION "0.1.0"
+
+typedef struct {
+    int code;        /* SF_OK, SF_EUSER or SF_EINTERNAL */
+    char msg[2048];  /* one line, no trailing newline */
+} sf_err;
+
+#if defined(__GNUC__)
+#define SF_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define SF_PRINTF(a, b)
+#endif
+
+/* Set e (if not NULL) and return code. */
+int sf_fail(sf_err *e, int code, const char *fmt, ...) SF_PRINTF(3, 4);
+/* Prefix an existing message: "<prefix>: <old message>". Returns e->code. */
+int sf_err_prefix(sf_err *e, const char *fmt, ...) SF_PRINTF(2, 3);
+void sf_err_clear(sf_err *e);
+
+/* Allocation that aborts with a clear message when memory is exhausted. */
+void *sf_malloc(size_t n);
+void *sf_calloc(size_t n, size_t sz);
+void *sf_realloc(void *p, size_t n);
+char *sf_strdup(const char *s);
+/* 64-byte aligned allocation (free with free()). */
+void *sf_aligned_alloc(size_t n);
+
+/* Logging: progress goes to stdout on the reporting rank unless quiet,
+ * warnings and errors to stderr. */
+void sf_log_set_quiet(int quiet);
+int sf_log_quiet(void);
+void sf_log_set_enabled(int enabled); /* 0 on non-root ranks */
+void sf_info(const char *fmt, ...) SF_PRINTF(1, 2);
+void sf_warn(const char *fmt, ...) SF_PRINTF(1, 2);
+
+/* Wall clock seconds (monotonic). */
+double sf_now(void);
+
+/* String helpers. */
+char *sf_trim(char *s);                       /* in place, returns s */
+int sf_streq_nocase(const char *a, const char *b);
+const char *sf_basename(const char *path);    /* pointer into path */
+int sf_parse_int(const char *s, long *out);   /* whole string, returns 0 ok */
+int sf_parse_double(const char *s, double *out);
+/* "1995-2011", "2005", "3-16", "7,8,9,10", "3-5,9" -> sorted unique list.
+ * Returns 0 ok, -1 on syntax error. *out is malloc'ed. */
+int sf_parse_int_list(const char *s, int **out, int *count);
+/* Format a list as the shortest range string ("3-5,9"). */
+void sf_format_int_list(const int *v, int count, char *buf, size_t bufsz);
+
+/* Files. */
+int sf_file_exists(const char *path);
+int sf_is_dir(const char *path);
+int sf_mkdir_p(const char *path);              /* 0 ok */
+/* Read a whole file (NUL-terminated); returns NULL and fills e on failure. */
+char *sf_read_file(const char *path, size_t *len, sf_err *e);
+/* Directory of path (malloc'ed), "." when none. */
+char *sf_dirname(const char *path);
+/* Join dir and name; name returned as is when absolute. malloc'ed. */
+char *sf_path_join(const char *dir, const char *name);
+
+/* SHA-256 */
+typedef struct {
+    uint32_t h[8];
+    uint64_t len;
+    uint8_t buf[64];
+    size_t nbuf;
+} sf_sha256;
+void sf_sha256_init(sf_sha256 *s);
+void sf_sha256_update(sf_sha256 *s, const void *data, size_t n);
+void sf_sha256_final(sf_sha256 *s, char hex[65]);
+void sf_sha256_hex(const void *data, size_t n, char hex[65]);
+int sf_sha256_file(const char *path, char hex[65], sf_err *e);
+
+/* Sorting helpers */
+void sf_sort_int(int *v, size_t n);
+void sf_sort_double(double *v, size_t n);
+
+#endif

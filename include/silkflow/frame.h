@@ -1,0 +1,49 @@
+/* silkflow: a small column-oriented data frame (panel, covariates, estimation
+ * input) with a CSV reader/writer. Numeric missing values are NaN; string
+ * missing values are NULL. */
+#ifndef SILKFLOW_FRAME_H
+#define SILKFLOW_FRAME_H
+
+#include <stddef.h>
+
+#include "silkflow/common.h"
+
+typedef enum { SF_COL_NUM = 0, SF_COL_STR = 1 } sf_coltype;
+
+typedef struct {
+    char *name;
+    sf_coltype type;
+    double *num; /* SF_COL_NUM: nrow values, NaN = missing */
+    char **str;  /* SF_COL_STR: nrow strings, NULL = missing */
+} sf_column;
+
+typedef struct {
+    size_t nrow;
+    int ncol, cap;
+    sf_column *cols;
+} sf_frame;
+
+sf_frame *sf_frame_new(size_t nrow);
+void sf_frame_free(sf_frame *f);
+/* Add a column (NaN / NULL initialised); replaces an existing column of the
+ * same name. Returns the data pointer. */
+double *sf_frame_add_num(sf_frame *f, const char *name);
+char **sf_frame_add_str(sf_frame *f, const char *name);
+/* Column by name (exact, then case-insensitive); NULL when absent. */
+sf_column *sf_frame_col(const sf_frame *f, const char *name);
+int sf_frame_col_index(const sf_frame *f, const char *name);
+/* Keep the rows where keep[i] != 0 (in order). */
+void sf_frame_filter(sf_frame *f, const unsigned char *keep);
+/* Deep copy. */
+sf_frame *sf_frame_copy(const sf_frame *f);
+
+/* CSV: comma separated (or ';' / tab when the header line has no comma),
+ * RFC 4180 quotes, CRLF tolerated, UTF-8 BOM skipped. A column is numeric
+ * when every non-missing cell parses as a number; "", "NA", "NaN", "." and
+ * "#NULL!" are missing. Errors name the file and line. */
+int sf_frame_read_csv(const char *path, sf_frame **out, sf_err *e);
+/* Write with %.17g for numbers (empty cell for NaN), quoting strings when
+ * needed. Writes to path.tmp then renames. */
+int sf_frame_write_csv(const sf_frame *f, const char *path, sf_err *e);
+
+#endif

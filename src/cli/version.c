@@ -1,0 +1,59 @@
+#include "silkflow/version.h"
+
+#include <hdf5.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <string.h>
+#include <zip.h>
+
+#include "silkflow/cli.h"
+#include "silkflow/common.h"
+
+#ifndef SF_GIT_REV
+#define SF_GIT_REV "unknown"
+#endif
+#ifndef SF_SCALAPACK_VERSION
+#define SF_SCALAPACK_VERSION "unknown"
+#endif
+#ifndef SF_INIH_VERSION
+#define SF_INIH_VERSION "unknown"
+#endif
+
+char *openblas_get_config(void);
+
+const char *sf_git_revision(void) { return SF_GIT_REV; }
+
+void sf_library_versions(char *buf, size_t n)
+{
+    char mpi[MPI_MAX_LIBRARY_VERSION_STRING];
+    int len = 0;
+    MPI_Get_library_version(mpi, &len);
+    char *nl = strchr(mpi, '\n');
+    if (nl) *nl = '\0';
+    nl = strchr(mpi, ',');
+    if (nl) *nl = '\0';
+    unsigned maj, min, rel;
+    H5get_libversion(&maj, &min, &rel);
+    snprintf(buf, n,
+             "MPI: %s (standard %d.%d)\n"
+             "ScaLAPACK: %s (Debian libscalapack-openmpi)\n"
+             "HDF5: %u.%u.%u (parallel)\n"
+             "OpenBLAS: %s\n"
+             "libzip: %s\n"
+             "inih: %s\n",
+             mpi, MPI_VERSION, MPI_SUBVERSION, SF_SCALAPACK_VERSION, maj, min, rel, openblas_get_config(),
+             zip_libzip_version(), SF_INIH_VERSION);
+}
+
+int sf_cmd_version(int argc, char **argv)
+{
+    if (sf_cli_wants_help(argc, argv)) {
+        puts("usage: silkflow version\n\nPrints the silkflow version, its git revision and the versions of the\n"
+             "libraries it was built with (MPI, ScaLAPACK, HDF5, OpenBLAS, libzip, inih).");
+        return 0;
+    }
+    char libs[4096];
+    sf_library_versions(libs, sizeof libs);
+    printf("silkflow %s (git %s)\n%s", SF_VERSION, sf_git_revision(), libs);
+    return 0;
+}

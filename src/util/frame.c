@@ -1,0 +1,355 @@
+#define _GNU_SOURCE
+#include "silkflow/frame.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+sf_frame *sf_frame_new(size_t nrow)
+{
+    sf_frame *f = sf_calloc(1, sizeof *f);
+    f->nrow = nrow;
+    return f;
+}
+
+static void col_free(sf_column *c, size_t nrow)
+{
+    free(c->name);
+    free(c->num);
+    if (c->str) {
+        for (size_t i = 0; i < nrow; i++) free(c->str[i]);
+        free(c->str);
+    }
+}
+
+void sf_frame_free(sf_frame *f)
+{
+    if (!f) return;
+    for (int j = 0; j < f->ncol; j++) col_free(&f->cols[j], f->nrow);
+    free(f->cols);
+    free(f);
+}
+
+int sf_frame_col_index(const sf_frame *f, const char *name)
+{
+    for (int j = 0; j < f->ncol; j++)
+        if (strcmp(f->cols[j].name, name) == 0) return j;
+    for (int j = 0; j < f->ncol; j++)
+        if (sf_streq_nocase(f->cols[j].name, name)) return j;
+    return -1;
+}
+
+sf_column *sf_frame_col(const sf_frame *f, const char *name)
+{
+    int j = sf_frame_col_index(f, name);
+    return j < 0 ? NULL : &f->cols[j];
+}
+
+static sf_column *add_col(sf_frame *f, const char *name, sf_coltype type)
+{
+    int j = -1;
+    for (int k = 0; k < f->ncol; k++)
+        if (strcmp(f->cols[k].name, name) == 0) j = k;
+    if (j >= 0) {
+        col_free(&f->cols[j], f->nrow);
+    } else {
+        if (f->ncol == f->cap) {
+            f->cap = f->cap ? 2 * f->cap : 16;
+            f->cols = sf_realloc(f->cols, sizeof(sf_column) * (size_t)f->cap);
+        }
+        j = f->ncol++;
+    }
+    sf_column *c = &f->cols[j];
+    memset(c, 0, sizeof *c);
+    c->name = sf_strdup(name);
+    c->type = type;
+    if (type == SF_COL_NUM) {
+        c->num = sf_malloc(sizeof(double) * (f->nrow ? f->nrow : 1));
+        for (size_t i = 0; i < f->nrow; i++) c->num[i] = NAN;
+    } else {
+        c->str = sf_calloc(f->nrow ? f->nrow : 1, sizeof(char *));
+    }
+    return c;
+}
+
+double *sf_frame_add_num(sf_frame *f, const char *name) { return add_col(f, name, SF_COL_NUM)->num; }
+char **sf_frame_add_str(sf_frame *f, const char *name) { return add_col(f, name, SF_COL_STR)->str; }
+
+void sf_frame_filter(sf_frame *f, const unsigned char *keep)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < f->nrow; i++) m += keep[i] != 0;
+    for (int j = 0; j < f->ncol; j++) {
+        sf_column *c = &f->cols[j];
+        size_t k = 0;
+        for (size_t i = 0; i < f->nrow; i++) {
+            if (c->type == SF_COL_NUM) {
+                if (keep[i]) c->num[k++] = c->num[i];
+            } else {
+                if (keep[i])
+                    c->str[k++] = c->str[i];
+                else
+                    free(c->str[i]);
+            }
+        }
+    }
+    f->nrow = m;
+}
+
+sf_frame *sf_frame_copy(const sf_frame *f)
+{
+    sf_frame *g = sf_frame_new(f->nrow);
+    for (int j = 0; j < f->ncol; j++) {
+        const sf_column *c = &f->cols[j];
+        if (c->type == SF_COL_NUM) {
+            double *d = sf_frame_add_num(g, c->name);
+            if (f->nrow) memcpy(d, c->num, sizeof(double) * f->nrow);
+        } else {
+            char **s = sf_frame_add_str(g, c->name);
+            for (size_t i = 0; i < f->nrow; i++) s[i] = c->str[i] ? sf_strdup(c->str[i]) : NULL;
+        }
+    }
+    return g;
+}
+
+/* ---------------- CSV reading ---------------- */
+
+typedef struct {
+    char **cells;
+    int n, cap;
+} row_t;
+
+/* Parse one record starting at *pp; advances *pp past the record terminator.
+ * Cells are malloc'ed. Returns 0 ok, -1 unterminated quote. *lines counts
+ * physical newlines consumed. */
+static int parse_record(const char **pp, const char *end, char sep, row_t *r, long *lines)
+{
+    const char *p = *pp;
+    r->n = 0;
+    size_t bcap = 256;
+    char *buf = sf_malloc(bcap);
+    for (;;) {
+        size_t bl = 0;
+        int quoted = 0;
+        if (p < end && *p == '"') {
+            quoted = 1;
+            p++;
+            for (;;) {
+                if (p >= end) {
+                    free(buf);
+                    return -1;
+                }
+                if (*p == '"') {
+                    if (p + 1 < end && p[1] == '"') {
+                        p += 2;
+                        if (bl + 2 > bcap) buf = sf_realloc(buf, bcap *= 2);
+                        buf[bl++] = '"';
+                        continue;
+                    }
+                    p++;
+                    break;
+                }
+                if (*p == '\n') (*lines)++;
+                if (bl + 2 > bcap) buf = sf_realloc(buf, bcap *= 2);
+                buf[bl++] = *p++;
+            }
+        }
+        while (p < end && *p != sep && *p != '\n' && *p != '\r') {
+            if (bl + 2 > bcap) buf = sf_realloc(buf, bcap *= 2);
+            buf[bl++] = *p++;
+        }
+        buf[bl] = '\0';
+        char *cell = sf_strdup(quoted ? buf : sf_trim(buf));
+        if (r->n == r->cap) {
+            r->cap = r->cap ? 2 * r->cap : 32;
+            r->cells = sf_realloc(r->cells, sizeof(char *) * (size_t)r->cap);
+        }
+        r->cells[r->n++] = cell;
+        if (p < end && *p == sep) {
+            p++;
+            continue;
+        }
+        if (p < end && *p == '\r') p++;
+        if (p < end && *p == '\n') {
+            p++;
+            (*lines)++;
+        }
+        break;
+    }
+    free(buf);
+    *pp = p;
+    return 0;
+}
+
+static int is_missing(const char *s)
+{
+    return !*s || !strcmp(s, "NA") || !strcmp(s, "NaN") || !strcmp(s, "nan") || !strcmp(s, ".") ||
+           !strcmp(s, "#NULL!") || !strcmp(s, "..");
+}
+
+int sf_frame_read_csv(const char *path, sf_frame **out, sf_err *e)
+{
+    *out = NULL;
+    size_t len;
+    char *text = sf_read_file(path, &len, e);
+    if (!text) return e ? e->code : SF_EUSER;
+    const char *p = text, *end = text + len;
+    if (len >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF)
+        p += 3;
+    /* separator from the header line */
+    char sep = ',';
+    {
+        const char *q = p;
+        int commas = 0, semis = 0, tabs = 0;
+        while (q < end && *q != '\n') {
+            commas += *q == ',';
+            semis += *q == ';';
+            tabs += *q == '\t';
+            q++;
+        }
+        if (!commas) sep = semis >= tabs && semis ? ';' : (tabs ? '\t' : ',');
+    }
+    row_t r = {0};
+    long line = 1, lines = 0;
+    if (p >= end) {
+        free(text);
+        return sf_fail(e, SF_EUSER, "%s: empty file (no header line)", path);
+    }
+    if (parse_record(&p, end, sep, &r, &lines)) {
+        free(text);
+        return sf_fail(e, SF_EUSER, "%s: line 1: unterminated quote", path);
+    }
+    int ncol = r.n;
+    char **names = r.cells;
+    r.cells = NULL;
+    r.cap = 0;
+    for (int j = 0; j < ncol; j++) {
+        if (!*names[j]) {
+            free(names[j]);
+            char tmp[32];
+            snprintf(tmp, sizeof tmp, "V%d", j + 1);
+            names[j] = sf_strdup(tmp);
+        }
+    }
+    line += lines;
+    /* collect cells */
+    size_t rcap = 1024, nrow = 0;
+    char ***rows = sf_malloc(sizeof(char **) * rcap);
+    int rc = SF_OK;
+    while (p < end) {
+        long rec_line = line;
+        lines = 0;
+        if (parse_record(&p, end, sep, &r, &lines)) {
+            rc = sf_fail(e, SF_EUSER, "%s: line %ld: unterminated quote", path, rec_line);
+            break;
+        }
+        line += lines;
+        if (r.n == 1 && !*r.cells[0]) { /* blank line */
+            free(r.cells[0]);
+            continue;
+        }
+        if (r.n != ncol) {
+            rc = sf_fail(e, SF_EUSER, "%s: line %ld: %d fields, the header has %d", path, rec_line, r.n, ncol);
+            for (int j = 0; j < r.n; j++) free(r.cells[j]);
+            break;
+        }
+        if (nrow == rcap) rows = sf_realloc(rows, sizeof(char **) * (rcap *= 2));
+        rows[nrow] = sf_malloc(sizeof(char *) * (size_t)ncol);
+        memcpy(rows[nrow], r.cells, sizeof(char *) * (size_t)ncol);
+        nrow++;
+    }
+    free(r.cells);
+    free(text);
+    if (rc == SF_OK) {
+        sf_frame *f = sf_frame_new(nrow);
+        for (int j = 0; j < ncol; j++) {
+            int numeric = 1, any = 0;
+            for (size_t i = 0; i < nrow && numeric; i++) {
+                const char *s = rows[i][j];
+                if (is_missing(s)) continue;
+                double v;
+                any = 1;
+                if (sf_parse_double(s, &v)) numeric = 0;
+            }
+            (void)any;
+            if (numeric) {
+                double *d = sf_frame_add_num(f, names[j]);
+                for (size_t i = 0; i < nrow; i++) {
+                    const char *s = rows[i][j];
+                    if (!is_missing(s)) sf_parse_double(s, &d[i]);
+                }
+            } else {
+                char **s = sf_frame_add_str(f, names[j]);
+                for (size_t i = 0; i < nrow; i++) {
+                    if (!is_missing(rows[i][j])) {
+                        s[i] = rows[i][j];
+                        rows[i][j] = NULL;
+                    }
+                }
+            }
+        }
+        *out = f;
+    }
+    for (size_t i = 0; i < nrow; i++) {
+        for (int j = 0; j < ncol; j++) free(rows[i][j]);
+        free(rows[i]);
+    }
+    free(rows);
+    for (int j = 0; j < ncol; j++) free(names[j]);
+    free(names);
+    return rc;
+}
+
+static void write_str(FILE *fp, const char *s)
+{
+    if (strpbrk(s, ",\"\n\r")) {
+        fputc('"', fp);
+        for (; *s; s++) {
+            if (*s == '"') fputc('"', fp);
+            fputc(*s, fp);
+        }
+        fputc('"', fp);
+    } else {
+        fputs(s, fp);
+    }
+}
+
+int sf_frame_write_csv(const sf_frame *f, const char *path, sf_err *e)
+{
+    size_t pl = strlen(path);
+    char *tmp = sf_malloc(pl + 8);
+    snprintf(tmp, pl + 8, "%s.tmp", path);
+    FILE *fp = fopen(tmp, "w");
+    if (!fp) {
+        int rc = sf_fail(e, SF_EUSER, "%s: cannot create: %s", tmp, strerror(errno));
+        free(tmp);
+        return rc;
+    }
+    for (int j = 0; j < f->ncol; j++) {
+        if (j) fputc(',', fp);
+        write_str(fp, f->cols[j].name);
+    }
+    fputc('\n', fp);
+    for (size_t i = 0; i < f->nrow; i++) {
+        for (int j = 0; j < f->ncol; j++) {
+            if (j) fputc(',', fp);
+            const sf_column *c = &f->cols[j];
+            if (c->type == SF_COL_NUM) {
+                if (!isnan(c->num[i])) fprintf(fp, "%.17g", c->num[i]);
+            } else if (c->str[i]) {
+                write_str(fp, c->str[i]);
+            }
+        }
+        fputc('\n', fp);
+    }
+    int bad = ferror(fp);
+    if (fclose(fp) != 0) bad = 1;
+    if (bad || rename(tmp, path) != 0) {
+        remove(tmp);
+        free(tmp);
+        return sf_fail(e, SF_EUSER, "%s: write failed", path);
+    }
+    free(tmp);
+    return SF_OK;
+}

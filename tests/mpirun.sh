@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Run a command under Open MPI with NP ranks, the way the tests and `make demo`
+# need it on a workstation: oversubscription allowed, root allowed, one BLAS
+# thread per rank.   usage: tests/mpirun.sh NP command [args...]
+set -euo pipefail
+np=$1; shift
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# keep Open MPI quiet and local (no network probing on closed machines)
+export OMPI_MCA_btl=${OMPI_MCA_btl:-self,vader}
+export OMPI_MCA_btl_vader_single_copy_mechanism=${OMPI_MCA_btl_vader_single_copy_mechanism:-none}
+export OMPI_MCA_rmaps_base_oversubscribe=1
+exec mpirun --oversubscribe --bind-to none -n "$np" -x OPENBLAS_NUM_THREADS "$@"
