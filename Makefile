@@ -33,7 +33,7 @@ INIH_VER := $(shell dpkg-query -W -f='$${Version}' libinih-dev 2>/dev/null)
 VERSION_DEFS = -DSF_GIT_REV='"$(GIT_REV)"' -DSF_SCALAPACK_VERSION='"$(SCALAPACK_VER)"' -DSF_INIH_VERSION='"$(INIH_VER)"'
 
 CFLAGS ?= $(OPT) -g
-CFLAGS += -std=c11 -Wall -Wextra -Werror -Wno-format-truncation -Iinclude $(PKG_CFLAGS) $(SANFLAGS) -MMD -MP
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -Iinclude $(PKG_CFLAGS) $(SANFLAGS) -MMD -MP
 LDLIBS = $(PKG_LIBS) -lm
 LDFLAGS += $(SANFLAGS)
 

@@ -1,4 +1,3 @@
-#define _GNU_SOURCE
 #include "silkflow/common.h"
 
 #include <ctype.h>

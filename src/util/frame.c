@@ -1,4 +1,3 @@
-#define _GNU_SOURCE
 #include "silkflow/frame.h"
 
 #include <errno.h>
