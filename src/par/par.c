@@ -1,0 +1,79 @@
+/* MPI basics for the whole program. */
+#include "silkflow/par.h"
+
+#include <mpi.h>
+#include <stdlib.h>
+
+static int g_inited = 0;
+
+void sf_par_init(int *argc, char ***argv)
+{
+    int flag = 0;
+    MPI_Initialized(&flag);
+    if (!flag) {
+        int provided;
+        MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+        g_inited = 1;
+    }
+    sf_log_set_enabled(sf_par_rank() == 0);
+}
+
+void sf_par_finalize(void)
+{
+    int init = 0, fin = 0;
+    MPI_Initialized(&init);
+    MPI_Finalized(&fin);
+    if (init && !fin && g_inited) MPI_Finalize();
+}
+
+int sf_par_rank(void)
+{
+    int init = 0, r = 0;
+    MPI_Initialized(&init);
+    if (init) MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    return r;
+}
+
+int sf_par_size(void)
+{
+    int init = 0, s = 1;
+    MPI_Initialized(&init);
+    if (init) MPI_Comm_size(MPI_COMM_WORLD, &s);
+    return s;
+}
+
+void sf_par_allreduce_sum(double *buf, long n)
+{
+    if (sf_par_size() == 1 || n <= 0) return;
+    const long chunk = 1L << 26;
+    for (long off = 0; off < n; off += chunk) {
+        int m = (int)(n - off < chunk ? n - off : chunk);
+        MPI_Allreduce(MPI_IN_PLACE, buf + off, m, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    }
+}
+
+void sf_par_bcast(void *buf, long nbytes)
+{
+    if (sf_par_size() == 1 || nbytes <= 0) return;
+    const long chunk = 1L << 30;
+    for (long off = 0; off < nbytes; off += chunk) {
+        int m = (int)(nbytes - off < chunk ? nbytes - off : chunk);
+        MPI_Bcast((char *)buf + off, m, MPI_BYTE, 0, MPI_COMM_WORLD);
+    }
+}
+
+int sf_par_any(int flag)
+{
+    if (sf_par_size() == 1) return flag != 0;
+    int in = flag != 0, out = 0;
+    MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD);
+    return out;
+}
+
+void sf_par_abort(int code)
+{
+    int init = 0;
+    MPI_Initialized(&init);
+    if (init && sf_par_size() > 1) MPI_Abort(MPI_COMM_WORLD, code);
+    exit(code);
+}
