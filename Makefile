@@ -74,29 +74,34 @@ deps:
 # ---- build --------------------------------------------------------------------------------
 $(BUILD)/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
 
 # the version object carries the git revision: rebuild it whenever HEAD moves
 $(BUILD)/cli/version.o: src/cli/version.c FORCE
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(VERSION_DEFS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(VERSION_DEFS) -c $< -o $@
 FORCE:
 
 $(BUILD)/libsilkflow.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $^
 
 $(BIN): $(BUILD)/cli/main.o $(BUILD)/libsilkflow.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsilkflow.a tests/unit/testlib.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libsilkflow.a $(LDLIBS)
+	@echo "  TEST    $@"
+	@$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libsilkflow.a $(LDLIBS)
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libsilkflow.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsilkflow.a $(LDLIBS)
+	@echo "  BENCH   $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsilkflow.a $(LDLIBS)
 
 # ---- run ----------------------------------------------------------------------------------
 NP ?= 2

@@ -1,0 +1,70 @@
+/* silkflow par: the plan (years over groups of ranks), one BLACS grid per
+ * group, block-cyclic distribution, and the distributed Leontief inversion
+ * with the products the decompositions need. Only src/par talks to MPI. */
+#ifndef SILKFLOW_GRID_H
+#define SILKFLOW_GRID_H
+
+#include <mpi.h>
+
+#include "silkflow/common.h"
+#include "silkflow/decomp.h"
+#include "silkflow/mrio.h"
+
+/* Years spread over groups of ranks. Group g owns world ranks
+ * [first[g], first[g+1]); year i is computed by group year_group[i]. */
+typedef struct {
+    int world_size;
+    int ngroups;
+    int *first;       /* ngroups + 1 */
+    int nyears;
+    int *years;
+    int *year_group;
+} sf_plan;
+
+/* ranks_per_year = 0 (auto): as many groups as years allow (min(P, Y)),
+ * ranks split evenly; K > 0: groups of K ranks (the remainder spread one
+ * rank each over the first groups). Any world size works. */
+void sf_plan_make(int world_size, const int *years, int nyears, int ranks_per_year, sf_plan *p);
+void sf_plan_free(sf_plan *p);
+/* Group of a world rank. */
+int sf_plan_group_of(const sf_plan *p, int world_rank);
+/* Near-square grid for k ranks, nprow <= npcol. */
+void sf_grid_shape(int k, int *nprow, int *npcol);
+
+typedef struct {
+    MPI_Comm comm;    /* the group's communicator */
+    int group, ngroups;
+    int rank, size;   /* within the group */
+    int ctxt;         /* BLACS context */
+    int sys_handle;   /* BLACS system handle of comm */
+    int nprow, npcol, myrow, mycol;
+} sf_grid;
+
+int sf_grid_create(const sf_plan *p, MPI_Comm world, sf_grid *g);
+void sf_grid_free(sf_grid *g);
+
+/* Diagnostics of one year's inversion (HPL-style check). */
+typedef struct {
+    double anorm;          /* ||I - A||_1 */
+    double bnorm;          /* ||B||_1 */
+    double rcond;          /* reciprocal condition estimate (1-norm, pdgecon) */
+    double residual;       /* max |(I-A)B - I| over the probe columns */
+    double residual_scaled;/* residual / (n eps ||I-A||_1 ||B||_1) */
+    int probe_columns;     /* number of columns of B checked */
+    int passed;            /* residual_scaled < 16 */
+    double t_scatter, t_factor, t_invert, t_products, t_collect;
+} sf_inv_info;
+
+/* Distributed year: invert I - A on the group's grid and compute the
+ * products (see decomp.h). Group root (rank 0) passes the table t, derived
+ * d and right-hand sides r; other ranks pass NULL for them. lab must be
+ * valid on every rank. On the root, p (allocated with sf_products_alloc)
+ * receives the products and, when
+ * Bfull != NULL, the full B (n x n row-major). Collective over g->comm.
+ * Errors: singular or near-singular I - A (SF_EINTERNAL, naming the year
+ * and the sector of the failing pivot); the same status on every rank. */
+int sf_par_year(const sf_grid *g, int block, int year, const sf_labels *lab, const sf_table *t,
+                const sf_derived *d, const sf_rhs *r, int focal, sf_products *p, double *Bfull,
+                sf_inv_info *info, sf_err *e);
+
+#endif
