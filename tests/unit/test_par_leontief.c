@@ -1,0 +1,224 @@
+/* The distributed inversion and products (par/leontief.c) against a dense
+ * LAPACK computation on the root, on a small heterogeneous table with a
+ * zero-output sector, with a small block size so block-cyclic wrapping is
+ * exercised. Runs on any number of ranks (tests/scripts/par_ranks.sh runs
+ * it on 1-4); also checks the singular-table error. */
+#include <lapacke.h>
+#include <mpi.h>
+
+#include "silkflow/grid.h"
+#include "silkflow/par.h"
+#include "testlib.h"
+
+static unsigned long long rng = 88172645463325252ULL;
+static double urand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (double)(rng >> 11) / 9007199254740992.0;
+}
+
+/* regions with 3, 5, 1, 4, 6 sectors */
+static sf_labels *make_labels(void)
+{
+    static const int sizes[] = {3, 5, 1, 4, 6};
+    sf_labels *lab = sf_calloc(1, sizeof *lab);
+    lab->G = 5;
+    lab->region_start = sf_malloc(sizeof(int) * 6);
+    lab->region_start[0] = 0;
+    for (int g = 0; g < 5; g++) lab->region_start[g + 1] = lab->region_start[g] + sizes[g];
+    lab->n = lab->region_start[5];
+    lab->region_code = sf_malloc(sizeof(char *) * 5);
+    for (int g = 0; g < 5; g++) {
+        char c[8];
+        snprintf(c, sizeof c, "R%02d", g);
+        lab->region_code[g] = sf_strdup(c);
+    }
+    lab->sector_region = sf_malloc(sizeof(int) * (size_t)lab->n);
+    lab->sector_industry = sf_malloc(sizeof(int) * (size_t)lab->n);
+    for (int g = 0; g < 5; g++)
+        for (int i = lab->region_start[g]; i < lab->region_start[g + 1]; i++) {
+            lab->sector_region[i] = g;
+            lab->sector_industry[i] = i - lab->region_start[g] + 1;
+        }
+    return lab;
+}
+
+static int run_case(const sf_grid *g, const sf_labels *lab, int singular, int nb)
+{
+    const int n = lab->n, G = lab->G, focal = 3;
+    const int root = g->rank == 0;
+    sf_table t = {0};
+    sf_derived d = {0};
+    sf_rhs r = {0};
+    sf_products p = {0};
+    double *Bfull = NULL;
+    if (root) {
+        t.Z = sf_calloc((size_t)n * n, sizeof(double));
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) {
+                int same = lab->sector_region[i] == lab->sector_region[j];
+                t.Z[i * n + j] = (same ? 10.0 : 1.0) * urand();
+            }
+        /* zero-output sector 6: empty row and column */
+        for (int k = 0; k < n; k++) t.Z[6 * n + k] = t.Z[k * n + 6] = 0;
+        d.n = n;
+        d.G = G;
+        d.x = sf_calloc((size_t)n, sizeof(double));
+        d.v = sf_calloc((size_t)n, sizeof(double));
+        d.zero = sf_calloc((size_t)n, 1);
+        for (int i = 0; i < n; i++) {
+            double s = 0;
+            for (int j = 0; j < n; j++) s += t.Z[i * n + j];
+            d.x[i] = s + 20 * urand() + 5;
+        }
+        d.x[6] = 0;
+        d.zero[6] = 1;
+        if (singular) { /* sector 9 uses only its own output: A_99 = 1 */
+            for (int k = 0; k < n; k++) t.Z[9 * n + k] = t.Z[k * n + 9] = 0;
+            t.Z[9 * n + 9] = 7;
+            d.x[9] = 7;
+        }
+        for (int j = 0; j < n; j++) d.v[j] = d.zero[j] ? 0 : 0.3 + 0.2 * urand();
+        r.n = n;
+        r.G = G;
+        r.focal = focal;
+        r.nrhs = 4 * G + 1;
+        r.rhs = sf_malloc(sizeof(double) * (size_t)n * (size_t)r.nrhs);
+        for (int i = 0; i < n * r.nrhs; i++) r.rhs[i] = urand() - 0.2;
+        /* products storage */
+        p.n = n;
+        p.G = G;
+        p.focal = focal;
+        p.nrhs = r.nrhs;
+        p.BR = sf_calloc((size_t)n * (size_t)r.nrhs, sizeof(double));
+        p.VBreg = sf_calloc((size_t)G * (size_t)n, sizeof(double));
+        p.dstart = sf_malloc(sizeof(long) * (size_t)(G + 1));
+        p.dstart[0] = 0;
+        for (int k = 0; k < G; k++) {
+            long Ng = lab->region_start[k + 1] - lab->region_start[k];
+            p.dstart[k + 1] = p.dstart[k] + Ng * Ng;
+        }
+        p.Bdiag = sf_calloc((size_t)p.dstart[G], sizeof(double));
+        int Nc = lab->region_start[focal + 1] - lab->region_start[focal];
+        p.Bfrow = sf_calloc((size_t)Nc * (size_t)n, sizeof(double));
+        p.Bfcol = sf_calloc((size_t)Nc * (size_t)n, sizeof(double));
+        Bfull = sf_calloc((size_t)n * n, sizeof(double));
+    }
+    sf_inv_info info;
+    sf_err e = {0};
+    int rc = sf_par_year(g, nb, 2001, lab, root ? &t : NULL, root ? &d : NULL, root ? &r : NULL, focal, &p,
+                         root ? Bfull : NULL, &info, &e);
+    if (singular) {
+        CHECK(rc == SF_EINTERNAL);
+        if (root) {
+            CHECK_MSG(strstr(e.msg, "year 2001") && strstr(e.msg, "sector 10"), "%s", e.msg);
+        }
+    } else if (root) {
+        CHECK_MSG(rc == SF_OK, "%s", e.msg);
+        /* dense reference */
+        double *M = sf_calloc((size_t)n * n, sizeof(double));
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                M[i * n + j] = (i == j) - (d.zero[j] ? 0 : t.Z[i * n + j] / d.x[j]);
+        int *ip = sf_malloc(sizeof(int) * (size_t)n);
+        CHECK(LAPACKE_dgetrf(LAPACK_ROW_MAJOR, n, n, M, n, ip) == 0);
+        CHECK(LAPACKE_dgetri(LAPACK_ROW_MAJOR, n, M, n, ip) == 0);
+        double err = 0;
+        for (int i = 0; i < n * n; i++) err = fmax(err, fabs(Bfull[i] - M[i]));
+        CHECK_MSG(err < 1e-13, "B max error %g", err);
+        double eBR = 0;
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < r.nrhs; c++) {
+                double s = 0;
+                for (int k = 0; k < n; k++) s += M[i * n + k] * r.rhs[k * r.nrhs + c];
+                eBR = fmax(eBR, fabs(s - p.BR[i * r.nrhs + c]) / fmax(1, fabs(s)));
+            }
+        CHECK_MSG(eBR < 1e-13, "BR error %g", eBR);
+        double eV = 0;
+        for (int tt = 0; tt < G; tt++)
+            for (int k = 0; k < n; k++) {
+                double s = 0;
+                for (int j = lab->region_start[tt]; j < lab->region_start[tt + 1]; j++) s += d.v[j] * M[j * n + k];
+                eV = fmax(eV, fabs(s - p.VBreg[tt * n + k]));
+            }
+        CHECK_MSG(eV < 1e-13, "VBreg error %g", eV);
+        double eD = 0;
+        for (int gg = 0; gg < G; gg++) {
+            int r0 = lab->region_start[gg], Ng = lab->region_start[gg + 1] - r0;
+            for (int a = 0; a < Ng; a++)
+                for (int b = 0; b < Ng; b++)
+                    eD = fmax(eD, fabs(p.Bdiag[p.dstart[gg] + a * Ng + b] - Bfull[(r0 + a) * n + r0 + b]));
+        }
+        CHECK(eD == 0);
+        int c0 = lab->region_start[focal], Nc = lab->region_start[focal + 1] - c0;
+        double eF = 0;
+        for (int a = 0; a < Nc; a++)
+            for (int k = 0; k < n; k++) {
+                eF = fmax(eF, fabs(p.Bfrow[a * n + k] - Bfull[(c0 + a) * n + k]));
+                eF = fmax(eF, fabs(p.Bfcol[k * Nc + a] - Bfull[k * n + c0 + a]));
+            }
+        CHECK(eF == 0);
+        CHECK(info.residual < 1e-13 && info.passed && info.rcond > 1e-6);
+        CHECK(info.probe_columns >= Nc);
+        /* zero-output sector: B column 6 is the unit vector */
+        CHECK(Bfull[6 * n + 6] == 1.0);
+        free(M);
+        free(ip);
+    } else {
+        CHECK(rc == SF_OK);
+    }
+    if (root) {
+        free(t.Z);
+        free(d.x);
+        free(d.v);
+        free(d.zero);
+        free(r.rhs);
+        free(p.BR);
+        free(p.VBreg);
+        free(p.dstart);
+        free(p.Bdiag);
+        free(p.Bfrow);
+        free(p.Bfcol);
+        free(Bfull);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    sf_par_init(&argc, &argv);
+    int P = sf_par_size();
+    sf_labels *lab = make_labels();
+    int years[1] = {2001};
+    sf_plan plan;
+    sf_plan_make(P, years, 1, P, &plan); /* one group with all ranks */
+    sf_grid g;
+    sf_grid_create(&plan, MPI_COMM_WORLD, &g);
+    CHECK(g.size == P && g.nprow * g.npcol == P);
+    int nbs[] = {2, 3, 64};
+    for (int k = 0; k < 3; k++) run_case(&g, lab, 0, nbs[k]);
+    run_case(&g, lab, 1, 4);
+    sf_grid_free(&g);
+    sf_plan_free(&plan);
+    /* plans for several world sizes: every rank in exactly one group */
+    int ys[5] = {1, 2, 3, 4, 5};
+    for (int w = 1; w <= 9; w++)
+        for (int k = 0; k <= 3; k++) {
+            sf_plan q;
+            sf_plan_make(w, ys, 5, k, &q);
+            CHECK(q.first[0] == 0 && q.first[q.ngroups] == w && q.ngroups <= 5 && q.ngroups >= 1);
+            for (int gg = 0; gg < q.ngroups; gg++) CHECK(q.first[gg + 1] > q.first[gg]);
+            if (k == 0) CHECK(q.ngroups == (w < 5 ? w : 5));
+            sf_plan_free(&q);
+        }
+    sf_labels_free(lab);
+    int fails = t_failures;
+    MPI_Allreduce(MPI_IN_PLACE, &fails, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    t_failures = fails;
+    int rank = sf_par_rank();
+    sf_par_finalize();
+    if (rank != 0) return t_failures ? 1 : 0;
+    TEST_MAIN_END();
+}
