@@ -1,0 +1,416 @@
+/* Thin helpers over HDF5; see include/silkflow/h5.h. */
+#include "silkflow/h5.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void sf_h5_silence(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+static MPI_Comm g_comm_of(const sf_h5 *h);
+
+/* the communicator of parallel files, kept beside the handle */
+typedef struct {
+    hid_t file;
+    MPI_Comm comm;
+} comm_entry;
+static comm_entry g_comms[64];
+
+static void remember_comm(hid_t file, MPI_Comm comm)
+{
+    for (int i = 0; i < 64; i++)
+        if (g_comms[i].file <= 0) {
+            g_comms[i].file = file;
+            g_comms[i].comm = comm;
+            return;
+        }
+}
+
+static void forget_comm(hid_t file)
+{
+    for (int i = 0; i < 64; i++)
+        if (g_comms[i].file == file) g_comms[i].file = 0;
+}
+
+static MPI_Comm g_comm_of(const sf_h5 *h)
+{
+    for (int i = 0; i < 64; i++)
+        if (g_comms[i].file == h->file) return g_comms[i].comm;
+    return MPI_COMM_NULL;
+}
+
+int sf_h5_create(sf_h5 *h, const char *path, MPI_Comm comm, sf_err *e)
+{
+    memset(h, 0, sizeof *h);
+    sf_h5_silence();
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    h->root = 1;
+    if (comm != MPI_COMM_NULL) {
+        int r;
+        MPI_Comm_rank(comm, &r);
+        h->root = r == 0;
+        h->parallel = 1;
+        H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
+        H5Pset_all_coll_metadata_ops(fapl, 1);
+        H5Pset_coll_metadata_write(fapl, 1);
+    }
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
+    h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+    if (h->file < 0) return sf_fail(e, SF_EUSER, "%s: cannot create HDF5 file", path);
+    h->path = sf_strdup(path);
+    if (h->parallel) remember_comm(h->file, comm);
+    return SF_OK;
+}
+
+int sf_h5_open(sf_h5 *h, const char *path, int write, sf_err *e)
+{
+    memset(h, 0, sizeof *h);
+    sf_h5_silence();
+    h->root = 1;
+    if (H5Fis_hdf5(path) <= 0) return sf_fail(e, SF_EUSER, "%s: not an HDF5 file (or unreadable)", path);
+    h->file = H5Fopen(path, write ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (h->file < 0) return sf_fail(e, SF_EUSER, "%s: cannot open HDF5 file", path);
+    h->path = sf_strdup(path);
+    return SF_OK;
+}
+
+int sf_h5_close(sf_h5 *h, sf_err *e)
+{
+    int rc = SF_OK;
+    if (h->file > 0) {
+        if (h->parallel) forget_comm(h->file);
+        if (H5Fclose(h->file) < 0) rc = sf_fail(e, SF_EUSER, "%s: error closing HDF5 file", h->path);
+    }
+    free(h->path);
+    memset(h, 0, sizeof *h);
+    return rc;
+}
+
+int sf_h5_exists(hid_t loc, const char *path)
+{
+    /* check each component: H5Lexists fails on missing intermediates */
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", path);
+    char *p = buf;
+    if (*p == '/') p++;
+    char acc[1024] = "";
+    if (path[0] == '/') strcpy(acc, "/");
+    char *save = NULL;
+    for (char *tok = strtok_r(p, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+        if (acc[0] && strcmp(acc, "/")) strncat(acc, "/", sizeof acc - strlen(acc) - 1);
+        strncat(acc, tok, sizeof acc - strlen(acc) - 1);
+        if (H5Lexists(loc, acc, H5P_DEFAULT) <= 0) return 0;
+    }
+    return 1;
+}
+
+hid_t sf_h5_group(sf_h5 *h, const char *path)
+{
+    (void)h;
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hid_t g;
+    if (sf_h5_exists(h->file, path))
+        g = H5Gopen2(h->file, path, H5P_DEFAULT);
+    else
+        g = H5Gcreate2(h->file, path, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    H5Pclose(lcpl);
+    return g;
+}
+
+static int write_any(sf_h5 *h, hid_t loc, const char *name, hid_t mtype, hid_t ftype, int rank,
+                     const hsize_t *dims, const void *data, sf_err *e)
+{
+    hid_t space = H5Screate_simple(rank, dims, NULL);
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    if (H5Lexists(loc, name, H5P_DEFAULT) > 0) H5Ldelete(loc, name, H5P_DEFAULT);
+    hid_t ds = H5Dcreate2(loc, name, ftype, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    H5Pclose(lcpl);
+    if (ds < 0) {
+        H5Sclose(space);
+        return sf_fail(e, SF_EINTERNAL, "%s: cannot create dataset %s", h->path ? h->path : "?", name);
+    }
+    hid_t dxpl = H5P_DEFAULT;
+    hid_t mspace = H5S_ALL, fspace = H5S_ALL;
+    static const double dummy[1] = {0};
+    if (h->parallel) {
+        dxpl = H5Pcreate(H5P_DATASET_XFER);
+        H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
+        fspace = H5Scopy(space);
+        mspace = H5Scopy(space);
+        if (!h->root) {
+            H5Sselect_none(fspace);
+            H5Sselect_none(mspace);
+            data = dummy;
+        }
+    }
+    hssize_t npts = H5Sget_simple_extent_npoints(space);
+    herr_t st = 0;
+    if (npts > 0 || h->parallel) st = H5Dwrite(ds, mtype, mspace, fspace, dxpl, data ? data : dummy);
+    if (h->parallel) {
+        H5Pclose(dxpl);
+        H5Sclose(fspace);
+        H5Sclose(mspace);
+    }
+    H5Dclose(ds);
+    H5Sclose(space);
+    if (st < 0) return sf_fail(e, SF_EINTERNAL, "%s: cannot write dataset %s", h->path ? h->path : "?", name);
+    return SF_OK;
+}
+
+int sf_h5_write_double(sf_h5 *h, hid_t loc, const char *name, int rank, const hsize_t *dims, const double *data,
+                       sf_err *e)
+{
+    return write_any(h, loc, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, rank, dims, data, e);
+}
+
+int sf_h5_write_int(sf_h5 *h, hid_t loc, const char *name, int rank, const hsize_t *dims, const int *data,
+                    sf_err *e)
+{
+    return write_any(h, loc, name, H5T_NATIVE_INT, H5T_STD_I32LE, rank, dims, data, e);
+}
+
+static hid_t str_type(size_t len)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, len ? len : 1);
+    H5Tset_strpad(t, H5T_STR_NULLPAD);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
+int sf_h5_write_strings(sf_h5 *h, hid_t loc, const char *name, hsize_t n, char *const *s, sf_err *e)
+{
+    unsigned long len = 1;
+    if (h->root)
+        for (hsize_t i = 0; i < n; i++)
+            if (s[i] && strlen(s[i]) > len) len = strlen(s[i]);
+    if (h->parallel) MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG, 0, g_comm_of(h));
+    char *buf = NULL;
+    if (h->root) {
+        buf = sf_calloc(n ? n : 1, len);
+        for (hsize_t i = 0; i < n; i++)
+            if (s[i]) memcpy(buf + i * len, s[i], strlen(s[i]));
+    }
+    hid_t t = str_type(len);
+    int rc = write_any(h, loc, name, t, t, 1, &n, buf, e);
+    H5Tclose(t);
+    free(buf);
+    return rc;
+}
+
+static int attr_write(hid_t obj, const char *name, hid_t type, hid_t space, const void *v)
+{
+    if (H5Aexists(obj, name) > 0) H5Adelete(obj, name);
+    hid_t a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    if (a < 0) return -1;
+    herr_t st = H5Awrite(a, type, v);
+    H5Aclose(a);
+    return st < 0 ? -1 : 0;
+}
+
+int sf_h5_attr_str(hid_t obj, const char *name, const char *value)
+{
+    if (!value) value = "";
+    hid_t t = str_type(strlen(value) + 1);
+    H5Tset_strpad(t, H5T_STR_NULLTERM);
+    hid_t sp = H5Screate(H5S_SCALAR);
+    int rc = attr_write(obj, name, t, sp, value);
+    H5Sclose(sp);
+    H5Tclose(t);
+    return rc;
+}
+
+int sf_h5_attr_double(hid_t obj, const char *name, double value)
+{
+    hid_t sp = H5Screate(H5S_SCALAR);
+    int rc = attr_write(obj, name, H5T_NATIVE_DOUBLE, sp, &value);
+    H5Sclose(sp);
+    return rc;
+}
+
+int sf_h5_attr_int(hid_t obj, const char *name, long value)
+{
+    hid_t sp = H5Screate(H5S_SCALAR);
+    long long v = value;
+    int rc = attr_write(obj, name, H5T_NATIVE_LLONG, sp, &v);
+    H5Sclose(sp);
+    return rc;
+}
+
+int sf_h5_attr_double_array(hid_t obj, const char *name, hsize_t n, const double *v)
+{
+    hid_t sp = H5Screate_simple(1, &n, NULL);
+    int rc = attr_write(obj, name, H5T_NATIVE_DOUBLE, sp, v);
+    H5Sclose(sp);
+    return rc;
+}
+
+int sf_h5_attr_strings(hid_t obj, const char *name, hsize_t n, char *const *s)
+{
+    size_t len = 1;
+    for (hsize_t i = 0; i < n; i++)
+        if (s[i] && strlen(s[i]) > len) len = strlen(s[i]);
+    char *buf = sf_calloc(n ? n : 1, len);
+    for (hsize_t i = 0; i < n; i++)
+        if (s[i]) memcpy(buf + i * len, s[i], strlen(s[i]));
+    hid_t t = str_type(len);
+    hsize_t nn = n ? n : 1;
+    hid_t sp = H5Screate_simple(1, &nn, NULL);
+    int rc = attr_write(obj, name, t, sp, buf);
+    H5Sclose(sp);
+    H5Tclose(t);
+    free(buf);
+    return rc;
+}
+
+int sf_h5_read_double(hid_t loc, const char *name, double **data, int *rank, hsize_t *dims, sf_err *e)
+{
+    *data = NULL;
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0) return sf_fail(e, SF_EUSER, "dataset %s not found", name);
+    hid_t sp = H5Dget_space(ds);
+    int r = H5Sget_simple_extent_ndims(sp);
+    hsize_t d[8] = {0};
+    if (r > 8) r = 8;
+    H5Sget_simple_extent_dims(sp, d, NULL);
+    size_t tot = 1;
+    for (int i = 0; i < r; i++) tot *= (size_t)d[i];
+    double *buf = sf_malloc(sizeof(double) * (tot ? tot : 1));
+    herr_t st = tot ? H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) : 0;
+    H5Sclose(sp);
+    H5Dclose(ds);
+    if (st < 0) {
+        free(buf);
+        return sf_fail(e, SF_EUSER, "dataset %s: read error", name);
+    }
+    if (rank) *rank = r;
+    if (dims)
+        for (int i = 0; i < r; i++) dims[i] = d[i];
+    *data = buf;
+    return SF_OK;
+}
+
+int sf_h5_read_int(hid_t loc, const char *name, int **data, hsize_t *n, sf_err *e)
+{
+    *data = NULL;
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0) return sf_fail(e, SF_EUSER, "dataset %s not found", name);
+    hid_t sp = H5Dget_space(ds);
+    hssize_t tot = H5Sget_simple_extent_npoints(sp);
+    int *buf = sf_malloc(sizeof(int) * (size_t)(tot > 0 ? tot : 1));
+    herr_t st = tot > 0 ? H5Dread(ds, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) : 0;
+    H5Sclose(sp);
+    H5Dclose(ds);
+    if (st < 0) {
+        free(buf);
+        return sf_fail(e, SF_EUSER, "dataset %s: read error", name);
+    }
+    *n = (hsize_t)tot;
+    *data = buf;
+    return SF_OK;
+}
+
+static char **read_fixed_strings(hid_t obj, hid_t type, hsize_t n, int is_attr)
+{
+    char **out = sf_calloc(n ? n : 1, sizeof(char *));
+    if (H5Tis_variable_str(type) > 0) {
+        char **vl = sf_calloc(n ? n : 1, sizeof(char *));
+        hid_t mt = H5Tcopy(H5T_C_S1);
+        H5Tset_size(mt, H5T_VARIABLE);
+        herr_t st = is_attr ? H5Aread(obj, mt, vl) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, vl);
+        for (hsize_t i = 0; i < n; i++) {
+            out[i] = sf_strdup(st >= 0 && vl[i] ? vl[i] : "");
+            free(vl[i]);
+        }
+        free(vl);
+        H5Tclose(mt);
+        return out;
+    }
+    size_t len = H5Tget_size(type);
+    char *buf = sf_calloc(n ? n : 1, len + 1);
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, len);
+    herr_t st = is_attr ? H5Aread(obj, mt, buf) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+    H5Tclose(mt);
+    for (hsize_t i = 0; i < n; i++) {
+        char *s = sf_malloc(len + 1);
+        if (st >= 0)
+            memcpy(s, buf + i * len, len);
+        else
+            memset(s, 0, len);
+        s[len] = '\0';
+        out[i] = s;
+    }
+    free(buf);
+    return out;
+}
+
+int sf_h5_read_strings(hid_t loc, const char *name, char ***s, hsize_t *n, sf_err *e)
+{
+    *s = NULL;
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0) return sf_fail(e, SF_EUSER, "dataset %s not found", name);
+    hid_t sp = H5Dget_space(ds);
+    hid_t t = H5Dget_type(ds);
+    if (H5Tget_class(t) != H5T_STRING) {
+        H5Tclose(t);
+        H5Sclose(sp);
+        H5Dclose(ds);
+        return sf_fail(e, SF_EUSER, "dataset %s is not a string dataset", name);
+    }
+    *n = (hsize_t)H5Sget_simple_extent_npoints(sp);
+    *s = read_fixed_strings(ds, t, *n, 0);
+    H5Tclose(t);
+    H5Sclose(sp);
+    H5Dclose(ds);
+    return SF_OK;
+}
+
+int sf_h5_get_attr_str(hid_t obj, const char *name, char *buf, size_t n)
+{
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t t = H5Aget_type(a);
+    int rc = -1;
+    if (H5Tget_class(t) == H5T_STRING) {
+        char **s = read_fixed_strings(a, t, 1, 1);
+        snprintf(buf, n, "%s", s[0]);
+        free(s[0]);
+        free(s);
+        rc = 0;
+    }
+    H5Tclose(t);
+    H5Aclose(a);
+    return rc;
+}
+
+int sf_h5_get_attr_double(hid_t obj, const char *name, double *v)
+{
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    herr_t st = H5Aread(a, H5T_NATIVE_DOUBLE, v);
+    H5Aclose(a);
+    return st < 0 ? -1 : 0;
+}
+
+int sf_h5_get_attr_strings(hid_t obj, const char *name, char ***s, hsize_t *n)
+{
+    *s = NULL;
+    *n = 0;
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t t = H5Aget_type(a);
+    hid_t sp = H5Aget_space(a);
+    int rc = -1;
+    if (H5Tget_class(t) == H5T_STRING) {
+        *n = (hsize_t)H5Sget_simple_extent_npoints(sp);
+        *s = read_fixed_strings(a, t, *n, 1);
+        rc = 0;
+    }
+    H5Sclose(sp);
+    H5Tclose(t);
+    H5Aclose(a);
+    return rc;
+}
