@@ -1,0 +1,51 @@
+/* silkflow pipeline pieces shared by the run driver: the per-year cache file
+ * and the final assembly of the results file. */
+#ifndef SILKFLOW_PIPELINE_H
+#define SILKFLOW_PIPELINE_H
+
+#include "silkflow/config.h"
+#include "silkflow/decomp.h"
+#include "silkflow/grid.h"
+#include "silkflow/mrio.h"
+
+/* Everything one year writes to its cache file. */
+typedef struct {
+    int year;
+    const sf_labels *lab;
+    const sf_config *cfg;
+    const sf_derived *d;        /* root only */
+    const sf_decomp *dec;       /* root only */
+    const double *B;            /* root only, NULL unless store_leontief */
+    const sf_inv_info *info;
+    const sf_validation *val;   /* root only */
+    char **files, **hashes;     /* root only */
+    int nfiles;
+    const char *year_hash;
+    const char *role;           /* "panel" or "lag" */
+    double timings[5];          /* read, derive, invert, products, decompose */
+} sf_year_out;
+
+/* Path of a year's cache file (malloc'ed). */
+char *sf_year_file_path(const char *cachedir, int year);
+/* Write the year's cache file: datasets collectively over the group (MPI-IO),
+ * then attributes and status = "complete" by the root, then an atomic rename.
+ * Collective over g->comm. */
+int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, sf_err *e);
+
+typedef struct {
+    const sf_config *cfg;
+    const sf_labels *lab;
+    const char *cachedir;
+    const int *years;
+    int nyears;
+    int lag_year;
+    int focal;
+    int world_size, ngroups, grid_rows, grid_cols;
+    double t_start;
+} sf_run_info;
+
+/* Rank 0: assemble the results file from the year cache (atomically), then
+ * the panel, estimation and report stages. */
+int sf_finish_run(const sf_run_info *ri, sf_err *e);
+
+#endif
