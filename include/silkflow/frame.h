@@ -34,6 +34,11 @@ sf_column *sf_frame_col(const sf_frame *f, const char *name);
 int sf_frame_col_index(const sf_frame *f, const char *name);
 /* Keep the rows where keep[i] != 0 (in order). */
 void sf_frame_filter(sf_frame *f, const unsigned char *keep);
+/* Append the rows of g to f. Columns are matched by name; columns of f
+ * absent from g get missing values, columns of g absent from f are added
+ * (missing in f's earlier rows). A column numeric in one and string in the
+ * other is an error (-1). */
+int sf_frame_rbind(sf_frame *f, const sf_frame *g);
 /* Deep copy. */
 sf_frame *sf_frame_copy(const sf_frame *f);
 

@@ -96,6 +96,35 @@ void sf_frame_filter(sf_frame *f, const unsigned char *keep)
     f->nrow = m;
 }
 
+int sf_frame_rbind(sf_frame *f, const sf_frame *g)
+{
+    for (int j = 0; j < g->ncol; j++) {
+        const sf_column *cg = &g->cols[j];
+        int k = -1;
+        for (int q = 0; q < f->ncol; q++)
+            if (!strcmp(f->cols[q].name, cg->name)) k = q;
+        if (k >= 0 && f->cols[k].type != cg->type) return -1;
+        if (k < 0) add_col(f, cg->name, cg->type);
+    }
+    const size_t n0 = f->nrow, n1 = f->nrow + g->nrow;
+    for (int q = 0; q < f->ncol; q++) {
+        sf_column *c = &f->cols[q];
+        int j = -1;
+        for (int k = 0; k < g->ncol; k++)
+            if (!strcmp(g->cols[k].name, c->name)) j = k;
+        if (c->type == SF_COL_NUM) {
+            c->num = sf_realloc(c->num, sizeof(double) * (n1 ? n1 : 1));
+            for (size_t i = 0; i < g->nrow; i++) c->num[n0 + i] = j >= 0 ? g->cols[j].num[i] : NAN;
+        } else {
+            c->str = sf_realloc(c->str, sizeof(char *) * (n1 ? n1 : 1));
+            for (size_t i = 0; i < g->nrow; i++)
+                c->str[n0 + i] = j >= 0 && g->cols[j].str[i] ? sf_strdup(g->cols[j].str[i]) : NULL;
+        }
+    }
+    f->nrow = n1;
+    return 0;
+}
+
 sf_frame *sf_frame_copy(const sf_frame *f)
 {
     sf_frame *g = sf_frame_new(f->nrow);
