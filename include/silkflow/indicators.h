@@ -36,9 +36,13 @@ int sf_indicators_year(const sf_labels *lab, const sf_table *t, const sf_derived
                        const sf_decomp *dec, const sf_ind_opts *o, int year, sf_frame **out, sf_err *e);
 
 /* IIH and XT1 from the VAX columns of years t and t-1 of the same
- * (partner, industry): rows of the first year without a previous year get
- * NaN. Adds columns IIH and XT1 to the stacked frame (sorted by year). */
-void sf_panel_lagged(sf_frame *f);
+ * (partner, industry): rows without a previous year get NaN. Adds columns
+ * IIH and XT1 to the stacked frame. Missing IIH cells are counted by reason
+ * in why[]: 0 no previous year, 1 VAX(t-1) <= 0, 2 a growth rate is 0,
+ * 3 delta = 1, 4 VAX missing (industry absent). */
+#define SF_IIH_NREASONS 5
+extern const char *const sf_iih_reasons[SF_IIH_NREASONS];
+void sf_panel_lagged(sf_frame *f, long why[SF_IIH_NREASONS]);
 
 /* IIH formula (METHODS.md 4): NaN when VAX(t-1) <= 0 for either side, a
  * growth rate is 0, or |delta - 1| < 1e-9. */

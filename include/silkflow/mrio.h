@@ -112,6 +112,10 @@ void sf_table_free(sf_table *t);
 void sf_derive(const sf_table *t, sf_va_source vas, double eps_rel, sf_derived *d);
 void sf_derived_free(sf_derived *d);
 void sf_validate(const sf_table *t, const sf_derived *d, sf_validation *v);
+/* Bilateral gross exports by exporting sector: out[k, r] (n x G, row-major)
+ * = sum_{j in r} Z[k, j] + Y[k, r] for r != region(k), 0 for r = region(k).
+ * Row sums equal d->E. */
+void sf_exports_bilateral(const sf_table *t, const sf_derived *d, double *out);
 
 /* Region aliases: built-in table (ROM=ROU, ...) plus an optional file with
  * lines "FROM=TO" or "FROM TO" and # comments. Returns the canonical code

@@ -5,6 +5,7 @@
 
 #include "silkflow/config.h"
 #include "silkflow/decomp.h"
+#include "silkflow/frame.h"
 #include "silkflow/grid.h"
 #include "silkflow/mrio.h"
 
@@ -16,6 +17,8 @@ typedef struct {
     const sf_derived *d;        /* root only */
     const sf_decomp *dec;       /* root only */
     const double *B;            /* root only, NULL unless store_leontief */
+    const double *exports_bilateral; /* root only, n x G */
+    const sf_frame *rows;       /* root only: the year's panel rows (indicators) */
     const sf_inv_info *info;
     const sf_validation *val;   /* root only */
     char **files, **hashes;     /* root only */
@@ -24,6 +27,11 @@ typedef struct {
     const char *role;           /* "panel" or "lag" */
     double timings[5];          /* read, derive, invert, products, decompose */
 } sf_year_out;
+
+/* Partner regions of the model: the [model] partners list resolved against
+ * the table's labels (codes absent from the table are reported in one warning,
+ * not an error), or every region but the focal one and an Eora ROW account. */
+int sf_partners_resolve(const sf_config *cfg, const sf_labels *lab, int focal, int **idx, int *n, sf_err *e);
 
 /* Path of a year's cache file (malloc'ed). */
 char *sf_year_file_path(const char *cachedir, int year);

@@ -24,6 +24,7 @@
 #include "silkflow/decomp.h"
 #include "silkflow/grid.h"
 #include "silkflow/h5.h"
+#include "silkflow/indicators.h"
 #include "silkflow/mrio.h"
 #include "silkflow/par.h"
 #include "silkflow/pipeline.h"
@@ -84,6 +85,8 @@ typedef struct {
     sf_plan plan;
     sf_grid grid;
     char year_hash[65];
+    int *partners;      /* region indices */
+    int npartners;
 } run_ctx;
 
 char *sf_year_file_path(const char *cachedir, int year)
@@ -180,7 +183,8 @@ static int process_year(run_ctx *c, int year, year_rec *rec, sf_err *e)
     sf_rhs r = {0};
     sf_products p = {0};
     sf_decomp dec = {0};
-    double *Bfull = NULL;
+    double *Bfull = NULL, *exb = NULL;
+    sf_frame *rows = NULL;
     sf_inv_info info;
     memset(&info, 0, sizeof info);
     sf_labels *ylab = NULL;
@@ -231,6 +235,15 @@ static int process_year(run_ctx *c, int year, year_rec *rec, sf_err *e)
         double tdc = sf_now();
         sf_decomp_opts o = {.store_sector = c->cfg.store_wwz == 2};
         code = sf_decompose(c->lab, &t, &d, &p, &o, &dec, e);
+        if (code == SF_OK) {
+            sf_ind_opts io = {.focal = c->focal, .partners = c->partners, .npartners = c->npartners,
+                              .industries = c->cfg.industries, .nindustries = c->cfg.nindustries,
+                              .ic_total = c->cfg.ic_total, .tech_high = c->cfg.tech_high,
+                              .ntech_high = c->cfg.ntech_high, .d3_after = c->cfg.d3_after};
+            code = sf_indicators_year(c->lab, &t, &d, &p, &dec, &io, year, &rows, e);
+            exb = sf_malloc(sizeof(double) * (size_t)c->lab->n * (size_t)c->lab->G);
+            sf_exports_bilateral(&t, &d, exb);
+        }
         rec->t_decompose = sf_now() - tdc;
         rec->max_identity_err = dec.max_identity_err;
     }
@@ -238,6 +251,7 @@ static int process_year(run_ctx *c, int year, year_rec *rec, sf_err *e)
     if (code == SF_OK) {
         double tw = sf_now();
         sf_year_out out = {.year = year, .lab = c->lab, .cfg = &c->cfg, .d = &d, .dec = &dec, .B = Bfull,
+                           .exports_bilateral = exb, .rows = rows,
                            .info = &info, .files = files, .hashes = hashes, .nfiles = nfiles,
                            .year_hash = c->year_hash, .role = year == c->lag_year ? "lag" : "panel"};
         rec->t_write = 0;
@@ -258,6 +272,8 @@ static int process_year(run_ctx *c, int year, year_rec *rec, sf_err *e)
         sf_products_free(&p);
         sf_decomp_free(&dec);
         free(Bfull);
+        free(exb);
+        sf_frame_free(rows);
     }
     if (!root && code) sf_fail(e, code, "year %d failed on the group root", year);
     rec->status = code ? 2 : 0;
@@ -345,6 +361,7 @@ static int setup(run_ctx *c, const char *cfgpath, const char *years_opt, sf_err 
         return sf_fail(e, SF_EUSER, "%s: [compute] store_wwz = sector needs the same number of sectors in every "
                        "region, but this table's regions have between 1 and %d sectors (country totals are "
                        "still stored with store_wwz = country)", cfgpath, c->lab->max_sectors);
+    if ((rc = sf_partners_resolve(&c->cfg, c->lab, c->focal, &c->partners, &c->npartners, e))) return rc;
     size_t l = strlen(c->cfg.out_file);
     c->cachedir = sf_malloc(l + 8);
     snprintf(c->cachedir, l + 8, "%s.years", c->cfg.out_file);
@@ -471,6 +488,7 @@ int sf_cmd_run(int argc, char **argv)
     sf_plan_free(&c.plan);
     sf_labels_free(c.lab);
     free(c.years);
+    free(c.partners);
     free(c.cachedir);
     sf_config_free(&c.cfg);
     sf_par_finalize();

@@ -186,8 +186,22 @@ static int lag_cmp(const void *a, const void *b)
     return 0;
 }
 
-void sf_panel_lagged(sf_frame *f)
+const char *const sf_iih_reasons[SF_IIH_NREASONS] = {"no previous year in the data", "VAX(t-1) <= 0",
+                                                       "a growth rate is 0", "delta = 1 (equal growth)",
+                                                       "industry absent"};
+
+static int iih_reason(double vc_t, double vc_t1, double vr_t, double vr_t1)
 {
+    if (isnan(vc_t) || isnan(vr_t) || isnan(vc_t1) || isnan(vr_t1)) return 4;
+    if (!(vc_t1 > 0) || !(vr_t1 > 0)) return 1;
+    const double gc = (vc_t - vc_t1) / vc_t1, gr = (vr_t - vr_t1) / vr_t1;
+    if (gc == 0 || gr == 0) return 2;
+    return 3;
+}
+
+void sf_panel_lagged(sf_frame *f, long why[SF_IIH_NREASONS])
+{
+    for (int r = 0; r < SF_IIH_NREASONS; r++) why[r] = 0;
     double *iih = sf_frame_add_num(f, "IIH");
     double *xt1 = sf_frame_add_num(f, "XT1");
     sf_column *cy = sf_frame_col(f, "year"), *cp = sf_frame_col(f, "partner"), *ci = sf_frame_col(f, "industry");
@@ -202,12 +216,17 @@ void sf_panel_lagged(sf_frame *f)
         k[i].row = i;
     }
     qsort(k, nr, sizeof *k, lag_cmp);
-    for (size_t j = 1; j < nr; j++) {
-        const lag_key *a = &k[j - 1], *b = &k[j];
-        if (strcmp(a->partner, b->partner) || a->industry != b->industry || b->year != a->year + 1) continue;
-        const size_t it = b->row, it1 = a->row;
+    for (size_t j = 0; j < nr; j++) {
+        const lag_key *b = &k[j], *a = j ? &k[j - 1] : NULL;
+        const size_t it = b->row;
+        if (!a || strcmp(a->partner, b->partner) || a->industry != b->industry || b->year != a->year + 1) {
+            why[0]++;
+            continue;
+        }
+        const size_t it1 = a->row;
         iih[it] = sf_iih(vc->num[it], vc->num[it1], vr->num[it], vr->num[it1]);
         xt1[it] = sf_iih(vc->num[it], vc->num[it1], va->num[it], va->num[it1]);
+        if (isnan(iih[it])) why[iih_reason(vc->num[it], vc->num[it1], vr->num[it], vr->num[it1])]++;
     }
     free(k);
 }

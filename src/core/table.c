@@ -174,3 +174,23 @@ void sf_validate(const sf_table *t, const sf_derived *d, sf_validation *v)
     }
     free(cs);
 }
+
+void sf_exports_bilateral(const sf_table *t, const sf_derived *d, double *out)
+{
+    const sf_labels *lab = t->lab;
+    const int n = lab->n, G = lab->G;
+    for (int k = 0; k < n; k++) {
+        const double *zr = t->Z + (size_t)k * (size_t)n;
+        double *o = out + (size_t)k * (size_t)G;
+        const int s = lab->sector_region[k];
+        for (int r = 0; r < G; r++) {
+            if (r == s) {
+                o[r] = 0;
+                continue;
+            }
+            double acc = d->Y[(size_t)k * (size_t)G + (size_t)r];
+            for (int j = lab->region_start[r]; j < lab->region_start[r + 1]; j++) acc += zr[j];
+            o[r] = acc;
+        }
+    }
+}

@@ -51,6 +51,7 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
     if (!rc) rc = sf_h5_write_double(&h, yg, "vax", 2, dGG, dec ? dec->vax : NULL, e);
     if (!rc) rc = sf_h5_write_double(&h, yg, "vbe_country", 2, dGG, dec ? dec->vbe_country : NULL, e);
     if (!rc) rc = sf_h5_write_double(&h, yg, "wwz_country", 3, dGG16, dec ? dec->wwz_country : NULL, e);
+    if (!rc) rc = sf_h5_write_double(&h, yg, "exports_bilateral", 2, dnG, root ? o->exports_bilateral : NULL, e);
     if (!rc) {
         char sub[48];
         snprintf(sub, sizeof sub, "/years/%d/sector", o->year);
@@ -90,7 +91,19 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
     int crc = sf_h5_close(&h, rc ? NULL : e);
     if (!rc) rc = crc;
     rc = sf_grid_max_int(g, rc);
-    /* attributes, status last, then the rename: root only */
+    /* the panel rows, attributes, status last, then the rename: root only */
+    if (root && rc == SF_OK && o->rows) {
+        sf_h5 a;
+        rc = sf_h5_open(&a, tmp, 1, e);
+        if (!rc) {
+            rc = sf_h5_write_frame(&a, "/rows", o->rows, e);
+            int c2 = sf_h5_close(&a, rc ? NULL : e);
+            if (!rc) rc = c2;
+        }
+    }
+    crc = SF_OK;
+    if (!rc) rc = crc;
+    rc = sf_grid_max_int(g, rc);
     if (root && rc == SF_OK) {
         sf_h5 a;
         rc = sf_h5_open(&a, tmp, 1, e);
