@@ -39,6 +39,8 @@ void sf_frame_filter(sf_frame *f, const unsigned char *keep);
  * (missing in f's earlier rows). A column numeric in one and string in the
  * other is an error (-1). */
 int sf_frame_rbind(sf_frame *f, const sf_frame *g);
+/* Move the named columns (those present) to the front, in that order. */
+void sf_frame_order(sf_frame *f, const char *const *names, int n);
 /* Deep copy. */
 sf_frame *sf_frame_copy(const sf_frame *f);
 

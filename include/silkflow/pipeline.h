@@ -52,6 +52,10 @@ typedef struct {
     double t_start;
 } sf_run_info;
 
+#include "silkflow/h5.h"
+/* The panel stage (rank 0): /panel in the results file, *panel the frame. */
+int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *e);
+
 /* Rank 0: assemble the results file from the year cache (atomically), then
  * the panel, estimation and report stages. */
 int sf_finish_run(const sf_run_info *ri, sf_err *e);

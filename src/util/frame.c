@@ -125,6 +125,20 @@ int sf_frame_rbind(sf_frame *f, const sf_frame *g)
     return 0;
 }
 
+void sf_frame_order(sf_frame *f, const char *const *names, int n)
+{
+    int pos = 0;
+    for (int k = 0; k < n; k++) {
+        int j = -1;
+        for (int q = pos; q < f->ncol; q++)
+            if (!strcmp(f->cols[q].name, names[k])) j = q;
+        if (j < 0) continue;
+        sf_column c = f->cols[j];
+        memmove(&f->cols[pos + 1], &f->cols[pos], sizeof(sf_column) * (size_t)(j - pos));
+        f->cols[pos++] = c;
+    }
+}
+
 sf_frame *sf_frame_copy(const sf_frame *f)
 {
     sf_frame *g = sf_frame_new(f->nrow);
