@@ -1,5 +1,6 @@
 /* silkflow inspect FILE.h5: a readable summary of a results file (or of a
  * year cache file), and the panel as CSV. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +24,7 @@ typedef struct {
     char names[512][16];
 } year_list;
 
-static herr_t collect_years(hid_t g, const char *name, const H5L_info2_t *info, void *data)
+static herr_t collect_years(hid_t g, const char *name, const H5L_info_t *info, void *data)
 {
     (void)g;
     (void)info;
@@ -121,7 +122,7 @@ int sf_cmd_inspect(int argc, char **argv)
     if (sf_h5_exists(f, "/years")) {
         hid_t yg = H5Gopen2(f, "/years", H5P_DEFAULT);
         year_list yl = {0};
-        H5Literate2(yg, H5_INDEX_NAME, H5_ITER_INC, NULL, collect_years, &yl);
+        H5Literate(yg, H5_INDEX_NAME, H5_ITER_INC, NULL, collect_years, &yl);
         printf("years (%d):\n  %-6s %-9s %-6s %9s %10s %10s %8s %8s  %s\n", yl.nyears, "year", "status", "role",
                "seconds", "rcond", "residual", "check", "MB", "inputs");
         for (int i = 0; i < yl.nyears; i++) {
