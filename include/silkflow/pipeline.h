@@ -18,6 +18,7 @@ typedef struct {
     const sf_decomp *dec;       /* root only */
     const double *B;            /* root only, NULL unless store_leontief */
     const double *exports_bilateral; /* root only, n x G */
+    const double *fd_country;   /* root only, G x G: final demand of r for s's goods */
     const sf_frame *rows;       /* root only: the year's panel rows (indicators) */
     const sf_inv_info *info;
     const sf_validation *val;   /* root only */
@@ -48,6 +49,8 @@ typedef struct {
     int nyears;
     int lag_year;
     int focal;
+    const int *partners;
+    int npartners;
     int world_size, ngroups, grid_rows, grid_cols;
     double t_start;
 } sf_run_info;
@@ -55,6 +58,9 @@ typedef struct {
 #include "silkflow/h5.h"
 /* The panel stage (rank 0): /panel in the results file, *panel the frame. */
 int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *e);
+
+/* The network stage (rank 0): /network/YYYY for the panel years. */
+int sf_network_stage(const sf_run_info *ri, sf_h5 *out, sf_err *e);
 
 /* Rank 0: assemble the results file from the year cache (atomically), then
  * the panel, estimation and report stages. */

@@ -183,7 +183,7 @@ static int process_year(run_ctx *c, int year, year_rec *rec, sf_err *e)
     sf_rhs r = {0};
     sf_products p = {0};
     sf_decomp dec = {0};
-    double *Bfull = NULL, *exb = NULL;
+    double *Bfull = NULL, *exb = NULL, *fdc = NULL;
     sf_frame *rows = NULL;
     sf_inv_info info;
     memset(&info, 0, sizeof info);
@@ -243,6 +243,11 @@ static int process_year(run_ctx *c, int year, year_rec *rec, sf_err *e)
             code = sf_indicators_year(c->lab, &t, &d, &p, &dec, &io, year, &rows, e);
             exb = sf_malloc(sizeof(double) * (size_t)c->lab->n * (size_t)c->lab->G);
             sf_exports_bilateral(&t, &d, exb);
+            const int G = c->lab->G;
+            fdc = sf_calloc((size_t)G * (size_t)G, sizeof(double));
+            for (int k = 0; k < c->lab->n; k++)
+                for (int rr = 0; rr < G; rr++)
+                    fdc[(size_t)c->lab->sector_region[k] * G + rr] += d.Y[(size_t)k * G + rr];
         }
         rec->t_decompose = sf_now() - tdc;
         rec->max_identity_err = dec.max_identity_err;
@@ -251,7 +256,7 @@ static int process_year(run_ctx *c, int year, year_rec *rec, sf_err *e)
     if (code == SF_OK) {
         double tw = sf_now();
         sf_year_out out = {.year = year, .lab = c->lab, .cfg = &c->cfg, .d = &d, .dec = &dec, .B = Bfull,
-                           .exports_bilateral = exb, .rows = rows,
+                           .exports_bilateral = exb, .fd_country = fdc, .rows = rows,
                            .info = &info, .files = files, .hashes = hashes, .nfiles = nfiles,
                            .year_hash = c->year_hash, .role = year == c->lag_year ? "lag" : "panel"};
         rec->t_write = 0;
@@ -273,6 +278,7 @@ static int process_year(run_ctx *c, int year, year_rec *rec, sf_err *e)
         sf_decomp_free(&dec);
         free(Bfull);
         free(exb);
+        free(fdc);
         sf_frame_free(rows);
     }
     if (!root && code) sf_fail(e, code, "year %d failed on the group root", year);
@@ -475,7 +481,8 @@ int sf_cmd_run(int argc, char **argv)
         /* the results file and the later stages run on rank 0 */
         if (me == 0) {
             sf_run_info ri = {.cfg = &c.cfg, .lab = c.lab, .cachedir = c.cachedir, .years = c.years,
-                              .nyears = c.nyears, .lag_year = c.lag_year, .focal = c.focal, .world_size = P,
+                              .nyears = c.nyears, .lag_year = c.lag_year, .focal = c.focal, .partners = c.partners,
+                              .npartners = c.npartners, .world_size = P,
                               .ngroups = c.plan.ngroups, .grid_rows = c.grid.nprow, .grid_cols = c.grid.npcol,
                               .t_start = t_start};
             rc = sf_finish_run(&ri, &e);

@@ -52,6 +52,7 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
     if (!rc) rc = sf_h5_write_double(&h, yg, "vbe_country", 2, dGG, dec ? dec->vbe_country : NULL, e);
     if (!rc) rc = sf_h5_write_double(&h, yg, "wwz_country", 3, dGG16, dec ? dec->wwz_country : NULL, e);
     if (!rc) rc = sf_h5_write_double(&h, yg, "exports_bilateral", 2, dnG, root ? o->exports_bilateral : NULL, e);
+    if (!rc) rc = sf_h5_write_double(&h, yg, "fd_country", 2, dGG, root ? o->fd_country : NULL, e);
     if (!rc) {
         char sub[48];
         snprintf(sub, sizeof sub, "/years/%d/sector", o->year);
