@@ -13,7 +13,7 @@
 
 /* Labels of G regions with Ns[g] sectors and nfd_per final-demand categories
  * each. Codes and names default to R<g> and R<g>.S<i>. */
-static sf_labels *td_labels(int G, const int *Ns, int nfd_per, char *const *codes, char *const *secnames)
+static inline sf_labels *td_labels(int G, const int *Ns, int nfd_per, char *const *codes, char *const *secnames)
 {
     sf_labels *lab = sf_calloc(1, sizeof *lab);
     lab->G = G;
@@ -58,7 +58,7 @@ static sf_labels *td_labels(int G, const int *Ns, int nfd_per, char *const *code
 }
 
 /* Numeric part of a CSV (columns from first_col on), row-major, malloc'ed. */
-static double *td_read_csv(const char *path, int first_col, int *nrow, int *ncol, sf_frame **keep)
+static inline double *td_read_csv(const char *path, int first_col, int *nrow, int *ncol, sf_frame **keep)
 {
     sf_frame *f;
     sf_err e = {0};
@@ -84,7 +84,7 @@ static double *td_read_csv(const char *path, int first_col, int *nrow, int *ncol
 }
 
 /* B = (I - A)^-1 with A = Z diag(x)^-1 (zero columns for zero-output sectors). */
-static double *td_inverse(int n, const double *Z, const sf_derived *d)
+static inline double *td_inverse(int n, const double *Z, const sf_derived *d)
 {
     const size_t N = (size_t)n;
     double *B = sf_malloc(N * N * sizeof(double));
@@ -102,7 +102,7 @@ static double *td_inverse(int n, const double *Z, const sf_derived *d)
 }
 
 /* Largest |a - b| / max(1, |b|) over m entries. */
-static double td_maxdiff(const double *a, const double *b, size_t m)
+static inline double td_maxdiff(const double *a, const double *b, size_t m)
 {
     double w = 0;
     for (size_t i = 0; i < m; i++) {
