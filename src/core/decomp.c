@@ -68,6 +68,8 @@ typedef struct {
     double *LE;     /* n: (L^rr E^r)_j */
     double *BssE;   /* n: (B^ss E^s)_k */
     double *BrrY;   /* n x G: (B^rr Y^ru)_j */
+    double *sYd;    /* n: sum_{t != reg(j)} BYd[j,t] */
+    double *sYo;    /* n: sum_{t != reg(j)} BYo[j,t] */
 } local_q;
 
 static void local_q_free(local_q *q)
@@ -78,6 +80,8 @@ static void local_q_free(local_q *q)
     free(q->LE);
     free(q->BssE);
     free(q->BrrY);
+    free(q->sYd);
+    free(q->sYo);
 }
 
 static void local_q_build(const sf_labels *lab, const sf_derived *d, const sf_products *p, const double *Lall,
@@ -91,6 +95,19 @@ static void local_q_build(const sf_labels *lab, const sf_derived *d, const sf_pr
     q->LE = sf_calloc(N, sizeof(double));
     q->BssE = sf_calloc(N, sizeof(double));
     q->BrrY = sf_calloc(N * (size_t)G, sizeof(double));
+    q->sYd = sf_calloc(N, sizeof(double));
+    q->sYo = sf_calloc(N, sizeof(double));
+    for (int j = 0; j < n; j++) {
+        const int r = lab->sector_region[j];
+        double sd = 0, so = 0;
+        for (int t = 0; t < G; t++) {
+            if (t == r) continue;
+            sd += SF_BYD(p, j, t);
+            so += SF_BYO(p, j, t);
+        }
+        q->sYd[j] = sd;
+        q->sYo[j] = so;
+    }
     for (int t = 0; t < G; t++) {
         const double *vb = p->VBreg + (size_t)t * N;
         for (int k = 0; k < n; k++) q->colsum[k] += vb[k];
@@ -135,12 +152,7 @@ static void fill_terms(const sf_labels *lab, const sf_derived *d, const sf_produ
             memset(w, 0, NW * sizeof(double));
             continue;
         }
-        double sd = 0, so = 0; /* sum over t != r of BYd[j,t] and BYo[j,t] */
-        for (int t = 0; t < G; t++) {
-            if (t == r) continue;
-            sd += SF_BYD(p, j, t);
-            so += SF_BYO(p, j, t);
-        }
+        const double sd = q->sYd[j], so = q->sYo[j];
         const double yd_s = SF_BYD(p, j, s), yo_s = SF_BYO(p, j, s), y_s = SF_BY(p, j, s);
         const double brr_s = q->BrrY[(size_t)j * G + s];
         w[W_T2] = SF_BYD(p, j, r);

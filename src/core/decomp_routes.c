@@ -58,23 +58,31 @@ int sf_routes(const sf_labels *lab, const sf_table *t, const sf_derived *d, cons
         }
         bay[j] = s;
     }
+    /* the two vectors the routes need beyond a's rows, gathered contiguously:
+     * byd_j = BYd[j, b] and rest_j = BY[j, b] - BYd[j, b] - (B^{ja} Y^{ab})_j */
+    double *byd = sf_calloc(N, sizeof(double)), *rest = sf_calloc(N, sizeof(double));
+    for (int j = 0; j < n; j++) {
+        if (lab->sector_region[j] == a) continue;
+        byd[j] = SF_BYD(p, j, b);
+        rest[j] = SF_BY(p, j, b) - byd[j] - bay[j];
+    }
     /* y[route][i] for i in a: A^{a.} times the route's vector, before L^aa */
     double *y = sf_calloc((size_t)4 * na, sizeof(double));
+    const int b0 = rs[b], b1 = rs[b + 1];
     for (int i = 0; i < na; i++) {
         const double *z = t->Z + (size_t)(a0 + i) * N;
         double yint = 0, yrexb = 0, yintd = 0, yrexd = 0;
-        for (int j = 0; j < n; j++) {
-            const int g = lab->sector_region[j];
-            if (g == a) continue;
+        for (int j = b0; j < b1; j++) { /* j in b */
             const double aij = z[j] * invx[j];
-            if (aij == 0) continue;
-            const double byd = SF_BYD(p, j, b), rest = SF_BY(p, j, b) - byd - bay[j];
-            if (g == b) {
-                yint += aij * byd;
-                yrexb += aij * rest;
-            } else {
-                yintd += aij * rest;
-                yrexd += aij * byd;
+            yint += aij * byd[j];
+            yrexb += aij * rest[j];
+        }
+        for (int g = 0; g < G; g++) { /* j in D */
+            if (g == a || g == b) continue;
+            for (int j = rs[g]; j < rs[g + 1]; j++) {
+                const double aij = z[j] * invx[j];
+                yintd += aij * rest[j];
+                yrexd += aij * byd[j];
             }
         }
         y[0 * na + i] = yint;
@@ -101,6 +109,8 @@ int sf_routes(const sf_labels *lab, const sf_table *t, const sf_derived *d, cons
     free(invx);
     free(L);
     free(bay);
+    free(byd);
+    free(rest);
     free(y);
     return SF_OK;
 }
