@@ -87,7 +87,9 @@ typedef struct {
 
 /* Assemble everything from the table, derived quantities and products.
  * Local inverses L^ss are computed inside (LAPACK). Returns SF_OK or
- * SF_EINTERNAL (singular local block: message names region and sector). */
+ * SF_EINTERNAL (singular local block: message names region and sector;
+ * products that do not match the table; non-finite results, i.e. products
+ * holding NaN/Inf: out is then freed). o may be NULL (no sector storage). */
 int sf_decompose(const sf_labels *lab, const sf_table *t, const sf_derived *d, const sf_products *p,
                  const sf_decomp_opts *o, sf_decomp *out, sf_err *e);
 void sf_decomp_free(sf_decomp *out);

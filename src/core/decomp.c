@@ -326,6 +326,24 @@ static void sector_indicators(const sf_labels *lab, const sf_derived *d, const s
     free(dind);
 }
 
+/* No NaN/Inf may leave silently: the products of B are checked through what
+ * was built from them (NaN propagates into these sums). gvc_* and rca have
+ * their own counted missing cells. Returns the first bad sector or -1. */
+static int first_nonfinite(const sf_labels *lab, const sf_decomp *out)
+{
+    const int n = lab->n, G = lab->G;
+    for (int k = 0; k < n; k++) {
+        if (!isfinite(out->dva[k]) || !isfinite(out->iv[k]) || !isfinite(out->fv[k]) || !isfinite(out->dfwd[k]))
+            return k;
+        for (int r = 0; r < G; r++)
+            if (!isfinite(out->vby[(size_t)k * G + r])) return k;
+    }
+    for (int s = 0; s < G; s++)
+        for (size_t i = 0; i < (size_t)G * SF_WWZ_NTERMS; i++)
+            if (!isfinite(out->wwz_country[(size_t)s * G * SF_WWZ_NTERMS + i])) return lab->region_start[s];
+    return -1;
+}
+
 int sf_decompose(const sf_labels *lab, const sf_table *t, const sf_derived *d, const sf_products *p,
                  const sf_decomp_opts *o, sf_decomp *out, sf_err *e)
 {
@@ -356,5 +374,13 @@ int sf_decompose(const sf_labels *lab, const sf_table *t, const sf_derived *d, c
     free(off);
     free(Lall);
     free(invx);
+    const int bad = first_nonfinite(lab, out);
+    if (bad >= 0) {
+        sf_decomp_free(out);
+        return sf_fail(e, SF_EINTERNAL,
+                       "decomposition: non-finite result at sector %s (region %s): the products of B hold NaN "
+                       "or Inf",
+                       lab->sector_name ? lab->sector_name[bad] : "?", lab->region_code[lab->sector_region[bad]]);
+    }
     return SF_OK;
 }

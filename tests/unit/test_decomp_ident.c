@@ -449,6 +449,11 @@ static void run_scenario(const scenario *sc)
     CHECK(sf_decompose(lab, &t, &d, &p0, &o2, &out2, &e) == SF_OK);
     CHECK(td_maxdiff(out2.wwz_country, out.wwz_country, (size_t)G * G * 16) < 1e-14);
     sf_decomp_free(&out2);
+    /* a NaN in the products is an error, never a silent NaN in the results */
+    SF_BYO(&p0, n - 1, 0) = NAN;
+    CHECK(sf_decompose(lab, &t, &d, &p0, &o2, &out2, &e) == SF_EINTERNAL);
+    CHECK_MSG(strstr(e.msg, "non-finite") != NULL, "message: %s", e.msg);
+    CHECK(out2.vby == NULL);
     sf_products_free(&p0);
     free(rt);
     free(rb);
