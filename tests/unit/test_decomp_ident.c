@@ -218,7 +218,12 @@ static void make_table(const scenario *sc, sf_labels **labp, sf_table *t)
             const int dom = lab->fd_region[f] == lab->sector_region[i];
             t->F[i * (size_t)lab->nfd + f] = (dom ? 10.0 * n : 2.0 * n) * (0.2 + urand());
         }
-    if (sc->neg_fd) t->F[3 * (size_t)lab->nfd + 1] = -7.5; /* an inventory draw-down */
+    if (sc->neg_fd) {
+        /* inventory draw-downs: one domestic category, and one foreign category large
+         * enough to make Y[3, 2] and the bilateral exports of sector 3 to region 2 negative */
+        t->F[3 * (size_t)lab->nfd + 1] = -7.5;
+        t->F[3 * (size_t)lab->nfd + 2 * sc->nfd] = -5.0 * n;
+    }
     if (sc->zero_sector >= 0) {
         const int z = sc->zero_sector;
         for (int j = 0; j < n; j++) t->Z[z * N + j] = t->Z[j * N + z] = 0;
@@ -239,6 +244,7 @@ static void run_scenario(const scenario *sc)
     int nzero = 0;
     for (int k = 0; k < n; k++) nzero += d.zero[k];
     CHECK(nzero == (sc->zero_sector >= 0));
+    if (sc->neg_fd) CHECK(d.Y[3 * G + 2] < 0 && lab->sector_region[3] != 2);
     printf("scenario seed %llu: G=%d n=%d zero-output sectors %d\n", (unsigned long long)sc->seed, G, n, nzero);
 
     ctx c = {.lab = lab, .n = n, .G = G, .Y = d.Y, .v = d.v, .x = d.x};
@@ -270,6 +276,7 @@ static void run_scenario(const scenario *sc)
             double e = d.Y[k * G + r];
             for (int j = R0(&c, r); j < R1(&c, r); j++) e += t.Z[k * N + j];
             Esr[k * G + r] = e;
+            if (sc->neg_fd && k == 3 && r == 2) CHECK(e < 0);
             c.E[k] += e;
         }
         CHECK_NEAR(d.E[k], c.E[k], TOL);
