@@ -6,7 +6,7 @@
  *
  * How each term reduces to the products. For exporter s, importer r, exporting
  * sector k in s, j over r's sectors, a_kj = Z_kj / x_j, VL = V^s L^ss,
- * VBs = VBreg[s,k], VBr = VBreg[r,k], oth = sum_{t != s,r} VBreg[t,k],
+ * VBs = VBreg[s,k], VBr = VBreg[r,k], oth = sum_{t != s} VBreg[t,k] - VBr,
  * BrrY[j,u] = (B^rr Y^ru)_j (from the diagonal blocks), and for j in r:
  *   BYd[j,t] = (B^rt Y^tt)_j, BYo[j,t] = (B^rt sum_{u!=t} Y^tu)_j, BY[j,t] = (B^r. Y^.t)_j:
  *   T1  = VBs Y_kr                T11 = VBr Y_kr         T12 = oth Y_kr
@@ -62,7 +62,8 @@ void sf_decomp_free(sf_decomp *out)
 
 /* Per-sector quantities from the local inverses and the diagonal blocks of B. */
 typedef struct {
-    double *colsum; /* n: sum_t VBreg[t,k] (= 1 for a balanced table, va derived) */
+    double *fsum;   /* n: sum_{t != reg(k)} VBreg[t,k], foreign value added per unit of k's
+                     * output (summed directly, not as 1 - VBreg[s,k], to keep it accurate) */
     double *VL;     /* n: (V^s L^ss)_k */
     double *LY;     /* n: (L^rr Y^rr)_j */
     double *LE;     /* n: (L^rr E^r)_j */
@@ -74,7 +75,7 @@ typedef struct {
 
 static void local_q_free(local_q *q)
 {
-    free(q->colsum);
+    free(q->fsum);
     free(q->VL);
     free(q->LY);
     free(q->LE);
@@ -89,7 +90,7 @@ static void local_q_build(const sf_labels *lab, const sf_derived *d, const sf_pr
 {
     const int n = lab->n, G = lab->G;
     const size_t N = (size_t)n;
-    q->colsum = sf_calloc(N, sizeof(double));
+    q->fsum = sf_calloc(N, sizeof(double));
     q->VL = sf_calloc(N, sizeof(double));
     q->LY = sf_calloc(N, sizeof(double));
     q->LE = sf_calloc(N, sizeof(double));
@@ -110,7 +111,8 @@ static void local_q_build(const sf_labels *lab, const sf_derived *d, const sf_pr
     }
     for (int t = 0; t < G; t++) {
         const double *vb = p->VBreg + (size_t)t * N;
-        for (int k = 0; k < n; k++) q->colsum[k] += vb[k];
+        for (int k = 0; k < n; k++)
+            if (lab->sector_region[k] != t) q->fsum[k] += vb[k];
     }
     for (int g = 0; g < G; g++) {
         const int r0 = lab->region_start[g], m = lab->region_start[g + 1] - r0;
@@ -230,7 +232,7 @@ static void wwz_terms(const sf_labels *lab, const sf_table *t, const sf_derived 
                 double acc[NW], zsum, zabs;
                 block_dots(z, invx, W, rs[r], rs[r + 1], acc, &zsum, &zabs);
                 const double vbr = p->VBreg[(size_t)r * N + k];
-                const double oth = q->colsum[k] - vbs - vbr;
+                const double oth = q->fsum[k] - vbr;
                 const double y = d->Y[(size_t)k * G + r];
                 double T[SF_WWZ_NTERMS];
                 T[0] = vbs * y;
@@ -283,10 +285,9 @@ static void sector_indicators(const sf_labels *lab, const sf_derived *d, const s
         for (int j = 0; j < n; j++) out->vbe_country[(size_t)s * G + lab->sector_region[j]] += vb[j] * d->E[j];
     }
     for (int k = 0; k < n; k++) {
-        const int s = lab->sector_region[k];
         const double E = d->E[k];
         out->iv[k] = d->v[k] * (SF_BE(p, k) - q->BssE[k]);
-        out->fv[k] = (q->colsum[k] - p->VBreg[(size_t)s * N + k]) * E;
+        out->fv[k] = q->fsum[k] * E;
         out->dfwd[k] = d->v[k] * q->LE[k];
         if (E == 0) {
             out->gvc_p[k] = out->gvc_pos[k] = NAN;
