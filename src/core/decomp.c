@@ -172,23 +172,55 @@ static void fill_terms(const sf_labels *lab, const sf_derived *d, const sf_produ
     }
 }
 
-/* sum_{j in [j0, j1)} a_kj W[j, :] with a_kj = z_j * invx_j; also sum z_j and
- * sum |z_j| (bilateral intermediate exports and their gross scale). */
-static inline void block_dots(const double *restrict z, const double *restrict invx, const double *restrict W,
-                              int j0, int j1, double acc[NW], double *zsum, double *zabs)
+/* For rows k = 0..NR-1 (NR = 1 or 2, rows z[k] of Z): sum_{j in [j0, j1)}
+ * a_kj W[j, :] with a_kj = z_kj * invx_j, and sum z_kj and sum |z_kj| (the
+ * bilateral intermediate exports and their gross scale). Two rows share each
+ * load of W, which halves the traffic of the hot loop. */
+typedef struct {
+    double acc[NW];
+    double zsum, zabs;
+} dots;
+
+static inline void block_dots1(const double *restrict z0, const double *restrict invx, const double *restrict W,
+                               int j0, int j1, dots *o0)
 {
-    double a_[NW] = {0};
-    double zs = 0, za = 0;
+    double a0[NW] = {0};
+    double zs0 = 0, za0 = 0;
     for (int j = j0; j < j1; j++) {
-        const double zj = z[j], a = zj * invx[j];
         const double *w = W + (size_t)j * NW;
-        for (int c = 0; c < NW; c++) a_[c] += a * w[c];
-        zs += zj;
-        za += fabs(zj);
+        const double x0 = z0[j], c0 = x0 * invx[j];
+        for (int c = 0; c < NW; c++) a0[c] += c0 * w[c];
+        zs0 += x0;
+        za0 += fabs(x0);
     }
-    memcpy(acc, a_, sizeof a_);
-    *zsum = zs;
-    *zabs = za;
+    memcpy(o0->acc, a0, sizeof a0);
+    o0->zsum = zs0;
+    o0->zabs = za0;
+}
+
+static inline void block_dots2(const double *restrict z0, const double *restrict z1, const double *restrict invx,
+                               const double *restrict W, int j0, int j1, dots *o0, dots *o1)
+{
+    double a0[NW] = {0}, a1[NW] = {0};
+    double zs0 = 0, za0 = 0, zs1 = 0, za1 = 0;
+    for (int j = j0; j < j1; j++) {
+        const double *w = W + (size_t)j * NW;
+        const double x0 = z0[j], x1 = z1[j], c0 = x0 * invx[j], c1 = x1 * invx[j];
+        for (int c = 0; c < NW; c++) {
+            a0[c] += c0 * w[c];
+            a1[c] += c1 * w[c];
+        }
+        zs0 += x0;
+        za0 += fabs(x0);
+        zs1 += x1;
+        za1 += fabs(x1);
+    }
+    memcpy(o0->acc, a0, sizeof a0);
+    memcpy(o1->acc, a1, sizeof a1);
+    o0->zsum = zs0;
+    o0->zabs = za0;
+    o1->zsum = zs1;
+    o1->zabs = za1;
 }
 
 static void alloc_out(int n, int G, int store_sector, sf_decomp *out)
@@ -211,7 +243,51 @@ static void alloc_out(int n, int G, int store_sector, sf_decomp *out)
     out->gvc_pos = sf_calloc(N, sizeof(double));
 }
 
-/* The 16 WWZ terms for every exporting sector and importer. */
+/* Running results of the WWZ pass. */
+typedef struct {
+    sf_decomp *out;
+    double maxerr;
+} wwz_acc;
+
+/* The 16 terms of exporting sector k (region s) to importer r from its dot
+ * products; adds them to the outputs and tracks the identity error. */
+static void wwz_assemble(const sf_labels *lab, const sf_derived *d, const sf_products *p, const local_q *q, int s,
+                         int k, int r, const dots *dt, double *dva, wwz_acc *w)
+{
+    const int G = lab->G;
+    const size_t N = (size_t)lab->n;
+    const double *acc = dt->acc;
+    const double vbs = p->VBreg[(size_t)s * N + k], vl = q->VL[k];
+    const double vbr = p->VBreg[(size_t)r * N + k];
+    const double oth = q->fsum[k] - vbr;
+    const double y = d->Y[(size_t)k * G + r];
+    double T[SF_WWZ_NTERMS];
+    T[0] = vbs * y;
+    for (int c = W_T2; c <= W_T9; c++) T[1 + c] = vl * acc[c];
+    T[9] = (vbs - vl) * acc[W_X];
+    T[10] = vbr * y;
+    T[11] = oth * y;
+    T[12] = vbr * acc[W_LY];
+    T[13] = oth * acc[W_LY];
+    T[14] = vbr * acc[W_LE];
+    T[15] = oth * acc[W_LE];
+    double sum = 0;
+    double *wc = w->out->wwz_country + ((size_t)s * G + r) * SF_WWZ_NTERMS;
+    for (int c = 0; c < SF_WWZ_NTERMS; c++) {
+        sum += T[c];
+        wc[c] += T[c];
+    }
+    for (int c = 0; c < 8; c++) *dva += T[c];
+    if (w->out->wwz_sector) memcpy(w->out->wwz_sector + ((size_t)k * G + r) * SF_WWZ_NTERMS, T, sizeof T);
+    const double scale = dt->zabs + fabs(y);
+    if (scale > 0) {
+        const double err = fabs(sum - (dt->zsum + y)) / scale;
+        if (!isnan(w->maxerr) && !(err <= w->maxerr)) w->maxerr = err; /* a NaN sticks */
+    }
+}
+
+/* The 16 WWZ terms for every exporting sector and importer: one pass over
+ * Z, two rows at a time. */
 static void wwz_terms(const sf_labels *lab, const sf_table *t, const sf_derived *d, const sf_products *p,
                       const local_q *q, const double *invx, sf_decomp *out)
 {
@@ -219,50 +295,31 @@ static void wwz_terms(const sf_labels *lab, const sf_table *t, const sf_derived 
     const size_t N = (size_t)n;
     const int *rs = lab->region_start;
     double *W = sf_aligned_alloc(N * NW * sizeof(double));
-    double maxerr = 0;
+    wwz_acc w = {out, 0};
     for (int s = 0; s < G; s++) {
         if (rs[s + 1] == rs[s]) continue;
         fill_terms(lab, d, p, q, s, W);
-        for (int k = rs[s]; k < rs[s + 1]; k++) {
-            const double *z = t->Z + (size_t)k * N;
-            const double vbs = p->VBreg[(size_t)s * N + k], vl = q->VL[k];
-            double dva = 0;
+        for (int k = rs[s]; k < rs[s + 1]; k += 2) {
+            const int two = k + 1 < rs[s + 1];
+            const double *z0 = t->Z + (size_t)k * N, *z1 = two ? z0 + N : NULL;
+            double dva0 = 0, dva1 = 0;
             for (int r = 0; r < G; r++) {
                 if (r == s || rs[r + 1] == rs[r]) continue;
-                double acc[NW], zsum, zabs;
-                block_dots(z, invx, W, rs[r], rs[r + 1], acc, &zsum, &zabs);
-                const double vbr = p->VBreg[(size_t)r * N + k];
-                const double oth = q->fsum[k] - vbr;
-                const double y = d->Y[(size_t)k * G + r];
-                double T[SF_WWZ_NTERMS];
-                T[0] = vbs * y;
-                for (int c = W_T2; c <= W_T9; c++) T[1 + c] = vl * acc[c];
-                T[9] = (vbs - vl) * acc[W_X];
-                T[10] = vbr * y;
-                T[11] = oth * y;
-                T[12] = vbr * acc[W_LY];
-                T[13] = oth * acc[W_LY];
-                T[14] = vbr * acc[W_LE];
-                T[15] = oth * acc[W_LE];
-                double sum = 0;
-                double *wc = out->wwz_country + ((size_t)s * G + r) * SF_WWZ_NTERMS;
-                for (int c = 0; c < SF_WWZ_NTERMS; c++) {
-                    sum += T[c];
-                    wc[c] += T[c];
-                }
-                for (int c = 0; c < 8; c++) dva += T[c];
-                if (out->wwz_sector)
-                    memcpy(out->wwz_sector + ((size_t)k * G + r) * SF_WWZ_NTERMS, T, sizeof T);
-                const double scale = zabs + fabs(y);
-                if (scale > 0) {
-                    const double err = fabs(sum - (zsum + y)) / scale;
-                    if (!isnan(maxerr) && !(err <= maxerr)) maxerr = err; /* a NaN sticks */
+                dots d0, d1;
+                if (two) {
+                    block_dots2(z0, z1, invx, W, rs[r], rs[r + 1], &d0, &d1);
+                    wwz_assemble(lab, d, p, q, s, k, r, &d0, &dva0, &w);
+                    wwz_assemble(lab, d, p, q, s, k + 1, r, &d1, &dva1, &w);
+                } else {
+                    block_dots1(z0, invx, W, rs[r], rs[r + 1], &d0);
+                    wwz_assemble(lab, d, p, q, s, k, r, &d0, &dva0, &w);
                 }
             }
-            out->dva[k] = dva;
+            out->dva[k] = dva0;
+            if (two) out->dva[k + 1] = dva1;
         }
     }
-    out->max_identity_err = maxerr;
+    out->max_identity_err = w.maxerr;
     free(W);
 }
 
