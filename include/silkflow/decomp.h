@@ -24,6 +24,7 @@ typedef struct {
     int n, G, focal;   /* focal region index or -1 */
     int nrhs;          /* 3G + 1, or 4G + 1 with a focal region */
     double *rhs;       /* n x nrhs */
+    double *vind;      /* n x G: Vind (row-major), the left-hand side of VBreg = Vind' B */
 } sf_rhs;
 
 typedef struct {
@@ -72,7 +73,12 @@ typedef struct {
     double *rca;         /* n: value-added RCA */
     double *gvc_p;       /* n: participation (NaN when E_k = 0) */
     double *gvc_pos;     /* n: position (NaN when E_k = 0) */
-    double max_identity_err; /* max relative |sum T1..T16 - E^{sr}| over (k, r) */
+    double max_identity_err; /* max relative |sum T1..T16 - E^{sr}| over (k, r); the scale is
+                              * |Y_kr| + sum_{j in r} |Z_kj| (gross flows, never 0 when checked) */
+    int n_gvc_zero_exports;  /* sectors with E_k = 0: gvc_p and gvc_pos are NaN there */
+    int n_gvc_pos_undefined; /* sectors with E_k != 0 but 1 + IV/E <= 0 or 1 + FV/E <= 0
+                              * (negative exports): gvc_pos is NaN there */
+    int n_rca_undefined;     /* sectors whose region or industry has sum D = 0: rca is NaN */
 } sf_decomp;
 
 typedef struct {
@@ -81,13 +87,16 @@ typedef struct {
 
 /* Assemble everything from the table, derived quantities and products.
  * Local inverses L^ss are computed inside (LAPACK). Returns SF_OK or
- * SF_EINTERNAL (singular local block: message names region and sector). */
+ * SF_EINTERNAL (singular local block: message names region and sector;
+ * products that do not match the table; non-finite results, i.e. products
+ * holding NaN/Inf: out is then freed). o may be NULL (no sector storage). */
 int sf_decompose(const sf_labels *lab, const sf_table *t, const sf_derived *d, const sf_products *p,
                  const sf_decomp_opts *o, sf_decomp *out, sf_err *e);
 void sf_decomp_free(sf_decomp *out);
 
 /* Five transfer routes of T for origin a and absorber b (METHODS.md section 4):
- * out[5 * N_a]: per origin sector, routes FIN, INT, INTREX_b, INT_d, INTREX_d.
+ * out[5 * N_a]: per origin sector, routes FIN, INT, INTREX_b, INT_d, INTREX_d
+ * (out[5 * (k - region_start[a]) + route]).
  * Requires a focal region in the products and a == focal or b == focal. */
 #define SF_ROUTE_N 5
 extern const char *const sf_route_names[SF_ROUTE_N];
