@@ -82,7 +82,7 @@ static void warn_absent(ctx_t *x, const char *col, const char *file, cov_strs *l
 {
     if (!l->n) return;
     char *s = cov_strs_join(l);
-    cov_rep_warn(x->rep, "%s: %s has no data for %s (%s)", col, file, s, what);
+    cov_rep_warn(x->rep, "%s: no data in %s for %s (%s)", col, file, s, what);
     free(s);
     cov_strs_free(l);
 }
@@ -104,6 +104,19 @@ static double sample_var(const double *v, int n)
     return ss / (m - 1);
 }
 
+/* Does a table have data (a column or a record) for year y? Its range. */
+static int cy_covers(const cov_cy *t, int y) { return y >= t->y0 && y < t->y0 + t->ny && t->has_year[y - t->y0]; }
+
+static void cy_range(const cov_cy *t, int *first, int *last)
+{
+    *first = *last = -1;
+    for (int k = 0; k < t->ny; k++)
+        if (t->has_year[k]) {
+            if (*first < 0) *first = t->y0 + k;
+            *last = t->y0 + k;
+        }
+}
+
 /* ======================= POL: WGI Kogut-Singh ======================= */
 
 static const char *const WGI_IND[6] = {"CC.EST", "GE.EST", "PV.EST", "RQ.EST", "RL.EST", "VA.EST"};
@@ -116,12 +129,8 @@ enum { YR_EXACT, YR_INTERP, YR_NEAREST, YR_OUTSIDE };
  * (hi); one year outside the coverage: the nearest year (lo); else outside. */
 static int year_rule(const cov_cy *w, int y, int *lo, int *hi)
 {
-    int first = -1, last = -1;
-    for (int k = 0; k < w->ny; k++)
-        if (w->has_year[k]) {
-            if (first < 0) first = w->y0 + k;
-            last = w->y0 + k;
-        }
+    int first, last;
+    cy_range(w, &first, &last);
     if (first < 0) return YR_OUTSIDE;
     if (y >= first && y <= last) {
         if (w->has_year[y - w->y0]) return YR_EXACT;
@@ -168,12 +177,8 @@ static int build_pol(ctx_t *x, sf_err *e)
         return SF_EUSER;
     }
     const char *fn = sf_basename(path);
-    int first = -1, last = -1;
-    for (int k = 0; k < w[0].ny; k++)
-        if (w[0].has_year[k]) {
-            if (first < 0) first = w[0].y0 + k;
-            last = w[0].y0 + k;
-        }
+    int first, last;
+    cy_range(&w[0], &first, &last);
     char k_focal[256], k_partner[256], k_outside[256], k_dimf[256], k_dimp[256];
     snprintf(k_focal, sizeof k_focal, "focal country not in %s", fn);
     snprintf(k_partner, sizeof k_partner, "not in %s", fn);
@@ -280,7 +285,19 @@ static int build_eco(ctx_t *x, sf_err *e)
         if (cov_load_long(pf, "iso3", "year", "gdpper2", &fb, e)) goto fail;
         have_f = 1;
     }
-    char k_none[256], k_fb[256], k_abs[256];
+    char k_none[256], k_fb[256], k_abs[256], k_out[256];
+    int f0 = 9999, f1 = -1, a, b;
+    if (have_w) {
+        cy_range(&wdi, &a, &b);
+        if (a >= 0 && a < f0) f0 = a;
+        if (b > f1) f1 = b;
+    }
+    if (have_f) {
+        cy_range(&fb, &a, &b);
+        if (a >= 0 && a < f0) f0 = a;
+        if (b > f1) f1 = b;
+    }
+    snprintf(k_out, sizeof k_out, "year outside the GDP per capita files' coverage (%d-%d)", f0, f1);
     snprintf(k_none, sizeof k_none, "no GDP per capita for the partner that year");
     snprintf(k_abs, sizeof k_abs, "partner not in the GDP per capita files");
     snprintf(k_fb, sizeof k_fb, "WDI GDP per capita missing: %s gdpper2 (current US$) used",
@@ -303,8 +320,13 @@ static int build_eco(ctx_t *x, sf_err *e)
             gc = cov_cy_get(&fb, ff, y);
             c_fb = gc > 0;
         }
+        int covered = (have_w && cy_covers(&wdi, y)) || (have_f && cy_covers(&fb, y));
         for (int p = 0; p < x->np; p++) {
             int rw = have_w ? cov_cy_find(&wdi, x->pc[p]) : -1, rf = have_f ? cov_cy_find(&fb, x->pc[p]) : -1;
+            if (!covered) {
+                cov_rep_cell(x->rep, col, 1, k_out, "", y);
+                continue;
+            }
             if (!(gc > 0)) {
                 cov_rep_cell(x->rep, col, 1, "no GDP per capita for the focal country that year", x->focal_given, y);
                 continue;
@@ -1042,8 +1064,11 @@ static int build_lf(ctx_t *x, sf_err *e)
         free(path);
         return SF_EUSER;
     }
-    char k_abs[256];
+    char k_abs[256], k_out[256];
+    int f0, f1;
+    cy_range(&lf, &f0, &f1);
     snprintf(k_abs, sizeof k_abs, "not in %s", sf_basename(path));
+    snprintf(k_out, sizeof k_out, "year outside %s coverage (%d-%d)", sf_basename(path), f0, f1);
     cov_strs absent = {0};
     for (int p = 0; p < x->np; p++) {
         int row = cov_cy_find(&lf, x->pc[p]);
@@ -1057,6 +1082,8 @@ static int build_lf(ctx_t *x, sf_err *e)
             double v = cov_cy_get(&lf, row, y);
             if (row < 0)
                 cov_rep_cell(x->rep, col, 1, k_abs, x->pg[p], y);
+            else if (!cy_covers(&lf, y))
+                cov_rep_cell(x->rep, col, 1, k_out, "", y);
             else if (!(v > 0))
                 cov_rep_cell(x->rep, col, 1, "no labour force value that year", x->pg[p], y);
             else
@@ -1186,12 +1213,8 @@ static int build_d1(ctx_t *x, sf_err *e)
         free(path);
         return SF_EUSER;
     }
-    int first = -1, last = -1;
-    for (int k = 0; k < og.ny; k++)
-        if (og.has_year[k]) {
-            if (first < 0) first = og.y0 + k;
-            last = og.y0 + k;
-        }
+    int first, last;
+    cy_range(&og, &first, &last);
     char k_abs[256], k_out[256];
     snprintf(k_abs, sizeof k_abs, "not in %s", sf_basename(path));
     snprintf(k_out, sizeof k_out, "year outside the classification history (data years %d-%d)", first, last);
