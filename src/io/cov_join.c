@@ -160,7 +160,7 @@ int sf_covariates_join_csv(sf_frame *f, const char *path, sf_cov_report *rep, sf
             snprintf(k_nomatch, sizeof k_nomatch, "%sno row for the partner-year in %s",
                      existed ? "missing before the join and " : "", fn);
             snprintf(k_empty, sizeof k_empty, "%sempty in %s", existed ? "missing before the join and " : "", fn);
-            snprintf(k_took, sizeof k_took, "value from %s replaced the built-in one", fn);
+            snprintf(k_took, sizeof k_took, "value taken from %s (the file wins over the built-in value)", fn);
             /* columns are looked up again: adding one may move the others */
             sf_column *d = existed ? sf_frame_col(f, uc[k].name) : NULL;
             if (!d) {
@@ -179,10 +179,10 @@ int sf_covariates_join_csv(sf_frame *f, const char *path, sf_cov_report *rep, sf
                     if (d->type == SF_COL_NUM) {
                         double v;
                         cov_cell_num(s, &v);
-                        if (existed && isfinite(d->num[i]) && rp) cov_rep_cell(rp, col, 0, k_took, fp->str[i], (int)fy->num[i]);
+                        if (existed && rp) cov_rep_cell(rp, col, 0, k_took, fp->str[i], (int)fy->num[i]);
                         d->num[i] = v;
                     } else {
-                        if (existed && d->str[i] && rp) cov_rep_cell(rp, col, 0, k_took, fp->str[i], (int)fy->num[i]);
+                        if (existed && rp) cov_rep_cell(rp, col, 0, k_took, fp->str[i], (int)fy->num[i]);
                         free(d->str[i]);
                         d->str[i] = sf_strdup(s);
                     }
