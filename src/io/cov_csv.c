@@ -46,6 +46,7 @@ static void put_char(cov_csv *c, size_t *bl, char ch)
 
 static void end_cell(cov_csv *c, size_t *bl, size_t start, int quoted)
 {
+    if (*bl + 1 > c->bcap) c->buf = sf_realloc(c->buf, c->bcap *= 2);
     c->buf[*bl] = '\0';
     if (!quoted) { /* trim blanks in place */
         size_t s = start, t = *bl;

@@ -1471,16 +1471,17 @@ int sf_covariates_build(const char *dir, const char *focal, char *const *partner
     x.focal_given = focal;
     x.np = npartners;
     x.pg = partners;
-    x.pc = sf_malloc(16 * (size_t)(npartners + 1));
-    for (int p = 0; p < npartners; p++) {
-        cov_canon(partners[p], x.pc[p]);
-        if (!strcmp(x.pc[p], x.focal)) sf_warn("covariates: partner %s is the focal country", partners[p]);
-    }
     x.ny = nyears;
     x.years = years;
     x.nrow = (size_t)npartners * (size_t)nyears;
     x.f = sf_frame_new(x.nrow);
     x.rep = cov_rep_new(rep);
+    x.pc = sf_malloc(16 * (size_t)(npartners + 1));
+    for (int p = 0; p < npartners; p++) {
+        cov_canon(partners[p], x.pc[p]);
+        if (!strcmp(x.pc[p], x.focal))
+            cov_rep_warn(x.rep, "partner %s is the focal country: its distances are 0 or meaningless", partners[p]);
+    }
     char **pcol = sf_frame_add_str(x.f, "partner");
     double *ycol = sf_frame_add_num(x.f, "year");
     for (int p = 0; p < npartners; p++)
