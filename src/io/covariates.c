@@ -196,13 +196,13 @@ static int build_pol(ctx_t *x, sf_err *e)
     int focal_in = frow[0] >= 0;
     cov_strs absent = {0};
     int *prow = sf_malloc(sizeof(int) * 6 * (size_t)(x->np ? x->np : 1));
+    unsigned char *pin = sf_calloc((size_t)x->np + 1, 1); /* partner has a row for some dimension */
     for (int p = 0; p < x->np; p++) {
-        int any = 0;
         for (int d = 0; d < 6; d++) {
             prow[6 * p + d] = cov_cy_find(&w[d], x->pc[p]);
-            any |= prow[6 * p + d] >= 0;
+            pin[p] |= prow[6 * p + d] >= 0;
         }
-        if (!any) {
+        if (!pin[p]) {
             char lb[48];
             label(x->pg[p], x->pc[p], lb, sizeof lb);
             cov_strs_add_unique(&absent, lb);
@@ -225,7 +225,7 @@ static int build_pol(ctx_t *x, sf_err *e)
                 cov_rep_cell(x->rep, col, 1, k_focal, x->focal_given, y);
                 continue;
             }
-            if (prow[6 * p] < 0 && prow[6 * p + 5] < 0) {
+            if (!pin[p]) {
                 cov_rep_cell(x->rep, col, 1, k_partner, x->pg[p], y);
                 continue;
             }
@@ -258,6 +258,7 @@ static int build_pol(ctx_t *x, sf_err *e)
     warn_absent(x, "POL", fn, &absent, "their POL is missing");
     free(vals);
     free(prow);
+    free(pin);
     for (int d = 0; d < 6; d++) cov_cy_free(&w[d]);
     free(path);
     return SF_OK;
