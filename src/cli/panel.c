@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "silkflow/covariates.h"
 #include "silkflow/h5.h"
 #include "silkflow/indicators.h"
 #include "silkflow/pipeline.h"
@@ -24,6 +25,38 @@ static const char *reason_of(const char *col)
     if (!strcmp(col, "HD1")) return "zero exports of the partner";
     if (!strcmp(col, "RCA_D")) return "zero forward-linkage value added in exports";
     return "not available";
+}
+
+/* Covariates: built from the raw sources ([covariates] sources) for the
+ * partners and panel years, joined by (partner, year); then the user's
+ * country-year CSV ([covariates] file). Without sources the panel has no
+ * covariate columns and the log says so. */
+static int join_covariates(const sf_run_info *ri, sf_frame *f, sf_cov_report *rep, sf_err *e)
+{
+    const sf_config *cfg = ri->cfg;
+    if (cfg->cov_dir) {
+        char **codes = sf_malloc(sizeof(char *) * (size_t)(ri->npartners ? ri->npartners : 1));
+        for (int i = 0; i < ri->npartners; i++) codes[i] = ri->lab->region_code[ri->partners[i]];
+        sf_frame *cov = NULL;
+        int rc = sf_covariates_build(cfg->cov_dir, cfg->focal, codes, ri->npartners, cfg->years, cfg->nyears, NULL,
+                                     &cov, rep, e);
+        free(codes);
+        if (rc) return rc;
+        static const char *const take[] = {"group", "POL", "ECO", "CUL", "CUL_filled", "DIS", "FTA", "LF", "D1",
+                                           "BRI", "BRI_year"};
+        long m = sf_frame_join(f, cov, "partner", "year", take, (int)(sizeof take / sizeof take[0]));
+        sf_frame_free(cov);
+        if (m < 0) return sf_fail(e, SF_EINTERNAL, "covariates: duplicate (partner, year) keys");
+        sf_cov_report_log(rep);
+    } else {
+        sf_info("%-10s no [covariates] sources: the panel has no POL, ECO, CUL, DIS, FTA, LF, D1 columns; models "
+                "that use them will report the missing columns", "covariates");
+    }
+    if (cfg->cov_file) {
+        int rc = sf_covariates_join_csv(f, cfg->cov_file, rep, e);
+        if (rc) return rc;
+    }
+    return SF_OK;
 }
 
 int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *e)
@@ -65,6 +98,14 @@ int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *
         free(keep);
         why[0] -= dropped; /* the lag year is the earliest: none of its rows has a previous year */
     }
+    sf_cov_report rep;
+    memset(&rep, 0, sizeof rep);
+    rc = join_covariates(ri, f, &rep, e);
+    if (rc) {
+        sf_cov_report_free(&rep);
+        sf_frame_free(f);
+        return rc;
+    }
     sf_frame_order(f, PANEL_ORDER, (int)(sizeof PANEL_ORDER / sizeof PANEL_ORDER[0]));
     rc = sf_h5_write_frame(out, "/panel", f, e);
     if (rc == SF_OK) {
@@ -87,6 +128,14 @@ int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *
                     if (why[r])
                         snprintf(line + strlen(line), sizeof line - strlen(line), "%s%ld: %s", *line ? "; " : "",
                                  why[r], sf_iih_reasons[r]);
+            } else if (sf_cov_report_col(&rep, c->name)) {
+                const sf_cov_colreport *cr = sf_cov_report_col(&rep, c->name);
+                line[0] = '\0';
+                if (!cr->available) snprintf(line, sizeof line, "source not available");
+                for (int r = 0; r < cr->nmissing_why; r++)
+                    snprintf(line + strlen(line), sizeof line - strlen(line), "%s%zu: %s", *line ? "; " : "",
+                             cr->missing_why[r].cells, cr->missing_why[r].text);
+                if (!*line) snprintf(line, sizeof line, "no covariate data for these partner-years");
             } else {
                 snprintf(line, sizeof line, "%s", reason_of(c->name));
             }
@@ -96,8 +145,14 @@ int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *
         }
         sf_h5_attr_int(g, "rows", (long)f->nrow);
         sf_h5_attr_int(g, "missing_cells", total_missing);
+        if (rep.ncols) {
+            char *txt = sf_cov_report_text(&rep);
+            sf_h5_attr_str(g, "covariates_report", txt);
+            free(txt);
+        }
         H5Gclose(g);
     }
+    sf_cov_report_free(&rep);
     if (rc == SF_OK && ri->cfg->tables_dir) {
         if (sf_mkdir_p(ri->cfg->tables_dir) == 0) {
             char *csv = sf_path_join(ri->cfg->tables_dir, "panel.csv");
