@@ -22,6 +22,10 @@
 #ifndef SILKFLOW_NUMPARSE_H
 #define SILKFLOW_NUMPARSE_H
 
+#include <stddef.h>
+
+#include "silkflow/common.h"
+
 /* Bytes that must be readable after the character that ends a number: the
  * parser reads 8 digits at a time. Buffers handed to sf_numparse need this
  * much slack after their last byte. */
@@ -34,5 +38,31 @@
  * it must be readable. Overflow gives +-inf (as strtod): callers that need
  * finite values check. */
 const char *sf_numparse(const char *s, double *out);
+
+/* ---- streaming reader of a tab-separated numeric matrix -------------------
+ * Text: `rows` lines of `cols` numbers separated by one tab; LF or CRLF line
+ * ends; trailing spaces/tabs at the end of a line and blank lines after the
+ * last row are tolerated; nothing else is (no header, no empty fields).
+ * The text arrives in chunks from a read callback (zip_fread, fread, memory)
+ * and numbers go straight into the destination: memory is the matrix plus
+ * one buffer. Errors are SF_EUSER naming `name`, the line and the column:
+ * truncated row, too many columns, wrong number of lines, non-number,
+ * NaN/Inf, out-of-range values. */
+
+/* Read up to cap bytes into buf: returns the count, 0 at the end, or -1 after
+ * filling e. */
+typedef long (*sf_read_fn)(void *ctx, char *buf, size_t cap, sf_err *e);
+
+typedef struct {
+    const char *name;     /* for messages: "file.txt" or "archive.zip:member.txt" */
+    int rows, cols;       /* lines and numbers per line expected in the text */
+    double *dst;          /* destination, row-major with leading dimension ld */
+    size_t ld;
+    const int *row_map;   /* text row -> destination row, -1 = skip (NULL: identity) */
+    const int *col_map;   /* text column -> destination column, -1 = skip (NULL: identity) */
+    size_t bufsize;       /* chunk buffer in bytes (0: 4 MiB) */
+} sf_tsv_spec;
+
+int sf_tsv_read(const sf_tsv_spec *spec, sf_read_fn rd, void *ctx, sf_err *e);
 
 #endif
