@@ -450,8 +450,8 @@ int sf_tsv_read(const sf_tsv_spec *sp, sf_read_fn rd, void *ctx, sf_err *e)
     if (total == 0 && sp->rows > 0) {
         rc = sf_fail(e, SF_EUSER, "%s: empty file, expected %d lines of %d numbers", sp->name, sp->rows, sp->cols);
     } else if (s.row < sp->rows) {
-        rc = sf_fail(e, SF_EUSER, "%s: wrong number of lines: %d lines of numbers, expected %d (the text ends at line %ld)",
-                     sp->name, s.row, sp->rows, s.line);
+        rc = sf_fail(e, SF_EUSER, "%s: wrong number of lines: the text ends at line %ld after %d lines of numbers, expected %d",
+                     sp->name, s.line, s.row, sp->rows);
     }
 out:
     free(buf);
