@@ -319,6 +319,7 @@ static char **read_fixed_strings(hid_t obj, hid_t type, hsize_t n, int is_attr)
         char **vl = sf_calloc(n ? n : 1, sizeof(char *));
         hid_t mt = H5Tcopy(H5T_C_S1);
         H5Tset_size(mt, H5T_VARIABLE);
+        H5Tset_cset(mt, H5Tget_cset(type));
         herr_t st = is_attr ? H5Aread(obj, mt, vl) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, vl);
         for (hsize_t i = 0; i < n; i++) {
             out[i] = sf_strdup(st >= 0 && vl[i] ? vl[i] : "");
@@ -330,8 +331,11 @@ static char **read_fixed_strings(hid_t obj, hid_t type, hsize_t n, int is_attr)
     }
     size_t len = H5Tget_size(type);
     char *buf = sf_calloc(n ? n : 1, len + 1);
+    /* same size, padding and character set as stored: no conversion */
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, len);
+    H5Tset_strpad(mt, H5T_STR_NULLPAD);
+    H5Tset_cset(mt, H5Tget_cset(type));
     herr_t st = is_attr ? H5Aread(obj, mt, buf) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
     H5Tclose(mt);
     for (hsize_t i = 0; i < n; i++) {
