@@ -39,10 +39,10 @@ int sf_indicators_year(const sf_labels *lab, const sf_table *t, const sf_derived
  * (partner, industry): rows without a previous year get NaN. Adds columns
  * IIH and XT1 to the stacked frame. Missing IIH cells are counted by reason
  * in why[]: 0 no previous year, 1 VAX(t-1) <= 0, 2 a growth rate is 0,
- * 3 delta = 1, 4 VAX missing (industry absent). */
+ * 3 delta = 1, 4 VAX missing (industry absent); likewise for XT1 in why_xt1. */
 #define SF_IIH_NREASONS 5
 extern const char *const sf_iih_reasons[SF_IIH_NREASONS];
-void sf_panel_lagged(sf_frame *f, long why[SF_IIH_NREASONS]);
+void sf_panel_lagged(sf_frame *f, long why[SF_IIH_NREASONS], long why_xt1[SF_IIH_NREASONS]);
 
 /* IIH formula (METHODS.md 4): NaN when VAX(t-1) <= 0 for either side, a
  * growth rate is 0, or |delta - 1| < 1e-9. */

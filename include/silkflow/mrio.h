@@ -67,6 +67,8 @@ typedef struct {
     double max_imbalance;     /* max_j |x_j - xcol_j| / max(|x_j|, 1) */
     int imbalance_sector;     /* argmax (0-based row) */
     int n_zero_output;
+    int n_zero_output_exporting; /* zero-output sectors with non-zero exports (not decomposable) */
+    double imbalance_total;   /* sum_j |x_j - xcol_j| / sum_j |x_j| */
     int n_negative_output;
     long n_negative_fd;       /* negative entries of F */
     long n_negative_va;       /* negative entries of va (derived or table) */

@@ -305,10 +305,13 @@ static void print_round(const run_ctx *c, const year_rec *recs, int P)
         double n = r->n;
         sf_info("%-10s %d  %7.2f s  %8.1f MB/s  (%.1f MB of input)", "read", r->year, r->t_read,
                 r->t_read > 0 ? r->bytes_in / 1e6 / r->t_read : 0, r->bytes_in / 1e6);
-        sf_info("%-10s %d  %7.2f s  imbalance %.2g, %d zero-output, %d negative-output sectors, %ld negative "
-                "final-demand and %ld negative value-added cells, max column sum of A %.4f",
-                "check", r->year, r->t_derive, r->val.max_imbalance, r->val.n_zero_output,
-                r->val.n_negative_output, r->val.n_negative_fd, r->val.n_negative_va, r->val.max_colsum);
+        sf_info("%-10s %d  %7.2f s  imbalance %.2g overall (max %.2g in sector %d), %d zero-output sectors "
+                "(%d of them with exports), %d negative-output, %ld negative final-demand and %ld negative "
+                "value-added cells, %d columns of A summing to >= 1 (max %.4f)",
+                "check", r->year, r->t_derive, r->val.imbalance_total, r->val.max_imbalance,
+                r->val.imbalance_sector + 1, r->val.n_zero_output, r->val.n_zero_output_exporting,
+                r->val.n_negative_output, r->val.n_negative_fd, r->val.n_negative_va, r->val.n_colsum_ge1,
+                r->val.max_colsum);
         sf_info("%-10s %d  %7.2f s  %8.1f GFLOP/s  rcond %.3g, scaled residual %.3g (%s)", "invert", r->year,
                 r->t_invert, r->t_invert > 0 ? 2.0 * n * n * n / 1e9 / r->t_invert : 0, r->rcond,
                 r->residual_scaled, r->passed ? "PASSED" : "FAILED");

@@ -83,8 +83,8 @@ int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *
         sf_frame_free(f);
         return rc;
     }
-    long why[SF_IIH_NREASONS];
-    sf_panel_lagged(f, why);
+    long why[SF_IIH_NREASONS], whyx[SF_IIH_NREASONS];
+    sf_panel_lagged(f, why, whyx);
     /* the lag year only serves IIH */
     if (ri->lag_year) {
         sf_column *cy = sf_frame_col(f, "year");
@@ -97,6 +97,7 @@ int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *
         sf_frame_filter(f, keep);
         free(keep);
         why[0] -= dropped; /* the lag year is the earliest: none of its rows has a previous year */
+        whyx[0] -= dropped;
     }
     sf_cov_report rep;
     memset(&rep, 0, sizeof rep);
@@ -122,12 +123,13 @@ int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *
             sf_h5_attr_int(g, an, miss);
             if (!miss) continue;
             total_missing += miss;
-            if (!strcmp(c->name, "IIH")) {
+            if (!strcmp(c->name, "IIH") || !strcmp(c->name, "XT1")) {
                 line[0] = '\0';
+                const long *w = !strcmp(c->name, "IIH") ? why : whyx;
                 for (int r = 0; r < SF_IIH_NREASONS; r++)
-                    if (why[r])
+                    if (w[r])
                         snprintf(line + strlen(line), sizeof line - strlen(line), "%s%ld: %s", *line ? "; " : "",
-                                 why[r], sf_iih_reasons[r]);
+                                 w[r], sf_iih_reasons[r]);
             } else if (sf_cov_report_col(&rep, c->name)) {
                 const sf_cov_colreport *cr = sf_cov_report_col(&rep, c->name);
                 line[0] = '\0';

@@ -199,9 +199,9 @@ static int iih_reason(double vc_t, double vc_t1, double vr_t, double vr_t1)
     return 3;
 }
 
-void sf_panel_lagged(sf_frame *f, long why[SF_IIH_NREASONS])
+void sf_panel_lagged(sf_frame *f, long why[SF_IIH_NREASONS], long why_xt1[SF_IIH_NREASONS])
 {
-    for (int r = 0; r < SF_IIH_NREASONS; r++) why[r] = 0;
+    for (int r = 0; r < SF_IIH_NREASONS; r++) why[r] = why_xt1[r] = 0;
     double *iih = sf_frame_add_num(f, "IIH");
     double *xt1 = sf_frame_add_num(f, "XT1");
     sf_column *cy = sf_frame_col(f, "year"), *cp = sf_frame_col(f, "partner"), *ci = sf_frame_col(f, "industry");
@@ -221,12 +221,14 @@ void sf_panel_lagged(sf_frame *f, long why[SF_IIH_NREASONS])
         const size_t it = b->row;
         if (!a || strcmp(a->partner, b->partner) || a->industry != b->industry || b->year != a->year + 1) {
             why[0]++;
+            why_xt1[0]++;
             continue;
         }
         const size_t it1 = a->row;
         iih[it] = sf_iih(vc->num[it], vc->num[it1], vr->num[it], vr->num[it1]);
         xt1[it] = sf_iih(vc->num[it], vc->num[it1], va->num[it], va->num[it1]);
         if (isnan(iih[it])) why[iih_reason(vc->num[it], vc->num[it1], vr->num[it], vr->num[it1])]++;
+        if (isnan(xt1[it])) why_xt1[iih_reason(vc->num[it], vc->num[it1], va->num[it], va->num[it1])]++;
     }
     free(k);
 }

@@ -142,7 +142,11 @@ void sf_validate(const sf_table *t, const sf_derived *d, sf_validation *v)
     v->year = t->year;
     v->imbalance_sector = -1;
     v->max_colsum_sector = -1;
+    double dsum = 0, xsum = 0;
     for (int j = 0; j < n; j++) {
+        dsum += fabs(d->x[j] - d->xcol[j]);
+        xsum += fabs(d->x[j]);
+        if (d->zero[j] && d->E[j] != 0) v->n_zero_output_exporting++;
         double imb = fabs(d->x[j] - d->xcol[j]) / fmax(fabs(d->x[j]), 1.0);
         if (imb > v->max_imbalance) {
             v->max_imbalance = imb;
@@ -152,6 +156,7 @@ void sf_validate(const sf_table *t, const sf_derived *d, sf_validation *v)
         else if (d->x[j] < 0) v->n_negative_output++;
         if (d->va[j] < 0) v->n_negative_va++;
     }
+    v->imbalance_total = xsum > 0 ? dsum / xsum : 0;
     double *cs = sf_calloc(N, sizeof(double));
     for (size_t i = 0; i < N; i++) {
         const double *zr = t->Z + i * N;

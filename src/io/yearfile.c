@@ -138,6 +138,8 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
             sf_h5_attr_int(y, "block", o->cfg->block);
             sf_h5_attr_double(y, "max_imbalance", o->val->max_imbalance);
             sf_h5_attr_int(y, "n_zero_output", o->val->n_zero_output);
+            sf_h5_attr_int(y, "n_zero_output_with_exports", o->val->n_zero_output_exporting);
+            sf_h5_attr_double(y, "imbalance_total", o->val->imbalance_total);
             sf_h5_attr_int(y, "n_negative_output", o->val->n_negative_output);
             sf_h5_attr_int(y, "n_negative_final_demand", o->val->n_negative_fd);
             sf_h5_attr_int(y, "n_negative_value_added", o->val->n_negative_va);

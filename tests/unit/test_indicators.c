@@ -278,8 +278,8 @@ int main(void)
         vr[i] = r5[i];
         va[i] = 2 * r5[i];
     }
-    long why[SF_IIH_NREASONS];
-    sf_panel_lagged(pf, why);
+    long why[SF_IIH_NREASONS], whyx[SF_IIH_NREASONS];
+    sf_panel_lagged(pf, why, whyx);
     const double *iih = sf_frame_col(pf, "IIH")->num, *xt1 = sf_frame_col(pf, "XT1")->num;
     CHECK_NEAR(iih[0], 1.5, 1e-15);          /* XXX 2001 vs 2000 */
     CHECK_NEAR(xt1[0], 1.5, 1e-15);          /* doubling VAX_r keeps its growth */
@@ -287,6 +287,7 @@ int main(void)
     CHECK(isnan(iih[2]));                    /* 2002: g_c = 0 */
     CHECK(isnan(iih[4]));                    /* 2004: gap (no 2003) */
     CHECK(why[0] == 3 && why[2] == 1);
+    CHECK(whyx[0] == 3 && whyx[2] == 1);
     sf_frame_free(pf);
 
     sf_decomp_free(&dec);
