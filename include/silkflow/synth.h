@@ -98,8 +98,8 @@ void sf_synth_sector_counts(uint64_t seed, int G, int rows, const double *size, 
 
 /* Format v with 'digits' significant digits in the style of printf("%.*g")
  * (shortest: no trailing zeros; 0 as "0"); returns the length written (no
- * NUL). buf needs digits + 10 bytes. Fast path without printf; agrees with
- * printf except, rarely, in the last digit of exact halfway cases. */
+ * NUL). buf needs digits + 10 bytes. Fast path without printf for 3..15
+ * digits (correct rounding, ties to even, as glibc's printf); printf beyond. */
 size_t sf_synth_format(double v, int digits, char *buf);
 
 #endif

@@ -38,7 +38,7 @@ static const char *HELP =
     "  --digits P       significant digits of the numbers, 3..17 (default 9)\n"
     "  --min-flow K     flows below K thousand US$ become 0 or about K with the\n"
     "                   probability that keeps their expectation (default 1; 0 = dense)\n"
-    "  --level L        deflate level 1 (fast, default) .. 9 (small)\n"
+    "  --level L        deflate level 1 (fast, default) .. 9 (small); 0 stores uncompressed\n"
     "  --crlf           CRLF line ends (default LF)\n"
     "  --jobs J         write J years at the same time (threads; default 1)\n"
     "  --quiet          no progress lines (errors still go to stderr)\n"
@@ -166,7 +166,7 @@ int sf_cmd_synth(int argc, char **argv)
         } else if (!strcmp(key, "--digits")) {
             if (parse_int_opt(key, val, 3, 17, &o.digits)) return 1;
         } else if (!strcmp(key, "--level")) {
-            if (parse_int_opt(key, val, 1, 9, &o.level)) return 1;
+            if (parse_int_opt(key, val, 0, 9, &o.level)) return 1;
         } else if (!strcmp(key, "--jobs")) {
             if (parse_int_opt(key, val, 1, 64, &jobs)) return 1;
         } else if (!strcmp(key, "--min-flow")) {

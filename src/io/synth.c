@@ -174,7 +174,16 @@ size_t sf_synth_format(double v, int P, char *buf)
         if (k < -22) return format_slow(v, P, buf);
         sc = k >= 0 ? a * P10[k] : a / P10[-k];
     }
-    uint64_t m = (uint64_t)(sc + 0.5);
+    /* round to nearest like printf: a computed fraction of exactly one half
+     * is resolved with the exact residual of the scaling (fma), ties to even */
+    uint64_t m = (uint64_t)sc;
+    double frac = sc - (double)m;
+    if (frac > 0.5) {
+        m++;
+    } else if (frac == 0.5) {
+        double res = k >= 0 ? fma(a, P10[k], -sc) : fma(-sc, P10[-k], a);
+        if (res > 0 || (res == 0 && (m & 1))) m++;
+    }
     if (m >= U10[P]) { /* 9.99..95 rounded up to the next power of ten */
         m /= 10;
         e10++;
@@ -621,16 +630,30 @@ void sf_synth_sector_counts(uint64_t seed, int G, int rows, const double *size, 
     sort_idx_desc(bysize, nc, sz);
     double *w = sf_malloc(sizeof(double) * (size_t)nc);
     for (int k = 0; k < nc; k++) w[bysize[k]] = raw[byraw[k]];
-    /* scale to rows - 1 in total, at least one sector each */
+    /* scale to rows - 1 in total, at least one sector each; the 26-sector
+     * countries keep 26 when the others can absorb the difference */
     long target = rows - 1;
+    int n26 = 0;
+    for (int g = 0; g < nc; g++) n26 += w[g] == 26;
+    long rest = target - 26L * n26;
+    int keep26 = n26 < nc && rest >= 2L * (nc - n26);
     double tot = 0;
-    for (int g = 0; g < nc; g++) tot += w[g];
+    for (int g = 0; g < nc; g++)
+        if (!keep26 || w[g] != 26) tot += w[g];
     long sum = 0;
     for (int g = 0; g < nc; g++) {
-        long c = (long)floor(w[g] * (double)target / tot);
-        counts[g] = (int)(c < 1 ? 1 : c);
+        if (keep26 && w[g] == 26) {
+            counts[g] = 26;
+        } else {
+            long c = (long)floor(w[g] * (double)(keep26 ? rest : target) / tot);
+            counts[g] = (int)(c < 1 ? 1 : c);
+        }
         sum += counts[g];
     }
+    /* the round robin below leaves the 26-sector countries alone when it can */
+    if (keep26)
+        for (int g = 0; g < nc; g++)
+            if (w[g] == 26) w[g] = 0;
     /* fix the rounding, largest tables first, round robin */
     int *byw = sf_malloc(sizeof(int) * (size_t)nc);
     for (int g = 0; g < nc; g++) byw[g] = g;
@@ -672,6 +695,29 @@ static void setup_regions(sf_synth *s)
         lat[g] = asin(2 * rng_unif(&r) - 1);
         lon[g] = 6.283185307179586 * rng_unif(&r);
         if (g < G - 1) tot += s->share[g];
+    }
+    /* no country above ~20% of the world (the largest real economies): if the
+     * draw is more concentrated, flatten it with a power alpha < 1 */
+    if (G > 6) {
+        double lo = 0, hi = 1, alpha = 1;
+        for (int it = 0; it < 60; it++) {
+            double t = 0, mx = 0;
+            for (int g = 0; g < G - 1; g++) {
+                double v = pow(s->share[g], alpha);
+                t += v;
+                if (v > mx) mx = v;
+            }
+            if (it == 0 && mx / t <= 0.2) break;
+            if (mx / t > 0.2) hi = alpha;
+            else lo = alpha;
+            alpha = 0.5 * (lo + hi);
+            if (it == 59) alpha = lo;
+        }
+        tot = 0;
+        for (int g = 0; g < G - 1; g++) {
+            s->share[g] = pow(s->share[g], alpha);
+            tot += s->share[g];
+        }
     }
     /* the ROW account is small (a statistical remainder), countries share the rest */
     const double row_share = 0.003;
@@ -752,7 +798,7 @@ static void setup_sectors(sf_synth *s)
         w[i] = z * TYPES[t].size * rng_lognormal(&r, 0.6);
         s->pi[i] = w[i] * TYPES[t].exp * rng_lognormal(&r, 0.8);
         s->qf[i] = z * TYPES[t].fd * rng_lognormal(&r, 0.5);
-        s->cbase[i] = z * TYPES[t].c_in * (0.9 + 0.2 * rng_unif(&r));
+        s->cbase[i] = z * TYPES[t].c_in * (0.85 + 0.2 * rng_unif(&r));
     }
     /* export and final-demand weights sum to one within each region */
     for (int g = 0; g < G; g++) {
@@ -863,7 +909,7 @@ int sf_synth_open(const sf_synth_opts *o, sf_synth **out, sf_err *e)
                        o->regions);
     if (o->rows == 0 && o->sectors < 1) return sf_fail(e, SF_EUSER, "--sectors must be at least 1, got %d", o->sectors);
     if (o->digits < 3 || o->digits > 17) return sf_fail(e, SF_EUSER, "--digits must be within 3-17, got %d", o->digits);
-    if (o->level < 1 || o->level > 9) return sf_fail(e, SF_EUSER, "--level must be within 1-9, got %d", o->level);
+    if (o->level < 0 || o->level > 9) return sf_fail(e, SF_EUSER, "--level must be within 0-9, got %d", o->level);
     if (!(o->min_flow >= 0) || !isfinite(o->min_flow))
         return sf_fail(e, SF_EUSER, "--min-flow must be a finite number >= 0");
     if (!o->out_dir || !*o->out_dir) return sf_fail(e, SF_EUSER, "--out DIR is required");
@@ -1144,7 +1190,7 @@ static void year_technology(year_t *y)
         rng_t r;
         rng_seed(&r, s->o.seed, TAG_Y_SECTOR, (uint64_t)y->year, (uint64_t)i);
         double c = s->cbase[i] * (0.97 + 0.06 * rng_unif(&r));
-        y->c[i] = c > 0.8 ? 0.8 : c;
+        y->c[i] = c > 0.75 ? 0.75 : c;
     }
     double *colsum = sf_malloc(sizeof(double) * (size_t)(s->n ? s->n : 1));
     for (int g = 0; g < G; g++) {
@@ -1619,7 +1665,8 @@ int sf_synth_write_year(const sf_synth *s, int year, sf_synth_year_stats *st, sf
             zip_discard(za);
             goto done;
         }
-        if (zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, (zip_uint32_t)s->o.level) ||
+        zip_int32_t method = s->o.level > 0 ? ZIP_CM_DEFLATE : ZIP_CM_STORE;
+        if (zip_set_file_compression(za, (zip_uint64_t)idx, method, (zip_uint32_t)s->o.level) ||
             zip_file_set_mtime(za, (zip_uint64_t)idx, s->mtime, 0)) {
             rc = sf_fail(e, SF_EINTERNAL, "%s: %s: %s", tmp, nm, zip_strerror(za));
             zip_discard(za);
