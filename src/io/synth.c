@@ -727,7 +727,7 @@ static void setup_regions(sf_synth *s)
         /* big economies import a smaller part of their inputs */
         double lr = log(s->share[g] * G);
         double m = 0.22 - 0.04 * lr;
-        s->m[g] = m < 0.04 ? 0.04 : m > 0.55 ? 0.55 : m;
+        s->m[g] = m < 0.04 ? 0.04 : m > 0.45 ? 0.45 : m;
         s->h[g] = 0.6 * s->m[g];
     }
     /* gravity: r imports from s in proportion to size_s / distance(s, r) */
@@ -1078,6 +1078,7 @@ typedef struct {
     double *f;       /* n: row sums of F */
     double *xhat;    /* n: expected output */
     double *colimp;  /* n: c_j m_r xhat_j */
+    double *eimp;    /* n: expected exports of each row to intermediate use abroad */
     double *R, *C;   /* n: row and column sums of Z as generated */
     double *x;       /* n */
     double *VA;      /* nva x n */
@@ -1098,6 +1099,7 @@ static void year_free(year_t *y)
     free(y->f);
     free(y->xhat);
     free(y->colimp);
+    free(y->eimp);
     free(y->R);
     free(y->C);
     free(y->x);
@@ -1263,6 +1265,18 @@ static void year_solve(year_t *y)
         if (y->xhat[i] < 0) y->xhat[i] = 0; /* negative inventories can't push output below 0 */
         y->colimp[i] = y->c[i] * s->m[s->region[i]] * y->xhat[i];
     }
+    /* expected intermediate exports of each row: pi_i sum_{r != s} g(s,r) sum_{j in r} colimp_j */
+    for (int g = 0; g < G; g++) {
+        double t = 0;
+        for (int j = s->start[g]; j < s->start[g + 1]; j++) t += y->colimp[j];
+        u[g] = t;
+    }
+    for (int g = 0; g < G; g++) {
+        double t = 0;
+        const double *gr = s->grav + (size_t)g * G;
+        for (int r = 0; r < G; r++) t += gr[r] * u[r];
+        for (int i = s->start[g]; i < s->start[g + 1]; i++) y->eimp[i] = s->pi[i] * t;
+    }
     free(xn);
     free(u);
     free(v);
@@ -1276,24 +1290,33 @@ static void gen_t_row(year_t *y, int i, double *z)
     double tau = s->o.min_flow, pii = s->pi[i];
     rng_t r;
     rng_seed(&r, s->o.seed, TAG_Y_T, (uint64_t)y->year, (uint64_t)i);
-    double rsum = 0;
+    double rsum = 0, exports = 0;
+    for (int g = 0; g < G; g++) {
+        int j0 = s->start[g], j1 = s->start[g + 1];
+        if (g == si) continue;
+        double fac = pii * s->grav[(size_t)si * G + g];
+        for (int j = j0; j < j1; j++) {
+            double base = y->colimp[j] * fac, v = 0;
+            if (base > 0) {
+                double u1, u2;
+                rng_unif2(&r, &u1, &u2);
+                v = thin(base * (0.4 + 1.2 * u1), tau, &r);
+            }
+            z[j] = v;
+            exports += v;
+        }
+    }
+    /* scale the row's exports to their expectation: then x = xhat (up to
+     * the solver tolerance) and the noise only moves column sums a little */
+    double rho = exports > 0 ? y->eimp[i] / exports : 0;
     for (int g = 0; g < G; g++) {
         int j0 = s->start[g], j1 = s->start[g + 1];
         if (g == si) {
             int k = j1 - j0;
             const double *A = y->adom + s->dom_off[g] + (size_t)(i - j0) * k;
             for (int b = 0; b < k; b++) z[j0 + b] = A[b] * y->xhat[j0 + b];
-        } else {
-            double fac = pii * s->grav[(size_t)si * G + g];
-            for (int j = j0; j < j1; j++) {
-                double base = y->colimp[j] * fac, v = 0;
-                if (base > 0) {
-                    double u1, u2;
-                    rng_unif2(&r, &u1, &u2);
-                    v = thin(base * 4.0 * u1 * u2, tau, &r);
-                }
-                z[j] = v;
-            }
+        } else if (rho != 1) {
+            for (int j = j0; j < j1; j++) z[j] *= rho;
         }
     }
     for (int j = 0; j < s->n; j++) {
@@ -1620,6 +1643,7 @@ int sf_synth_write_year(const sf_synth *s, int year, sf_synth_year_stats *st, sf
     y.f = sf_malloc(sizeof(double) * (size_t)n);
     y.xhat = sf_malloc(sizeof(double) * (size_t)n);
     y.colimp = sf_malloc(sizeof(double) * (size_t)n);
+    y.eimp = sf_malloc(sizeof(double) * (size_t)n);
     y.R = sf_calloc((size_t)n, sizeof(double));
     y.C = sf_calloc((size_t)n, sizeof(double));
     y.x = sf_malloc(sizeof(double) * (size_t)n);
