@@ -54,10 +54,11 @@ typedef struct {
     int level;              /* deflate level (1 fast .. 9 small) */
     double min_flow;        /* flows below this (k$) are thinned stochastically
                              * to 0 or ~min_flow, preserving expectations */
+    int pipeline;           /* 1: format in a second thread while deflating */
 } sf_synth_opts;
 
 /* Defaults: full size (190 regions, 26 sectors), seed 1, 9 digits, LF,
- * deflate level 1, min_flow 1 k$. */
+ * deflate level 1, min_flow 1 k$, pipeline on. */
 void sf_synth_opts_default(sf_synth_opts *o);
 
 /* Per-year outcome. */

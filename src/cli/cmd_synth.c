@@ -42,6 +42,8 @@ static const char *HELP =
     "  --level L        deflate level 1 (fast, default) .. 9 (small); 0 stores uncompressed\n"
     "  --crlf           CRLF line ends (default LF)\n"
     "  --jobs J         write J years at the same time (threads; default 1)\n"
+    "  --serial         format numbers on the deflating thread (by default a second\n"
+    "                   thread formats while libzip deflates; same bytes either way)\n"
     "  --quiet          no progress lines (errors still go to stderr)\n"
     "  -h, --help       this help\n"
     "\n"
@@ -133,7 +135,8 @@ int sf_cmd_synth(int argc, char **argv)
         } else {
             snprintf(key, sizeof key, "%s", a);
         }
-        int is_flag = !strcmp(key, "--crlf") || !strcmp(key, "--quiet") || !strcmp(key, "-q");
+        int is_flag = !strcmp(key, "--crlf") || !strcmp(key, "--quiet") || !strcmp(key, "-q") ||
+                      !strcmp(key, "--serial");
         static const char *valued[] = {"--out",  "--format", "--regions", "--sectors",  "--rows",  "--years",
                                        "--seed", "--labels", "--digits",  "--min-flow", "--level", "--jobs"};
         int is_valued = 0;
@@ -145,6 +148,7 @@ int sf_cmd_synth(int argc, char **argv)
         if (is_flag) {
             if (val) return usage_error("option '%s' takes no value%s", key, "");
             if (!strcmp(key, "--crlf")) o.crlf = 1;
+            else if (!strcmp(key, "--serial")) o.pipeline = 0;
             else quiet = 1;
             continue;
         }

@@ -26,6 +26,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -457,6 +458,7 @@ void sf_synth_opts_default(sf_synth_opts *o)
     o->crlf = 0;
     o->level = 1;
     o->min_flow = 1.0;
+    o->pipeline = 1;
 }
 
 int sf_synth_n(const sf_synth *s) { return s->n; }
@@ -1422,16 +1424,28 @@ static int year_need_va(year_t *y)
 
 enum { M_T = 0, M_FD, M_VA, M_Q, M_QY };
 
+/* With the pipeline on, a producer thread formats blocks of rows into a
+ * small ring while libzip deflates the previous ones on the calling thread
+ * (deflate and formatting cost about the same, so this nearly halves the
+ * time on two cores). The bytes are the same either way. */
+#define NBLK 3
+
 typedef struct {
     year_t *y;
     int kind, nrows, ncols, row;
-    char *buf;
     size_t cap, pos, end, maxline;
     double *vals;  /* one row of numbers */
     char *zeros;   /* "0\t0\t...0<eol>" for all-zero rows */
     size_t zlen;
     uint64_t bytes;
     zip_error_t zerr;
+    /* blocks: one in serial mode; a ring of NBLK with the producer thread */
+    char *blk[NBLK];
+    size_t blen[NBLK];
+    int head, count, held, stop, threaded, eof;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
 } member_t;
 
 static void member_init(member_t *mb, year_t *y, int kind)
@@ -1450,26 +1464,69 @@ static void member_init(member_t *mb, year_t *y, int kind)
     zip_error_init(&mb->zerr);
 }
 
-static void member_release(member_t *mb)
+static void member_stop(member_t *mb)
 {
-    free(mb->buf);
+    if (mb->threaded) {
+        pthread_mutex_lock(&mb->mu);
+        mb->stop = 1;
+        pthread_cond_broadcast(&mb->cv);
+        pthread_mutex_unlock(&mb->mu);
+        pthread_join(mb->th, NULL);
+        pthread_mutex_destroy(&mb->mu);
+        pthread_cond_destroy(&mb->cv);
+        mb->threaded = 0;
+    }
+    for (int k = 0; k < NBLK; k++) {
+        free(mb->blk[k]);
+        mb->blk[k] = NULL;
+    }
     free(mb->vals);
     free(mb->zeros);
-    mb->buf = mb->zeros = NULL;
+    mb->zeros = NULL;
     mb->vals = NULL;
+}
+
+static void member_release(member_t *mb)
+{
+    member_stop(mb);
     zip_error_fini(&mb->zerr);
+}
+
+static size_t member_fill(member_t *mb, char *buf);
+
+static void *member_producer(void *arg)
+{
+    member_t *mb = arg;
+    for (;;) {
+        pthread_mutex_lock(&mb->mu);
+        while (mb->count == NBLK && !mb->stop) pthread_cond_wait(&mb->cv, &mb->mu);
+        if (mb->stop) {
+            pthread_mutex_unlock(&mb->mu);
+            break;
+        }
+        int slot = (mb->head + mb->count) % NBLK;
+        pthread_mutex_unlock(&mb->mu);
+        size_t len = member_fill(mb, mb->blk[slot]); /* the slot is ours until pushed */
+        pthread_mutex_lock(&mb->mu);
+        mb->blen[slot] = len;
+        mb->count++;
+        pthread_cond_broadcast(&mb->cv);
+        pthread_mutex_unlock(&mb->mu);
+        if (len == 0) break; /* an empty block marks the end */
+    }
+    return NULL;
 }
 
 static int member_open(member_t *mb)
 {
     const sf_synth *s = mb->y->s;
     int P = s->o.digits;
+    member_stop(mb);
     mb->maxline = (size_t)mb->ncols * (size_t)(P + 10) + 4;
     mb->cap = mb->maxline + ((size_t)1 << 18);
-    free(mb->buf);
-    free(mb->vals);
-    free(mb->zeros);
-    mb->buf = sf_malloc(mb->cap);
+    int nb = s->o.pipeline ? NBLK : 1;
+    for (int k = 0; k < nb; k++) mb->blk[k] = sf_malloc(mb->cap);
+    mb->head = mb->count = mb->held = mb->stop = mb->eof = 0;
     mb->vals = sf_malloc(sizeof(double) * (size_t)(mb->ncols ? mb->ncols : 1));
     mb->zlen = (size_t)mb->ncols * 2 - 1 + (s->o.crlf ? 2 : 1);
     mb->zeros = sf_malloc(mb->zlen);
@@ -1486,7 +1543,20 @@ static int member_open(member_t *mb)
         y->t_rows_done = 0;
         y->va_ready = 0;
     }
-    if (mb->kind == M_VA || mb->kind == M_Q) return year_need_va(mb->y);
+    if (mb->kind == M_VA || mb->kind == M_Q) {
+        int rc = year_need_va(mb->y);
+        if (rc) return rc;
+    }
+    if (s->o.pipeline) {
+        pthread_mutex_init(&mb->mu, NULL);
+        pthread_cond_init(&mb->cv, NULL);
+        if (pthread_create(&mb->th, NULL, member_producer, mb) != 0) {
+            pthread_mutex_destroy(&mb->mu);
+            pthread_cond_destroy(&mb->cv);
+            return sf_fail(&mb->y->err, SF_EINTERNAL, "cannot start a thread");
+        }
+        mb->threaded = 1;
+    }
     return SF_OK;
 }
 
@@ -1553,13 +1623,15 @@ static int member_row(member_t *mb, int row)
     }
 }
 
-static void member_fill(member_t *mb)
+/* Format the next rows into buf (capacity mb->cap); returns the length,
+ * 0 at the end of the member. */
+static size_t member_fill(member_t *mb, char *buf)
 {
     const sf_synth *s = mb->y->s;
     int P = s->o.digits, crlf = s->o.crlf;
-    mb->pos = mb->end = 0;
-    while (mb->row < mb->nrows && mb->end + mb->maxline <= mb->cap) {
-        char *p = mb->buf + mb->end;
+    size_t end = 0;
+    while (mb->row < mb->nrows && end + mb->maxline <= mb->cap) {
+        char *p = buf + end;
         if (member_row(mb, mb->row)) {
             memcpy(p, mb->zeros, mb->zlen);
             p += mb->zlen;
@@ -1573,9 +1645,34 @@ static void member_fill(member_t *mb)
             if (crlf) *p++ = '\r';
             *p++ = '\n';
         }
-        mb->end = (size_t)(p - mb->buf);
+        end = (size_t)(p - buf);
         mb->row++;
     }
+    return end;
+}
+
+/* Next block for the reader: sets pos/end into blk[head]; 0 at the end. */
+static size_t member_next_block(member_t *mb)
+{
+    if (!mb->threaded) {
+        mb->pos = 0;
+        mb->end = member_fill(mb, mb->blk[0]);
+        mb->head = 0;
+        return mb->end;
+    }
+    pthread_mutex_lock(&mb->mu);
+    if (mb->held) { /* give the consumed block back */
+        mb->head = (mb->head + 1) % NBLK;
+        mb->count--;
+        mb->held = 0;
+        pthread_cond_broadcast(&mb->cv);
+    }
+    while (mb->count == 0) pthread_cond_wait(&mb->cv, &mb->mu);
+    mb->held = 1;
+    mb->pos = 0;
+    mb->end = mb->blen[mb->head];
+    pthread_mutex_unlock(&mb->mu);
+    return mb->end;
 }
 
 static zip_int64_t member_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
@@ -1593,21 +1690,21 @@ static zip_int64_t member_cb(void *ud, void *data, zip_uint64_t len, zip_source_
             zip_error_set(&mb->zerr, ZIP_ER_INTERNAL, 0);
             return -1;
         }
-        if (mb->pos == mb->end) member_fill(mb);
+        if (mb->eof) return 0;
+        if (mb->pos == mb->end && member_next_block(mb) == 0) {
+            mb->eof = 1;
+            return 0;
+        }
         size_t k = mb->end - mb->pos;
         if (k > len) k = (size_t)len;
-        memcpy(data, mb->buf + mb->pos, k);
+        memcpy(data, mb->blk[mb->head] + mb->pos, k);
         mb->pos += k;
         mb->bytes += k;
         return (zip_int64_t)k;
     }
     case ZIP_SOURCE_CLOSE:
-        /* buffers are released at once: only one member is open at a time */
-        free(mb->buf);
-        free(mb->vals);
-        free(mb->zeros);
-        mb->buf = mb->zeros = NULL;
-        mb->vals = NULL;
+        /* the thread ends and buffers go at once: one member is open at a time */
+        member_stop(mb);
         return 0;
     case ZIP_SOURCE_STAT: {
         zip_stat_t *zs = data;

@@ -48,7 +48,7 @@ if [[ -e $O && -n "$(ls -A "$O")" ]]; then echo "FAIL: files written by failed r
 # --help documents every option
 help=$("$BIN" synth --help); rc=$?
 [[ $rc == 0 ]] || { echo "FAIL: --help exited $rc"; fails=$((fails+1)); }
-for opt in --out --format --regions --sectors --rows --years --seed --labels --digits --min-flow --level --crlf --jobs --quiet --help; do
+for opt in --out --format --regions --sectors --rows --years --seed --labels --digits --min-flow --level --crlf --jobs --serial --quiet --help; do
   grep -q -- "$opt" <<<"$help" || { echo "FAIL: --help lacks $opt"; fails=$((fails+1)); }
 done
 

@@ -29,6 +29,9 @@ cmp a/Eora26_2004_bp.zip c/Eora26_2004_bp.zip
 # threads (--jobs) give the same bytes
 "$BIN" synth --out j --regions 6 --sectors 4 --years 2003-2005 --seed 11 --quiet --jobs 2
 for y in 2003 2004 2005; do cmp a/Eora26_${y}_bp.zip j/Eora26_${y}_bp.zip; done
+# formatting on the deflating thread (--serial) gives the same bytes as the pipeline
+"$BIN" synth --out k --regions 6 --sectors 4 --years 2003-2005 --seed 11 --quiet --serial
+for y in 2003 2004 2005; do cmp a/Eora26_${y}_bp.zip k/Eora26_${y}_bp.zip; done
 
 # another seed: other data, same labels
 "$BIN" synth --out d --regions 6 --sectors 4 --years 2003-2005 --seed 12 --quiet
