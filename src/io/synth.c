@@ -1159,7 +1159,8 @@ static void year_final_demand(year_t *y)
                 double u1, u2;
                 rng_unif2(&r, &u1, &u2);
                 total = g == si ? base * (0.95 + 0.1 * u1) : base * 4.0 * u1 * u2;
-                total = thin(total, tau, &r);
+                double tg = 1e-4 * y->D[g]; /* never more than 1e-4 of the region's demand */
+                total = thin(total, tg < tau ? tg : tau, &r);
             }
             for (int c = 0; c < ncat; c++) {
                 double v = 0;
@@ -1302,7 +1303,10 @@ static void gen_t_row(year_t *y, int i, double *z)
             if (base > 0) {
                 double u1, u2;
                 rng_unif2(&r, &u1, &u2);
-                v = thin(base * (0.4 + 1.2 * u1), tau, &r);
+                /* the threshold never exceeds 1e-3 of the column's imports, so
+                 * thinning cannot pile flows on a small column */
+                double tj = 1e-3 * y->colimp[j];
+                v = thin(base * (0.4 + 1.2 * u1), tj < tau ? tj : tau, &r);
             }
             z[j] = v;
             exports += v;

@@ -66,4 +66,9 @@ PY
 $CHECK full e/Eora26_2010_bp.zip "$LAB" 9 26 --crlf --digits 6
 "$BIN" synth --out f --labels "$LAB" --regions 9 --sectors 26 --years 2010 --seed 3 --crlf --digits 6 --quiet
 cmp e/Eora26_2010_bp.zip f/Eora26_2010_bp.zip
+# dense (--min-flow 0) and very sparse (--min-flow 1e9) releases stay balanced with A well inside
+"$BIN" synth --out g --regions 6 --sectors 4 --years 2021 --seed 4 --min-flow 0 --quiet
+$CHECK full g/Eora26_2021_bp.zip "$LAB" 6 4
+"$BIN" synth --out h --regions 6 --sectors 4 --years 2021 --seed 4 --min-flow 1e9 --quiet
+$CHECK full h/Eora26_2021_bp.zip "$LAB" 6 4
 echo "synth_small: ok"
