@@ -8,19 +8,21 @@
  *      xhat = (A_dom + E[A_imp]) xhat + f by fixed-point iteration (cheap:
  *      the import part is applied through region sums);
  *   3. T is streamed row by row: Z_ij = A_dom_ij xhat_j at home and
- *      E[A_imp]_ij xhat_j times mean-one noise abroad (no n x n storage),
- *      accumulating row sums R and column sums C;
+ *      E[A_imp]_ij xhat_j times mean-one noise abroad, the row's exports then
+ *      scaled to their expectation (so row sums equal xhat - f), small flows
+ *      thinned to 0 or ~min_flow keeping their expectation; no n x n storage,
+ *      row sums R and column sums C are accumulated on the way;
  *   4. x = R + f (rows balance exactly), VA_j = x_j - C_j split over the
  *      primary-input rows (columns balance exactly), plus a deliberate
  *      imbalance of SF_SYNTH_IMBALANCE relative in the last row.
- * Because the import noise has mean one, x stays close to xhat and the
- * column sums of A = Z/x stay close to the sector input shares c_j <= 0.8.
+ * Since x = xhat, column sums of A = Z/x are the input shares c_j <= 0.75
+ * moved only by the import noise of the column (checked: < 0.95 or fail).
  *
  * Randomness: one small generator (xoshiro256**, seeded through splitmix64)
  * per (seed, purpose, year, row): no global state, years independent.
  * Zip members are produced by zip_source_function callbacks that format
- * rows on demand into a buffer (own number formatter, no printf per number),
- * so nothing of size n x n is ever held in memory.
+ * rows on demand (own number formatter, no printf per number), by default
+ * in a producer thread while libzip deflates; nothing n x n is ever stored.
  */
 #include "silkflow/synth.h"
 
@@ -586,22 +588,16 @@ static void setup_q(sf_synth *s, const labfile *Q)
     }
 }
 
-static int cmp_desc_double_idx(const void *a, const void *b, void *arg)
-{
-    const double *v = arg;
-    double x = v[*(const int *)a], y = v[*(const int *)b];
-    if (x > y) return -1;
-    if (x < y) return 1;
-    return *(const int *)a - *(const int *)b;
-}
+/* 1 when a comes before b: larger value first, ties by index */
+static int before_desc(const double *v, int a, int b) { return v[a] > v[b] || (v[a] == v[b] && a < b); }
 
-/* Insertion sort of idx by v descending (stable on index): n is at most a
- * few hundred regions. */
+/* Insertion sort of idx by v descending (deterministic on ties): n is at
+ * most a few hundred regions. */
 static void sort_idx_desc(int *idx, int n, const double *v)
 {
     for (int i = 1; i < n; i++) {
         int t = idx[i], j = i;
-        while (j > 0 && cmp_desc_double_idx(&t, &idx[j - 1], (void *)v) < 0) {
+        while (j > 0 && before_desc(v, t, idx[j - 1])) {
             idx[j] = idx[j - 1];
             j--;
         }
@@ -1352,20 +1348,23 @@ static int year_value_added(year_t *y)
         rng_t r;
         rng_seed(&r, s->o.seed, TAG_Y_VA, (uint64_t)y->year, (uint64_t)j);
         if (xj <= 0) {
-            if (xj < 0 || y->C[j] != 0)
-                return free(sh), sf_fail(&y->err, SF_EINTERNAL,
-                                         "synth %d: sector %d has output %g and inputs %g (generator bug)", y->year,
-                                         j + 1, xj, y->C[j]);
+            if (xj < 0 || y->C[j] != 0) {
+                free(sh);
+                return sf_fail(&y->err, SF_EINTERNAL, "synth %d: sector %d has output %g and inputs %g (generator bug)",
+                               y->year, j + 1, xj, y->C[j]);
+            }
             nzero++;
             for (int v = 0; v < nva; v++) y->VA[(size_t)v * n + j] = 0;
             continue;
         }
         double colsum = y->C[j] / xj;
         if (colsum > maxcol) maxcol = colsum;
-        if (!(colsum < 0.95))
-            return free(sh), sf_fail(&y->err, SF_EINTERNAL,
-                                     "synth %d: column sum of A is %.3f for sector %d (generator out of its range)",
-                                     y->year, colsum, j + 1);
+        if (!(colsum < 0.95)) {
+            free(sh);
+            return sf_fail(&y->err, SF_EINTERNAL,
+                           "synth %d: column sum of A is %.3f for sector %d (generator out of its range)", y->year,
+                           colsum, j + 1);
+        }
         /* subsidies (negative) for about half the sectors, up to 5% of output */
         double sub = 0;
         if (s->sub_row >= 0) {
