@@ -17,6 +17,7 @@
 /* measures of the sector-level sets (exports only: the focal's own sectors) */
 static const int EXPORT_MEAS[2] = {SF_TR_GX, SF_TR_VX};
 static const int ALL_MEAS[SF_TR_NMEAS] = {SF_TR_GX, SF_TR_GM, SF_TR_GT, SF_TR_VX, SF_TR_VM, SF_TR_VT};
+static const int SERIES2[2] = {0, 1}; /* the two measures of the sector-level series */
 
 typedef struct {
     const sf_run_info *ri;
@@ -590,8 +591,9 @@ static void compact_table(const trade_ctx *x, int m, ttab *t)
 }
 
 /* Period statistics: rows measure x period, columns the world and the shown groups. */
-static void period_table(const trade_ctx *x, const sf_trade_series *s, const int *meas, int nm, const int *cols,
-                         const char *const *colnames, int ncols, int cagr, ttab *t, const char *what)
+/* sidx: measure indexes within the series, mids: their measure ids (names) */
+static void period_table(const trade_ctx *x, const sf_trade_series *s, const int *sidx, const int *mids, int nm,
+                         const int *cols, const char *const *colnames, int ncols, int cagr, ttab *t, const char *what)
 {
     const int b = x->ri->cfg->d3_after;
     tab_init(t, 2 + ncols, "%s %s of %s, before and after %d (%%)%s", cagr ? "Compound annual growth" :
@@ -603,10 +605,10 @@ static void period_table(const trade_ctx *x, const sf_trade_series *s, const int
     for (int m = 0; m < nm; m++)
         for (int p = 0; p < 2; p++) {
             tab_row(t);
-            tab_set(t, 0, "%s", p ? "" : sf_trade_measure_names[meas[m]]);
+            tab_set(t, 0, "%s", p ? "" : sf_trade_measure_names[mids[m]]);
             if (cagr && s->cagr_from[p]) tab_set(t, 1, "%d-%d", s->cagr_from[p], s->cagr_to[p]);
             else tab_set(t, 1, "%s%d", p ? ">" : "<=", b);
-            const double *a = (cagr ? s->cagr : s->gmean) + ((size_t)m * 2 + (size_t)p) * s->K;
+            const double *a = (cagr ? s->cagr : s->gmean) + ((size_t)sidx[m] * 2 + (size_t)p) * s->K;
             for (int j = 0; j < ncols; j++) tab_num(t, 2 + j, a[cols[j]], 1);
         }
 }
@@ -651,7 +653,7 @@ static void write_tables(const trade_ctx *x, FILE *txt, FILE *md)
             emit(&t, txt, md);
         }
     for (int c = 0; c < 2; c++) {
-        period_table(x, &x->grp, ALL_MEAS, SF_TR_NMEAS, gidx, gcols, SF_TG_N, c, &t, "by group");
+        period_table(x, &x->grp, ALL_MEAS, ALL_MEAS, SF_TR_NMEAS, gidx, gcols, SF_TG_N, c, &t, "by group");
         emit(&t, txt, md);
     }
     /* regional groups */
@@ -665,7 +667,7 @@ static void write_tables(const trade_ctx *x, FILE *txt, FILE *md)
                 emit(&t, txt, md);
             }
         for (int c = 0; c < 2; c++) {
-            period_table(x, &x->reg, ALL_MEAS, SF_TR_NMEAS, ridx, (const char *const *)x->rnames, x->R, c, &t,
+            period_table(x, &x->reg, ALL_MEAS, ALL_MEAS, SF_TR_NMEAS, ridx, (const char *const *)x->rnames, x->R, c, &t,
                          "by regional group of the partners");
             emit(&t, txt, md);
         }
@@ -696,7 +698,7 @@ static void write_tables(const trade_ctx *x, FILE *txt, FILE *md)
                 cn[n] = names[n];
                 n++;
             }
-        period_table(x, &x->cls, EXPORT_MEAS, 2, cidx, cn, n, c, &t, "of exports by industry class/group");
+        period_table(x, &x->cls, SERIES2, EXPORT_MEAS, 2, cidx, cn, n, c, &t, "of exports by industry class/group");
         emit(&t, txt, md);
     }
 }
@@ -808,7 +810,7 @@ static void print_console(const trade_ctx *x)
         cols[1 + j] = SHOWN[j];
         names[1 + j] = sf_trade_group_names[SHOWN[j]];
     }
-    period_table(x, &x->grp, meas, 4, cols, names, 1 + NSHOWN, 0, &t, "by group");
+    period_table(x, &x->grp, meas, meas, 4, cols, names, 1 + NSHOWN, 0, &t, "by group");
     tab_txt(&t, NULL);
     tab_free(&t);
     const char *what[3] = {"BRI", "BRI (ever)", "FTA"};
@@ -884,7 +886,24 @@ int sf_trade_stage(const sf_run_info *ri, sf_h5 *out, sf_err *e)
     sf_trade_series_alloc(&x.reg, x.ny, x.years, x.R, SF_TR_NMEAS);
     sf_trade_series_alloc(&x.cls, x.ny, x.years, SF_TC_N * x.K, 2);
     sf_trade_series_alloc(&x.ind, x.ny, x.years, x.ns * x.K, 2);
-    for (int t = 0; t < x.ny && !rc; t++) rc = compute_year(&x, out->file, t, e);
+    /* the year data: in the results file being assembled, else in the year cache */
+    for (int t = 0; t < x.ny && !rc; t++) {
+        char gname[32];
+        snprintf(gname, sizeof gname, "/years/%d", x.years[t]);
+        if (sf_h5_exists(out->file, gname)) {
+            rc = compute_year(&x, out->file, t, e);
+            continue;
+        }
+        char *path = sf_year_file_path(ri->cachedir, x.years[t]);
+        sf_h5 y;
+        rc = sf_h5_open(&y, path, 0, e);
+        if (!rc) {
+            rc = compute_year(&x, y.file, t, e);
+            if (rc) sf_err_prefix(e, "%s", path);
+            sf_h5_close(&y, NULL);
+        }
+        free(path);
+    }
     if (!rc) {
         const int b = ri->cfg->d3_after;
         sf_trade_series_finish(&x.grp, NULL, b);
