@@ -62,6 +62,10 @@ int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *
 /* The network stage (rank 0): /network/YYYY for the panel years. */
 int sf_network_stage(const sf_run_info *ri, sf_h5 *out, sf_err *e);
 
+/* The trade stage (rank 0): /trade (docs/trade.md), a printed table and
+ * trade.txt/.md/.csv in the tables directory. */
+int sf_trade_stage(const sf_run_info *ri, sf_h5 *out, sf_err *e);
+
 /* Rank 0: assemble the results file from the year cache (atomically), then
  * the panel, estimation and report stages. */
 int sf_finish_run(const sf_run_info *ri, sf_err *e);

@@ -114,6 +114,7 @@ int sf_finish_run(const sf_run_info *ri, sf_err *e)
     sf_frame *panel = NULL;
     if (!rc) rc = sf_panel_stage(ri, &h, &panel, e);
     if (!rc) rc = sf_network_stage(ri, &h, e);
+    if (!rc) rc = sf_trade_stage(ri, &h, e);
     sf_frame_free(panel);
     if (!rc) sf_h5_attr_str(h.file, "status", "complete");
     int crc = sf_h5_close(&h, rc ? NULL : e);
