@@ -122,6 +122,24 @@ static const char *slow(const char *s, const char *end, double *out)
 static const double P10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+#ifdef LD_MAXEXP
+/* The extended path needs long double arithmetic to really carry 64 bits:
+ * not so when the x87 precision control is set to 53 bits, or under
+ * valgrind, which emulates x87 in double precision. Checked once at run
+ * time (a benign race: every thread stores the same answer); without it
+ * those numbers go to strtod. */
+static int ld_extended(void)
+{
+    static volatile int known = -1;
+    if (known < 0) {
+        volatile long double one = 1.0L, tiny = 0x1p-62L;
+        long double sum = one + tiny;
+        known = sum != one;
+    }
+    return known;
+}
+#endif
+
 /* Beyond Clinger's range: w * 10^q with w <= 19 digits. */
 static const char *beyond(const char *s, const char *p, uint64_t w, long q, int neg, double *out)
 {
@@ -133,7 +151,7 @@ static const char *beyond(const char *s, const char *p, uint64_t w, long q, int 
         goto done;
     }
 #ifdef LD_MAXEXP
-    if (q >= -LD_MAXEXP && q <= LD_MAXEXP) {
+    if (q >= -LD_MAXEXP && q <= LD_MAXEXP && ld_extended()) {
         long double r = q >= 0 ? (long double)w * L10[q] : (long double)w / L10[-q];
         /* r is the exact value rounded once to 64 bits; rounding it to 53 bits
          * is right unless r lies exactly halfway between two doubles (low 11
