@@ -172,7 +172,43 @@ done:
     return p;
 }
 
-const char *sf_numparse(const char *s, double *out)
+/* The rest of a number after its mantissa: exponent, then the conversion
+ * (kept out of line: exponents are rare in tables). */
+static __attribute__((noinline)) const char *with_exponent(const char *s, const char *p, uint64_t w, long nd, long q,
+                                                           int neg, double *out)
+{
+    const char *e = p + 1;
+    int eneg = 0;
+    if (*e == '-') {
+        eneg = 1;
+        e++;
+    } else if (*e == '+') {
+        e++;
+    }
+    if (is_digit(*e)) {
+        long ev = 0;
+        while (is_digit(*e)) {
+            if (ev < 100000000L) ev = ev * 10 + (*e - '0');
+            e++;
+        }
+        q += eneg ? -ev : ev;
+        p = e;
+    }
+    if (nd > 19) return slow(s, p, out);
+    if (w == 0) {
+        *out = neg ? -0.0 : 0.0;
+        return p;
+    }
+    if (w <= TWO53 && q >= -22 && q <= 22) {
+        double v = q >= 0 ? (double)w * P10[q] : (double)w / P10[-q];
+        *out = neg ? -v : v;
+        return p;
+    }
+    return beyond(s, p, w, q, neg, out);
+}
+
+/* The parser proper, inlined into the matrix reader's loop. */
+static inline __attribute__((always_inline)) const char *parse_number(const char *s, double *out)
 {
     const char *p = s;
     int neg = *p == '-';
@@ -197,25 +233,7 @@ const char *sf_numparse(const char *s, double *out)
     } else if (nint == 0) {
         return NULL;
     }
-    if ((*p | 0x20) == 'e') {
-        const char *e = p + 1;
-        int eneg = 0;
-        if (*e == '-') {
-            eneg = 1;
-            e++;
-        } else if (*e == '+') {
-            e++;
-        }
-        if (is_digit(*e)) {
-            long ev = 0;
-            while (is_digit(*e)) {
-                if (ev < 100000000L) ev = ev * 10 + (*e - '0');
-                e++;
-            }
-            q += eneg ? -ev : ev;
-            p = e;
-        }
-    }
+    if ((*p | 0x20) == 'e') return with_exponent(s, p, w, nd, q, neg, out);
     if (nd > 19) return slow(s, p, out);
     /* Clinger: w and 10^|q| are exact doubles, one operation rounds once.
      * (Branches rather than a multiply-then-divide table: division costs
@@ -233,6 +251,8 @@ const char *sf_numparse(const char *s, double *out)
     *out = neg ? -v : v;
     return p;
 }
+
+const char *sf_numparse(const char *s, double *out) { return parse_number(s, out); }
 
 /* ---- tab-separated matrices ------------------------------------------------ */
 
@@ -376,7 +396,16 @@ static int parse_chunk(tsv_state *s, int *st, const char *p, const char *end, sf
                     return sf_fail(e, SF_EUSER, "%s: line %ld, column %d: wrong column count: more than %d numbers",
                                    sp->name, s->line, col + 1, cols);
                 }
-                const char *q = sf_numparse(p, &v);
+                /* zeros are most of a sparse table: "0<TAB>" costs a few
+                 * instructions instead of a parse */
+                if (p[0] == '0' && p[1] == '\t') {
+                    dst[col++] = 0.0;
+                    p += 2;
+                    if (is_numstart(*p)) continue;
+                    *st = S_FIELD;
+                    break;
+                }
+                const char *q = parse_number(p, &v);
                 if (!q || (!is_delim(*q) && q != end)) {
                     s->col = col;
                     return bad_field(s, p, end, e);
