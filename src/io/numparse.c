@@ -335,6 +335,7 @@ static int parse_chunk(tsv_state *s, int *st, const char *p, const char *end, sf
 {
     const sf_tsv_spec *sp = s->sp;
     const int cols = sp->cols;
+    int rc;
     while (p < end) {
         char c = *p;
         if (s->row >= sp->rows) {
@@ -352,7 +353,7 @@ static int parse_chunk(tsv_state *s, int *st, const char *p, const char *end, sf
                 s->dst = s->scratch ? s->scratch : sp->dst + (size_t)s->row * sp->ld;
                 *st = S_NUM;
             } else if (c == '\n') {
-                if (end_line(s, e)) return e->code;
+                if ((rc = end_line(s, e))) return rc;
                 p++;
             } else if (is_delim(c)) {
                 *st = S_TRAIL;
@@ -365,7 +366,7 @@ static int parse_chunk(tsv_state *s, int *st, const char *p, const char *end, sf
             if (is_numstart(c)) {
                 *st = S_NUM;
             } else if (c == '\n') {
-                if (end_line(s, e)) return e->code;
+                if ((rc = end_line(s, e))) return rc;
                 *st = S_LINE_START;
                 p++;
             } else if (is_delim(c)) {
@@ -377,7 +378,7 @@ static int parse_chunk(tsv_state *s, int *st, const char *p, const char *end, sf
             break;
         case S_TRAIL: /* whitespace that must run to the end of the line */
             if (c == '\n') {
-                if (end_line(s, e)) return e->code;
+                if ((rc = end_line(s, e))) return rc;
                 *st = S_LINE_START;
             } else if (!is_delim(c)) {
                 return sf_fail(e, SF_EUSER, "%s: line %ld, column %d: empty field (two tabs in a row, or "
@@ -425,12 +426,11 @@ static int parse_chunk(tsv_state *s, int *st, const char *p, const char *end, sf
                     *st = S_FIELD;
                 } else if (c == '\n') {
                     s->col = col;
-                    if (end_line(s, e)) return e->code;
+                    if ((rc = end_line(s, e))) return rc;
                     *st = S_LINE_START;
                     col = s->col;
                 } else if (q == end) { /* cannot happen: chunks end with a delimiter */
-                    p = q;
-                    *st = S_FIELD;
+                    return sf_fail(e, SF_EINTERNAL, "%s: line %ld: chunk boundary inside a number", sp->name, s->line);
                 } else {
                     *st = S_TRAIL; /* '\r' or ' ' */
                 }
