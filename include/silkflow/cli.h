@@ -8,6 +8,7 @@ int sf_cmd_run(int argc, char **argv);
 int sf_cmd_estimate(int argc, char **argv);
 int sf_cmd_synth(int argc, char **argv);
 int sf_cmd_inspect(int argc, char **argv);
+int sf_cmd_report(int argc, char **argv);
 int sf_cmd_version(int argc, char **argv);
 
 /* Print "silkflow: error: <msg>" to stderr. */
