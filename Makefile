@@ -11,8 +11,9 @@ CC ?= gcc
 PKGS := ompi-c scalapack-openmpi hdf5-openmpi openblas lapacke libzip inih
 
 DEB_BUILD := build-essential pkg-config openmpi-bin libopenmpi-dev libscalapack-openmpi-dev \
-             libhdf5-openmpi-dev hdf5-tools libopenblas-dev liblapacke-dev libzip-dev libinih-dev zip unzip
-DEB_TEST  := python3 python3-numpy python3-h5py gnuplot-nox
+             libhdf5-openmpi-dev hdf5-tools libopenblas-dev liblapacke-dev libzip-dev libinih-dev zip unzip \
+             gnuplot-nox
+DEB_TEST  := python3 python3-numpy python3-h5py
 DEB_PKGS  := $(DEB_BUILD) $(DEB_TEST)
 
 ifeq ($(SAN),1)

@@ -9,6 +9,7 @@
 
 #include "silkflow/h5.h"
 #include "silkflow/pipeline.h"
+#include "silkflow/report.h"
 #include "silkflow/version.h"
 
 static int write_root_attrs(hid_t f, const sf_run_info *ri)
@@ -130,5 +131,11 @@ int sf_finish_run(const sf_run_info *ri, sf_err *e)
     if (rc) remove(tmp);
     else sf_info("%-10s %s  %7.2f s  %d years", "results", out, sf_now() - t0, ri->nyears);
     free(tmp);
+    /* the report stage: last, from the complete results file (docs/output.md) */
+    if (!rc && ri->cfg->report) {
+        sf_report_opts ro = {.results = out, .tables_dir = ri->cfg->tables_dir};
+        rc = sf_report_write(&ro, NULL, e);
+        if (rc) sf_err_prefix(e, "report (the results file %s is complete; retry with silkflow report)", out);
+    }
     return rc;
 }

@@ -1,5 +1,6 @@
 /* The report's growable text buffer and small string helpers. */
 #include <ctype.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,4 +83,28 @@ int rp_natcmp(const char *a, const char *b)
         b++;
     }
     return *a ? 1 : *b ? -1 : 0;
+}
+
+void rp_fmt_amount(char *buf, size_t n, double v)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, n, "-");
+        return;
+    }
+    if (fabs(v) < 1e4 || fabs(v) >= 1e15) {
+        snprintf(buf, n, "%.4g", v);
+        return;
+    }
+    /* whole units with thousands separators: 142,197 */
+    char raw[32];
+    snprintf(raw, sizeof raw, "%.0f", fabs(v));
+    size_t len = strlen(raw), k = 0;
+    char out[48];
+    if (v < 0) out[k++] = '-';
+    for (size_t i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0) out[k++] = ',';
+        out[k++] = raw[i];
+    }
+    out[k] = '\0';
+    snprintf(buf, n, "%s", out);
 }

@@ -384,7 +384,7 @@ static void fig_trends_group(const rp_data *d, const rp_plotter *p, rp_figure *f
             if (k == 3) {
                 rp_printf(&body, "set ylabel \"%s\"\n", *d->units ? d->units : "");
                 /* one legend for the four panels, below them */
-                rp_puts(&body, "set key at screen 0.5,0.06 center center horizontal maxrows 2 width 1 samplen 3\n");
+                rp_puts(&body, "set key at screen 0.5,0.07 center center vertical maxrows 2 Left reverse width 3 samplen 3\n");
             }
             rp_puts(&body, wants_log(blk, nk * v.ny, 100) ? "set logscale y\n" : "unset logscale y\n");
             rp_puts(&body, "set format y \"%g\"\n");
@@ -473,7 +473,7 @@ static void fig_trends_industry(const rp_data *d, const rp_plotter *p, rp_figure
             rp_puts(&blocks, "EOD\n");
         }
         /* explicit panel positions: industry names on the left column only */
-        const double left0 = 0.25, right1 = 0.95, gapx = 0.09, top = 0.92, bottom = 0.07, gapy = 0.09;
+        const double left0 = 0.25, right1 = 0.95, gapx = 0.09, top = 0.92, bottom = 0.08, gapy = 0.12;
         const double pw = (right1 - left0 - gapx) / 2, ph = (top - bottom - gapy) / 2;
         rp_puts(&body, "set multiplot title ");
         char t[300];
@@ -485,7 +485,8 @@ static void fig_trends_industry(const rp_data *d, const rp_plotter *p, rp_figure
         rp_puts(&body, "set key off\nset colorbox user size 0.012, graph 1\nset tics out nomirror\n");
         year_axis(&body, v.years, v.ny);
         rp_printf(&body, "set yrange [0.5:%d.5]\n", ni);
-        rp_puts(&body, "set ytics (");
+        rp_buf ytics = {0};
+        rp_puts(&ytics, "set ytics (");
         for (int r = 0; r < ni; r++) {
             const char *nm = rp_industry_name(d, (int)ind[r]);
             char lab[64];
@@ -493,18 +494,19 @@ static void fig_trends_industry(const rp_data *d, const rp_plotter *p, rp_figure
                 snprintf(lab, sizeof lab, "%d %.34s%s", (int)ind[r], nm, strlen(nm) > 34 ? "..." : "");
             else
                 snprintf(lab, sizeof lab, "industry %d", (int)ind[r]);
-            if (r) rp_puts(&body, ", ");
-            gp_quote(&body, lab);
-            rp_printf(&body, " %d", ni - r);
+            if (r) rp_puts(&ytics, ", ");
+            gp_quote(&ytics, lab);
+            rp_printf(&ytics, " %d", ni - r);
         }
-        rp_puts(&body, ")\n");
+        rp_puts(&ytics, ")\n");
         rp_puts(&body, "set object 1 rectangle from graph 0,0 to graph 1,1 behind fc rgb '#e6e6e6' fs solid noborder\n");
         for (int k = 0; k < 4; k++) {
             int row = k / 2, col = k % 2;
             double l = left0 + col * (pw + gapx), b = top - (row + 1) * ph - row * gapy;
             rp_printf(&body, "set lmargin at screen %.4f\nset rmargin at screen %.4f\n", l, l + pw - 0.03);
             rp_printf(&body, "set bmargin at screen %.4f\nset tmargin at screen %.4f\n", b, b + ph);
-            rp_puts(&body, col ? "set format y \"\"\n" : "set format y \"%s\"\n");
+            /* industry names on the left column only */
+            rp_puts(&body, col ? "unset ytics\n" : ytics.s);
             rp_printf(&body, "set colorbox user origin screen %.4f, screen %.4f size screen 0.012, screen %.4f\n",
                       l + pw - 0.02, b, ph);
             rp_puts(&body, "set title ");
@@ -519,6 +521,7 @@ static void fig_trends_industry(const rp_data *d, const rp_plotter *p, rp_figure
             }
             rp_printf(&body, "plot $h%d using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 noborder lc palette notitle\n", k);
         }
+        rp_buf_free(&ytics);
         fig_render(p, f, &blocks, &body, 1400, 420 + 36 * ni);
         rp_printf(&f->caption,
                   "IC, IIn, IIH and ITR of %s with its partners by industry (rows) and year (columns): the mean "
@@ -631,7 +634,7 @@ static void fig_itr_routes(const rp_data *d, const rp_plotter *p, rp_figure *f)
             rp_putc(&body, '\n');
             if (panel) {
                 rp_puts(&body, "set ylabel \"%\"\nset yrange [0:100]\n");
-                rp_puts(&body, "set key at screen 0.5,0.12 center center maxrows 3 width 2 samplen 2\n");
+                rp_puts(&body, "set key at screen 0.5,0.12 center center vertical maxrows 3 Left reverse width 3 samplen 2\n");
             } else {
                 rp_printf(&body, "set ylabel \"%s\"\nset yrange [*:*]\n", *d->units ? d->units : "");
             }
@@ -747,9 +750,11 @@ static int network_panel(rp_buf *blocks, rp_buf *body, const rp_data *d, const r
                   ly, nt->nodes[i]);
     }
     rp_puts(blocks, "EOD\n");
-    char t[300];
-    snprintf(t, sizeof t, "%d: value-added flows among %s and %d partners\\nlargest edge %.4g, total %.4g (%s)", nt->year,
-             nt->nodes[0], m - 1, wmax, nt->total_vax, *d->units ? d->units : "table units");
+    char t[300], sw[48], st[48];
+    rp_fmt_amount(sw, sizeof sw, wmax);
+    rp_fmt_amount(st, sizeof st, nt->total_vax);
+    snprintf(t, sizeof t, "%d: value-added flows among %s and %d partners\\nlargest edge %s, total %s (%s)", nt->year,
+             nt->nodes[0], m - 1, sw, st, *d->units ? d->units : "table units");
     rp_printf(body, "set title \"%s\"\n", t);
     if (ne == 0) {
         empty_panel(body, "no flows");
@@ -846,7 +851,7 @@ static void fig_network_rank(const rp_data *d, const rp_plotter *p, rp_figure *f
         }
         lines_plot(&body, "r", s, 2, ny, 1);
         rp_printf(&body, "set title \"PageRank score of %s\"\nset yrange [0:*]\nset ytics auto\n", d->focal);
-        rp_puts(&body, "set key at screen 0.5,0.07 center center horizontal\n");
+        rp_puts(&body, "set key at screen 0.5,0.07 center center vertical maxrows 1 Left reverse width 3\n");
         lines_plot(&body, "p", s2, 2, ny, 1);
         fig_render(p, f, &blocks, &body, 1300, 560);
         rp_printf(&f->caption,
@@ -911,9 +916,13 @@ static void fig_trade(const rp_data *d, const rp_plotter *p, rp_figure *f)
                       !members ? "no member in any year of the run" : "no value (zero trade in the first year)");
             continue;
         }
-        for (int q = 0; q < 4; q++)
+        for (int q = 0; q < 4; q++) {
             ser[q][ns[q]++] = (series){G[gi].label, col + ((size_t)q * NG + gi) * Y, gi ? PAL[gi - 1] : "#000000",
                                        gi ? 2.0 : 3.0, 1};
+            if ((q == 0 || q == 2) && !count_finite(col + ((size_t)q * NG + gi) * Y, Y))
+                rp_printf(&f->note, "%s: no %s (%s). ", G[gi].label, q < 2 ? "index" : "growth rate",
+                          q < 2 ? "no trade in the first year, the base of the index" : "fewer than two years with trade");
+        }
     }
     if (!ns[0]) {
         if (!f->note.len) set_note(f, "not drawn: no group has trade values%s", "");
@@ -956,7 +965,7 @@ static void fig_trade(const rp_data *d, const rp_plotter *p, rp_figure *f)
                 rp_printf(&body, "set label \"BRI announced (%g)\" at %g, graph 0.95 right offset -0.5,0 tc rgb \"#555555\"\n",
                           B + 0, B + 0.5);
             }
-            if (q == 3) rp_puts(&body, "set key at screen 0.5,0.05 center center horizontal maxrows 2 width 1\n");
+            if (q == 3) rp_puts(&body, "set key at screen 0.5,0.05 center center vertical maxrows 2 Left reverse width 3\n");
             lines_plot(&body, bn, ser[q], ns[q], Y, Y <= 3);
         }
         fig_render(p, f, &blocks, &body, 1300, 950);
@@ -985,6 +994,13 @@ static int itr_coef(const rp_model *m)
     return -1;
 }
 
+/* panel of a row: its dependent variable and the scale of the coefficient
+ * (ITR1 = ITR / global output has another unit than ITR and L.ITR) */
+static void coef_group(const rp_model *m, int j, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s|%s", *m->depvar ? m->depvar : "?", strstr(m->coef[j], "ITR1") ? "ITR1" : "ITR");
+}
+
 static void fig_coef(const rp_data *d, const rp_plotter *p, rp_figure *f)
 {
     snprintf(f->name, sizeof f->name, "coef_itr");
@@ -994,11 +1010,12 @@ static void fig_coef(const rp_data *d, const rp_plotter *p, rp_figure *f)
                     "estimate` not run)%s", "");
         return;
     }
-    /* rows: models with an ITR coefficient (first stages excluded), grouped by dependent variable */
+    /* rows: models with an ITR coefficient (first stages excluded), grouped
+     * by dependent variable and coefficient scale, in order of appearance */
     int nm = d->nmodels, nrow = 0, nboot = 0;
     int *idx = sf_malloc(sizeof(int) * (size_t)nm), *cj = sf_malloc(sizeof(int) * (size_t)nm);
-    char **dep = sf_malloc(sizeof(char *) * (size_t)nm);
-    int ndep = 0;
+    char(*grp)[96] = sf_malloc(sizeof *grp * (size_t)nm);
+    int ngrp = 0;
     for (int i = 0; i < nm; i++) {
         const rp_model *m = &d->models[i];
         if (m->role && !strcmp(m->role, "first_stage")) continue;
@@ -1006,34 +1023,37 @@ static void fig_coef(const rp_data *d, const rp_plotter *p, rp_figure *f)
         if (j < 0 || !isnum(m->b[j])) continue;
         idx[nrow] = i;
         cj[nrow++] = j;
-        const char *dv = *m->depvar ? m->depvar : "?";
+        char g[96];
+        coef_group(m, j, g, sizeof g);
         int seen = 0;
-        for (int k = 0; k < ndep; k++) seen |= !strcmp(dep[k], dv);
-        if (!seen) dep[ndep++] = (char *)dv;
+        for (int k = 0; k < ngrp; k++) seen |= !strcmp(grp[k], g);
+        if (!seen) snprintf(grp[ngrp++], sizeof grp[0], "%s", g);
     }
     if (!nrow) {
         set_note(f, "not drawn: no model has an ITR coefficient with a finite estimate%s", "");
         free(idx);
         free(cj);
-        free(dep);
+        free(grp);
         return;
     }
+    /* layout in pixels: a title line and an axis per panel, 22 px per row */
+    const int ROW = 22, PAD = 78, TOP = 60, BOTTOM = 70;
+    int H = TOP + BOTTOM + ROW * nrow + PAD * ngrp;
     rp_buf blocks = {0}, body = {0};
-    const double top = 0.93, bottom = 0.06;
-    int H = 160 + 24 * nrow + 60 * ndep;
-    double per = (top - bottom) / (nrow + 1.6 * ndep);
-    double cur = top;
     rp_puts(&body, "set multiplot title ");
-    gp_quote(&body, "Coefficient of ITR (or its lag, ITR1) by model, with 95% confidence intervals");
+    gp_quote(&body, "Coefficient of ITR (its lag L.ITR, or ITR1) by model, with 95% confidence intervals");
     rp_puts(&body, " font \",13\"\nset grid xtics lc rgb \"#dddddd\"\nset lmargin at screen 0.3\nset rmargin at screen 0.97\n");
     rp_puts(&body, "set key off\n");
-    for (int k = 0; k < ndep; k++) {
+    double cur = TOP; /* pixels from the top */
+    for (int k = 0; k < ngrp; k++) {
         int rows = 0;
         rp_printf(&blocks, "$c%d << EOD\n", k);
         rp_buf tics = {0};
         for (int r = 0; r < nrow; r++) {
             const rp_model *m = &d->models[idx[r]];
-            if (strcmp(*m->depvar ? m->depvar : "?", dep[k])) continue;
+            char g[96];
+            coef_group(m, cj[r], g, sizeof g);
+            if (strcmp(g, grp[k])) continue;
             int j = cj[r];
             rows++;
             double lo = m->lo ? m->lo[j] : NAN, hi = m->hi ? m->hi[j] : NAN;
@@ -1047,40 +1067,43 @@ static void fig_coef(const rp_data *d, const rp_plotter *p, rp_figure *f)
             gp_num(&blocks, bhi);
             rp_putc(&blocks, '\n');
             char lab[200];
-            snprintf(lab, sizeof lab, "%s  %s%s%s", m->name, m->coef[j],
-                     *m->table ? "  " : "", *m->table ? m->table : "");
+            snprintf(lab, sizeof lab, "%s: %s%s%s", m->name, m->coef[j], *m->table ? ", " : "", m->table);
             if (rows > 1) rp_puts(&tics, ", ");
             gp_quote(&tics, lab);
             rp_printf(&tics, " %d", -rows);
         }
         rp_puts(&blocks, "EOD\n");
-        double h = per * (rows + 1.6);
-        rp_printf(&body, "set tmargin at screen %.4f\nset bmargin at screen %.4f\n", cur - per * 0.9, cur - h + per * 0.7);
-        cur -= h;
+        double top = cur + 26, bot = cur + 26 + ROW * (rows + 0.6);
+        rp_printf(&body, "set tmargin at screen %.5f\nset bmargin at screen %.5f\n", 1 - top / H, 1 - bot / H);
+        cur += ROW * rows + PAD;
         rp_printf(&body, "set yrange [%g:%g]\nset ytics (%s) font \",9\"\n", -rows - 0.6, -0.4, tics.s ? tics.s : "");
         rp_buf_free(&tics);
-        rp_printf(&body, "set title \"dependent variable: %s\" offset 0,-0.6\n", dep[k]);
+        char *bar = strchr(grp[k], '|');
+        *bar = '\0';
+        rp_printf(&body, "set title \"dependent variable %s, coefficient of %s\" offset 0,-0.5\n", grp[k],
+                  !strcmp(bar + 1, "ITR1") ? "ITR1" : "ITR or L.ITR");
         rp_printf(&body, "unset arrow\nset arrow from first 0, graph 0 to first 0, graph 1 nohead lc rgb \"#888888\"\n");
-        if (k == ndep - 1)
-            rp_puts(&body, "set key at screen 0.63,0.02 center bottom horizontal\n");
+        if (k == ngrp - 1) rp_printf(&body, "set key at screen 0.63, screen %.5f center center vertical maxrows 1 Left reverse width 3\n", 22.0 / H);
         rp_printf(&body,
-                  "plot $c%d using 2:1:3:4 with xerrorbars lw 1.2 pt 7 ps 0.9 lc rgb \"%s\" title \"estimate, 95%% CI\", \\\n"
-                  "     $c%d using (($5+$6)/2):1:5:6 with xerrorbars lw 4 pt -1 lc rgb \"#60d62728\" title \"wild cluster bootstrap 95%% CI\"\n",
-                  k, PAL[k % NPAL], k);
+                  "plot $c%d using (($5+$6)/2):1:5:6 with xerrorbars lw 5 pt -1 lc rgb \"#60d62728\" title \"wild "
+                  "cluster bootstrap 95%% CI\", \\\n"
+                  "     $c%d using 2:1:3:4 with xerrorbars lw 1.2 pt 7 ps 0.9 lc rgb \"#1f3b73\" title \"estimate, "
+                  "95%% CI\"\n",
+                  k, k);
     }
     fig_render(p, f, &blocks, &body, 1100, H);
     rp_printf(&f->caption,
               "The key coefficient of every model that has one (ITR, its lag L.ITR, or ITR1; first stages "
-              "excluded), one panel per dependent variable: point estimate with its 95%% confidence interval from "
-              "the model's variance (thin) and, where computed, the wild cluster restricted bootstrap 95%% CI "
-              "(thick, red). With `[estimate] normalize = true` the variables are min-max normalised, so "
-              "coefficients are comparable across panels.");
+              "excluded), one panel per dependent variable and coefficient (ITR1 = ITR / global output has another "
+              "unit): point estimate with the 95%% confidence interval from the model's variance (dark) and, where "
+              "computed, the wild cluster restricted bootstrap 95%% CI (thick, red). Labels: model, coefficient, "
+              "table.");
     if (!nboot) rp_puts(&f->note, "No model has a bootstrap CI (bootstrap = 0 or none): only the conventional CIs are drawn. ");
     rp_buf_free(&blocks);
     rp_buf_free(&body);
     free(idx);
     free(cj);
-    free(dep);
+    free(grp);
 }
 
 /* ------------------------------------------------------------ all */

@@ -10,6 +10,9 @@
 #include "report_internal.h"
 #include "silkflow/report.h"
 
+/* a WWZ identity error above this is flagged (the identity holds to rounding) */
+#define WWZ_TOL 1e-8
+
 static const char *dash(const char *s) { return s && *s ? s : "-"; }
 
 static int isnum(double v) { return isfinite(v); }
@@ -169,9 +172,13 @@ static void at_a_glance(rp_buf *b, const rp_data *d)
                   d->panel->nrow, d->panel->ncol, miss);
         if (ny > 1) {
             double a = col_sum_year(d, "ITR", y0), z = col_sum_year(d, "ITR", y1);
-            if (isnum(a) && isnum(z) && a > 0)
-                rp_printf(b, "- Industrial transfer ITR summed over the pairs: %.4g in %d, %.4g in %d (x%.2f; %s).\n",
-                          a, y0, z, y1, z / a, dash(d->units));
+            if (isnum(a) && isnum(z) && a > 0) {
+                char sa[48], sz[48];
+                rp_fmt_amount(sa, sizeof sa, a);
+                rp_fmt_amount(sz, sizeof sz, z);
+                rp_printf(b, "- Industrial transfer ITR summed over the pairs: %s in %d, %s in %d (x%.2f; %s).\n", sa,
+                          y0, sz, y1, z / a, dash(d->units));
+            }
         }
     }
     if (d->nnet) {
@@ -271,13 +278,16 @@ static void sec_summary(rp_buf *b, const rp_data *d, int nreg, int nsec)
     rp_puts(b, dash(d->git));
     rp_puts(b, "` |\n| libraries | ");
     {
-        char *l = sf_strdup(d->libs);
-        for (char *q = l; *q; q++)
-            if (*q == '\n') *q = ';';
-        size_t n = strlen(l);
-        while (n && (l[n - 1] == ';' || l[n - 1] == ' ')) l[--n] = '\0';
-        rp_md_text(b, dash(l));
-        free(l);
+        /* one line per library in the file: joined by "; " */
+        rp_buf l = {0};
+        for (const char *q = d->libs; *q; q++) {
+            if (*q != '\n')
+                rp_putc(&l, *q);
+            else if (q[1])
+                rp_puts(&l, "; ");
+        }
+        rp_md_text(b, l.len ? l.s : "-");
+        rp_buf_free(&l);
     }
     rp_puts(b, " |\n| config | `");
     rp_puts(b, dash(d->config_file));
@@ -348,9 +358,10 @@ static void sec_diagnostics(rp_buf *b, const rp_data *d)
     rp_puts(b, "| :--- | :--- | ---: | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (int i = 0; i < d->nyears; i++) {
         const rp_year *y = &d->years[i];
-        rp_printf(b, "| %d | %s | ", y->year, dash(y->status));
+        int bad_status = strcmp(y->status, "complete") != 0, bad_check = strcmp(y->check, "PASSED") != 0;
+        rp_printf(b, "| %d | %s%s%s | ", y->year, bad_status ? "**" : "", dash(y->status), bad_status ? "**" : "");
         cell_num(b, y->residual, "%.2g");
-        rp_printf(b, " | %s | ", strcmp(dash(y->check), "PASSED") ? dash(y->check) : "PASSED");
+        rp_printf(b, " | %s%s%s | ", bad_check ? "**" : "", dash(y->check), bad_check ? "**" : "");
         cell_num(b, y->rcond, "%.3g");
         rp_puts(b, " | ");
         cell_num(b, y->imbalance_max, "%.3g");
@@ -366,10 +377,30 @@ static void sec_diagnostics(rp_buf *b, const rp_data *d)
         rp_puts(b, " | ");
         cell_num(b, y->n_neg_x, "%.0f");
         rp_puts(b, " | ");
+        int bad_wwz = isnum(y->wwz_err) && y->wwz_err > WWZ_TOL;
+        if (bad_wwz) rp_puts(b, "**");
         cell_num(b, y->wwz_err, "%.2g");
+        if (bad_wwz) rp_puts(b, "**");
         rp_puts(b, " |\n");
     }
     rp_putc(b, '\n');
+    /* flag what deserves a look */
+    rp_buf flag = {0};
+    for (int i = 0; i < d->nyears; i++)
+        if (isnum(d->years[i].wwz_err) && d->years[i].wwz_err > WWZ_TOL)
+            rp_printf(&flag, "%s%d (%.2g)", flag.len ? ", " : "", d->years[i].year, d->years[i].wwz_err);
+    if (flag.len)
+        rp_printf(b, "**Attention:** the WWZ identity error exceeds %.0e in %s: the decomposition terms of some "
+                     "exporting sector do not add up to its exports there (see `wwz_identity_max_rel_error` in "
+                     "`/years/YYYY`).\n\n",
+                  WWZ_TOL, flag.s);
+    rp_buf_free(&flag);
+    for (int i = 0; i < d->nyears; i++)
+        if (strcmp(d->years[i].check, "PASSED") || strcmp(d->years[i].status, "complete")) {
+            rp_puts(b, "**Attention:** some years are not complete or their inverse check did not pass (bold "
+                       "above).\n\n");
+            break;
+        }
     rp_puts(b, "### Missing cells of the panel\n\n");
     if (!d->panel) {
         rp_puts(b, "The results file has no panel.\n\n");
@@ -461,7 +492,7 @@ static void sec_figures(rp_buf *b, const rp_figure *f, int n, const char *why_no
                 rp_puts(b, "\n\n");
             }
         } else {
-            rp_puts(b, "*Not drawn.* ");
+            rp_puts(b, "*Not drawn:* ");
             if (f[i].note.s) {
                 /* the note starts with "not drawn: ..." */
                 const char *s = f[i].note.s;
@@ -592,15 +623,26 @@ static void sec_trade(rp_buf *b, const rp_data *d, const char *tables_dir, const
     }
     static const char *const GN[] = {"world", "partners", "bri_ever", "bri", "fta"};
     int kk[5], ng = 0;
+    const int Y = t->Y, K = t->K;
+    rp_buf left = {0};
     for (int g = 0; g < 5; g++) {
         int k = trade_group(t, GN[g]);
-        if (k >= 0 && (!t->available || t->available[k])) kk[ng++] = k;
+        if (k < 0) continue;
+        int members = 0;
+        for (int i = 0; i < Y; i++) members += t->n_regions ? t->n_regions[i * K + k] : 1;
+        if (t->available && !t->available[k])
+            rp_printf(&left, "%s`%s` (status not available)", left.len ? ", " : "", GN[g]);
+        else if (!members && g > 0)
+            rp_printf(&left, "%s`%s` (no member in these years)", left.len ? ", " : "", GN[g]);
+        else
+            kk[ng++] = k;
     }
-    const int Y = t->Y, K = t->K;
     rp_printf(b, "Exports of %s, gross and value added (%s; shares of the world value and annual growth in %%; "
                  "groups as in docs/trade.md: `bri_ever` is the fixed set of countries that signed a BRI document "
                  "at any date, `bri` those that had signed by the year).\n\n",
               d->focal, dash(t->units));
+    if (left.len) rp_printf(b, "Left out: %s.\n\n", left.s);
+    rp_buf_free(&left);
     for (int q = 0; q < 2; q++) {
         const double *lv = q ? t->vx : t->gx, *sh = q ? t->vx_share : t->gx_share, *gr = q ? t->vx_growth : t->gx_growth;
         rp_printf(b, "**%s exports**\n\n| year | world | growth %% |", q ? "Value-added" : "Gross");

@@ -19,6 +19,9 @@ void rp_printf(rp_buf *b, const char *fmt, ...) SF_PRINTF(2, 3);
 void rp_puts(rp_buf *b, const char *s);
 void rp_putc(rp_buf *b, char c);
 void rp_buf_free(rp_buf *b);
+/* An amount for reading: 142,197 (whole units with thousands separators from
+ * 10,000 on), 5255, 0.3142; "-" when not finite. */
+void rp_fmt_amount(char *buf, size_t n, double v);
 /* Markdown-safe copy of s (escapes | * _ ` [ ] < > and backslash). */
 void rp_md_text(rp_buf *b, const char *s);
 
