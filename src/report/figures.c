@@ -400,7 +400,7 @@ static void fig_trends_group(const rp_data *d, const rp_plotter *p, rp_figure *f
             snprintf(bn, sizeof bn, "d%d", k);
             /* the legend is drawn in the last panel: keep its entries even when the
              * last panel misses a series, by plotting the others first */
-            lines_plot(&body, bn, ser, nk, v.ny, v.ny <= 3);
+            lines_plot(&body, bn, ser, nk, v.ny, v.ny <= 8);
         }
         fig_render(p, f, &blocks, &body, 1300, 1000);
         rp_printf(&f->caption,
@@ -966,7 +966,7 @@ static void fig_trade(const rp_data *d, const rp_plotter *p, rp_figure *f)
                           B + 0, B + 0.5);
             }
             if (q == 3) rp_puts(&body, "set key at screen 0.5,0.05 center center vertical maxrows 2 Left reverse width 3\n");
-            lines_plot(&body, bn, ser[q], ns[q], Y, Y <= 3);
+            lines_plot(&body, bn, ser[q], ns[q], Y, Y <= 8);
         }
         fig_render(p, f, &blocks, &body, 1300, 950);
         rp_printf(&f->caption,
