@@ -30,6 +30,14 @@ int sf_sym_eigen(double *A, int k, double *w);
 /* Pseudo-inverse of a symmetric PSD matrix in place (eigenvalues below
  * tol * max are treated as 0). Returns the rank. */
 int sf_sym_pinv(double *A, int k, double tol);
+/* Generalized inverse of a symmetric matrix as Stata's invsym()/test: Gauss-
+ * Jordan with the largest remaining positive diagonal as pivot; pivots below
+ * max|diag| * sqrt(eps) end the sweep and their rows/columns are zeroed.
+ * Returns the rank. */
+int sf_sym_ginv_sweep(double *A, int k);
+/* 1 when the correlation form of the SPD matrix V is numerically singular
+ * (reciprocal condition below sqrt(eps)). */
+int sf_sym_badly_conditioned(const double *V, int k);
 /* Make a symmetric matrix PSD by zeroing negative eigenvalues; returns 1 when
  * something changed. */
 int sf_sym_psd_fix(double *A, int k);
@@ -52,6 +60,7 @@ typedef struct {
     sf_vcov_kind vcov;
     const sf_ssc *ssc;
     double level;
+    int psd_slopes_only; /* two-way PSD repair on the leading k-1 block (FE models) */
 } sf_ls_in;
 
 typedef struct {

@@ -139,3 +139,61 @@ void sf_meat_add(const double *S, size_t n, int k, const sf_group *g, double fac
     }
     free(sum);
 }
+
+int sf_sym_ginv_sweep(double *A, int k)
+{
+    if (k == 0) return 0;
+    int w = 2 * k;
+    double *M = sf_calloc((size_t)k * w, sizeof(double)); /* row-major [A | I] */
+    double mx = 0;
+    for (int i = 0; i < k; i++) {
+        for (int j = 0; j < k; j++) M[(size_t)i * w + j] = A[i + (size_t)j * k];
+        M[(size_t)i * w + k + i] = 1;
+        if (fabs(A[i + (size_t)i * k]) > mx) mx = fabs(A[i + (size_t)i * k]);
+    }
+    double tol = mx * sqrt(2.220446049250313e-16);
+    unsigned char *piv = sf_calloc((size_t)k, 1);
+    int rank = 0;
+    for (int step = 0; step < k; step++) {
+        int best = -1;
+        for (int i = 0; i < k; i++)
+            if (!piv[i] && (best < 0 || M[(size_t)i * w + i] > M[(size_t)best * w + best])) best = i;
+        if (best < 0 || !(M[(size_t)best * w + best] > tol)) break;
+        double d = M[(size_t)best * w + best];
+        for (int j = 0; j < w; j++) M[(size_t)best * w + j] /= d;
+        for (int i = 0; i < k; i++) {
+            if (i == best) continue;
+            double f = M[(size_t)i * w + best];
+            if (f == 0) continue;
+            for (int j = 0; j < w; j++) M[(size_t)i * w + j] -= f * M[(size_t)best * w + j];
+        }
+        piv[best] = 1;
+        rank++;
+    }
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++)
+            A[i + (size_t)j * k] = (piv[i] && piv[j]) ? 0.5 * (M[(size_t)i * w + k + j] + M[(size_t)j * w + k + i]) : 0.0;
+    free(M);
+    free(piv);
+    return rank;
+}
+
+int sf_sym_badly_conditioned(const double *V, int k)
+{
+    if (k == 0) return 0;
+    double *C = sf_malloc(sizeof(double) * (size_t)k * k), *w = sf_malloc(sizeof(double) * (size_t)k);
+    for (int i = 0; i < k; i++)
+        if (!(V[i + (size_t)i * k] > 0)) {
+            free(C);
+            free(w);
+            return 1;
+        }
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++)
+            C[i + (size_t)j * k] = V[i + (size_t)j * k] / sqrt(V[i + (size_t)i * k] * V[j + (size_t)j * k]);
+    int bad = 1;
+    if (sf_sym_eigen(C, k, w) == 0 && w[k - 1] > 0) bad = w[0] / w[k - 1] < sqrt(2.220446049250313e-16);
+    free(C);
+    free(w);
+    return bad;
+}

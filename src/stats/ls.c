@@ -170,7 +170,21 @@ int sf_ls_fit(const sf_ls_in *in, sf_ls_out *out)
                 double s = 0.5 * (out->V[a + (size_t)b * k] + out->V[b + (size_t)a * k]);
                 out->V[a + (size_t)b * k] = out->V[b + (size_t)a * k] = s;
             }
-        if (in->vcov == SF_V_CLUSTER && in->ncl > 1) out->psd_fixed = sf_sym_psd_fix(out->V, k);
+        if (in->vcov == SF_V_CLUSTER && in->ncl > 1) {
+            /* with absorbed FEs the constant only re-expresses the FE
+             * level, and its own two-way variance may be negative: the
+             * PSD repair is applied to the slopes' block (as fixest, which
+             * has no constant there); without FEs to the whole matrix */
+            int kf = in->psd_slopes_only && k > 1 ? k - 1 : k;
+            double *Vs = sf_malloc(sizeof(double) * (size_t)kf * kf + 8);
+            for (int a = 0; a < kf; a++)
+                for (int b = 0; b < kf; b++) Vs[a + (size_t)b * kf] = out->V[a + (size_t)b * k];
+            out->psd_fixed = sf_sym_psd_fix(Vs, kf);
+            if (out->psd_fixed)
+                for (int a = 0; a < kf; a++)
+                    for (int b = 0; b < kf; b++) out->V[a + (size_t)b * k] = Vs[a + (size_t)b * kf];
+            free(Vs);
+        }
         free(T);
     }
     free(meat);
