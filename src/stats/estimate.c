@@ -1195,6 +1195,7 @@ static int fit_iv(const ectx *c, sf_fit ***fits, int *nfits, sf_err *e)
             sf_ls_out_free(&ls1);
         }
         fs->is_iv = 1;
+        fs->col_no = s->first_stage ? 0 : -1; /* -1: not shown in tables */
         f->first = fs;
         sf_ls_out_free(&ls);
         free(X);
