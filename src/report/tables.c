@@ -118,20 +118,30 @@ static void render(sf_table *t)
     int ncn = 0, capn = 16;
     char **cn = sf_malloc(sizeof(char *) * (size_t)capn);
     int has_cons = 0;
-    for (int j = 0; j < nc; j++)
+    /* merge the columns' orders: a name not seen yet goes right after the
+     * previous name of its own column (so a mediator or an interaction
+     * sits next to the key regressor, as in the paper), or first */
+    for (int j = 0; j < nc; j++) {
+        int prev = -1;
         for (int a = 0; a < t->col[j]->k; a++) {
             const char *c = t->col[j]->coef[a];
             if (!strcmp(c, "_cons")) {
                 has_cons = 1;
                 continue;
             }
-            int seen = 0;
+            int at = -1;
             for (int q = 0; q < ncn; q++)
-                if (!strcmp(cn[q], c)) seen = 1;
-            if (seen) continue;
-            if (ncn == capn) cn = sf_realloc(cn, sizeof(char *) * (size_t)(capn *= 2));
-            cn[ncn++] = (char *)c;
+                if (!strcmp(cn[q], c)) at = q;
+            if (at < 0) {
+                if (ncn == capn) cn = sf_realloc(cn, sizeof(char *) * (size_t)(capn *= 2));
+                at = prev + 1;
+                memmove(cn + at + 1, cn + at, sizeof(char *) * (size_t)(ncn - at));
+                cn[at] = (char *)c;
+                ncn++;
+            }
+            prev = at;
         }
+    }
     if (has_cons) {
         if (ncn == capn) cn = sf_realloc(cn, sizeof(char *) * (size_t)(capn + 1));
         cn[ncn++] = "_cons";

@@ -1249,7 +1249,7 @@ static int fit_mediation(const ectx *c, sf_fit ***fits, int *nfits, sf_err *e)
     snprintf(nm[2], sizeof nm[2], "%s.total", s->name);
     olsreq r1 = {&M, xs, nx, keyname, nm[0], SF_ROLE_MED_M, 1};
     olsreq r2 = {&s->y, xm, nx + 1, keyname, nm[1], SF_ROLE_MED_Y, 1};
-    olsreq r3 = {&s->y, xs, nx, keyname, nm[2], SF_ROLE_MED_TOTAL, 1};
+    olsreq r3 = {&s->y, xs, nx, keyname, nm[2], SF_ROLE_MED_TOTAL, 0}; /* not printed: no bootstrap */
     sf_fit *f1 = NULL, *f2 = NULL, *f3 = NULL;
     int rc = fit_ols(c, &r1, &f1, e);
     if (!rc) rc = fit_ols(c, &r2, &f2, e);
