@@ -278,10 +278,16 @@ static int parse_groups(const char *s, char ***out, int *nout, const char *path,
     int n = 0;
     for (int i = 0; i < np; i++) {
         char *t = tdup(parts[i]);
-        /* allow spaces around # */
+        /* allow spaces around # (a # b), not inside a name */
         char *w = t;
-        for (char *r = t; *r; r++)
-            if (!isspace((unsigned char)*r)) *w++ = *r;
+        for (char *r = t; *r; r++) {
+            if (isspace((unsigned char)*r)) {
+                char *nx = r;
+                while (isspace((unsigned char)*nx)) nx++;
+                if ((w > t && w[-1] == '#') || *nx == '#') continue;
+            }
+            *w++ = *r;
+        }
         *w = 0;
         if (!valid_group_name(t)) {
             int rc = bad(e, path, line, "bad %s: '%s' is not a variable or a#b combination", what, t);
@@ -381,7 +387,8 @@ done:
 /* ------------------------------------------------------------------ keys */
 static char *resolve_file(const char *models_path, const char *name)
 {
-    if (name[0] == '/' || sf_file_exists(name)) return sf_strdup(name);
+    if (sf_file_exists(name)) return sf_strdup(name);
+    if (name[0] == '/') return NULL;
     char *dir = sf_dirname(models_path);
     char *p = sf_path_join(dir, name);
     if (sf_file_exists(p)) {
