@@ -62,6 +62,7 @@ static herr_t read_one(hid_t grp, const char *name, read_ctx *c)
         if (H5Tis_variable_str(ty) > 0) {
             hid_t mt = H5Tcopy(H5T_C_S1);
             H5Tset_size(mt, H5T_VARIABLE);
+            H5Tset_cset(mt, H5Tget_cset(ty)); /* UTF-8 (h5py) or ASCII */
             char **buf = sf_calloc(n ? n : 1, sizeof(char *));
             if (n && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
                 c->rc = sf_fail(c->e, SF_EUSER, "%s: cannot read /panel/%s", c->path, name);
@@ -76,6 +77,7 @@ static herr_t read_one(hid_t grp, const char *name, read_ctx *c)
             hid_t mt = H5Tcopy(H5T_C_S1);
             H5Tset_size(mt, w);
             H5Tset_strpad(mt, H5T_STR_NULLPAD);
+            H5Tset_cset(mt, H5Tget_cset(ty));
             char *buf = sf_calloc(n * w + 1, 1);
             if (n && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
                 c->rc = sf_fail(c->e, SF_EUSER, "%s: cannot read /panel/%s", c->path, name);
