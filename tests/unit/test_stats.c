@@ -198,7 +198,8 @@ static sf_frame *panel(size_t *nrow)
     double *u = sf_frame_add_num(f, "u"), *t = sf_frame_add_num(f, "year"), *x = sf_frame_add_num(f, "x"),
            *d = sf_frame_add_num(f, "D"), *y = sf_frame_add_num(f, "y"), *z = sf_frame_add_num(f, "z"),
            *ind = sf_frame_add_num(f, "industry"), *m = sf_frame_add_num(f, "M"), *w = sf_frame_add_num(f, "w"),
-           *xx = sf_frame_add_num(f, "x2"), *cst = sf_frame_add_num(f, "indconst");
+           *xx = sf_frame_add_num(f, "x2"), *cst = sf_frame_add_num(f, "indconst"), *iv = sf_frame_add_num(f, "iv"),
+           *d1 = sf_frame_add_num(f, "ind1"), *d2 = sf_frame_add_num(f, "ind2"), *q = sf_frame_add_num(f, "q");
     char **p = sf_frame_add_str(f, "partner");
     static const char *codes[4] = {"CHN", "DEU", "FRA", "IND"};
     for (int a = 0; a < U; a++)
@@ -223,6 +224,10 @@ static sf_frame *panel(size_t *nrow)
         z[i] = 0.5 * x[i] + 0.8 * m[i] + 0.3 * w[i] + 0.2 * u[i] + gauss(15, i);
         xx[i] = 2 * x[i];
         cst[i] = 3.0 + ind[i];
+        iv[i] = 0.8 * x[i] + 0.5 * gauss(16, i);
+        d1[i] = ind[i] == 1;
+        d2[i] = ind[i] == 2;
+        q[i] = 0.4 * x[i] + 0.3 * w[i] + ind[i] + gauss(17, i) * (1 + x[i] * x[i]);
     }
     f->nrow = n; /* shrink: the columns keep their larger allocation */
     *nrow = n;
@@ -299,6 +304,48 @@ static void test_models_on_panel(void)
                       &nf, &e, &rc);
     CHECK(rc == 0 && r[0]->n_singletons == 0);
     free_fits(r, nf);
+    sf_frame_free(f);
+}
+
+/* absorbing a FE equals including its dummies: OLS and 2SLS, iid and
+ * HC1, coefficients, SEs and the IV diagnostics (K and L count the FE) */
+static void test_fe_vs_dummies(void)
+{
+    size_t n;
+    sf_frame *f = panel(&n);
+    sf_err e = {0};
+    const char *pairs[][2] = {
+        {"[a]\nformula = q ~ x + w | industry\nvcov = iid\nbootstrap = none\n",
+         "[a]\nformula = q ~ x + w + ind1 + ind2\nvcov = iid\nbootstrap = none\n"},
+        {"[a]\nformula = q ~ w | industry | x ~ iv\nvcov = hc1\nbootstrap = none\n",
+         "[a]\nformula = q ~ w + ind1 + ind2 | x ~ iv\nvcov = hc1\nbootstrap = none\n"},
+        {"[a]\nformula = q ~ w | industry | x ~ iv\nvcov = iid\nbootstrap = none\n",
+         "[a]\nformula = q ~ w + ind1 + ind2 | x ~ iv\nvcov = iid\nbootstrap = none\n"},
+    };
+    for (int c = 0; c < 3; c++) {
+        int na, nb, rca, rcb;
+        sf_fit **A = estimate_text(f, pairs[c][0], &na, &e, &rca), **B = estimate_text(f, pairs[c][1], &nb, &e, &rcb);
+        CHECK_MSG(rca == 0 && rcb == 0, "%s", e.msg);
+        if (rca || rcb) continue;
+        const sf_fit *a = A[na - 1], *b = B[nb - 1];
+        const char *names[2] = {"x", "w"};
+        for (int q = 0; q < 2; q++) {
+            int ia = ci(a, names[q]), ib = ci(b, names[q]);
+            CHECK(ia >= 0 && ib >= 0);
+            CHECK_NEAR(a->b[ia], b->b[ib], 1e-10);
+            CHECK_NEAR(a->se[ia], b->se[ib], 1e-10);
+        }
+        CHECK(a->K == b->K);
+        CHECK_NEAR(a->r2, b->r2, 1e-12);
+        if (a->is_iv) {
+            CHECK_NEAR(a->idstat, b->idstat, 1e-8);
+            CHECK_NEAR(a->cdf, b->cdf, 1e-8);
+            if (!isnan(b->kpf)) CHECK_NEAR(a->kpf, b->kpf, 1e-8);
+            CHECK_NEAR(A[0]->F, B[0]->F, 1e-8); /* first-stage F */
+        }
+        free_fits(A, na);
+        free_fits(B, nb);
+    }
     sf_frame_free(f);
 }
 
@@ -390,6 +437,114 @@ static double brute_wcr_p(size_t n, const double *y, const double *x1, const dou
     free(yr);
     free(s);
     return (double)cnt / B;
+}
+
+/* two-way: draws at the intersection, variance c (S1 + S2 - S12) */
+static double brute_wcr2_p(size_t n, const double *y, const double *x1, const double *x2, const int *c1, int G1,
+                           const int *c2, int G2, double *t_out)
+{
+    int p = 3;
+    double *A = calloc(n * 3, sizeof(double));
+    for (size_t i = 0; i < n; i++) {
+        A[i] = x1[i];
+        A[i + n] = x2[i];
+        A[i + 2 * n] = 1;
+    }
+    double *xt = malloc(sizeof(double) * n), *e = malloc(sizeof(double) * n), *ys = malloc(sizeof(double) * n),
+           *ur = malloc(sizeof(double) * n);
+    dense_resid(A + n, p - 1, n, x1, xt);
+    double xx = 0;
+    for (size_t i = 0; i < n; i++) xx += xt[i] * xt[i];
+    int Gm = G1 < G2 ? G1 : G2;
+    double c = (n - 1.0) / (n - 3.0) * Gm / (Gm - 1.0);
+    int G12 = G1 * G2;
+    double *s1 = malloc(sizeof(double) * G1), *s2 = malloc(sizeof(double) * G2), *s12 = malloc(sizeof(double) * G12);
+#define VAR2(res)                                                                                  \
+    ({                                                                                             \
+        memset(s1, 0, sizeof(double) * G1);                                                        \
+        memset(s2, 0, sizeof(double) * G2);                                                        \
+        memset(s12, 0, sizeof(double) * G12);                                                      \
+        for (size_t i = 0; i < n; i++) {                                                           \
+            double sc = xt[i] / xx * (res)[i];                                                     \
+            s1[c1[i]] += sc;                                                                       \
+            s2[c2[i]] += sc;                                                                       \
+            s12[c1[i] * G2 + c2[i]] += sc;                                                         \
+        }                                                                                          \
+        double v_ = 0;                                                                             \
+        for (int g = 0; g < G1; g++) v_ += s1[g] * s1[g];                                          \
+        for (int g = 0; g < G2; g++) v_ += s2[g] * s2[g];                                          \
+        for (int g = 0; g < G12; g++) v_ -= s12[g] * s12[g];                                       \
+        c * v_;                                                                                    \
+    })
+    double b = 0;
+    for (size_t i = 0; i < n; i++) b += xt[i] * y[i] / xx;
+    dense_resid(A, p, n, y, e);
+    double t = b / sqrt(VAR2(e));
+    *t_out = t;
+    dense_resid(A + n, p - 1, n, y, ur);
+    int cnt = 0, B = 1 << G12;
+    for (int d = 0; d < B; d++) {
+        for (size_t i = 0; i < n; i++) ys[i] = y[i] - ur[i] + ur[i] * (((d >> (c1[i] * G2 + c2[i])) & 1) ? -1.0 : 1.0);
+        double bs = 0;
+        for (size_t i = 0; i < n; i++) bs += xt[i] * ys[i] / xx;
+        dense_resid(A, p, n, ys, e);
+        double v = VAR2(e);
+        double ts = v > 0 ? bs / sqrt(v) : INFINITY;
+        if (fabs(ts) > fabs(t) * (1 + 1e-10)) cnt++;
+    }
+#undef VAR2
+    free(A);
+    free(xt);
+    free(e);
+    free(ys);
+    free(ur);
+    free(s1);
+    free(s2);
+    free(s12);
+    return (double)cnt / B;
+}
+
+static void test_wcr_twoway(void)
+{
+    size_t n = 60;
+    int G1 = 4, G2 = 3;
+    double *y = malloc(sizeof(double) * n), *X = malloc(sizeof(double) * n * 2);
+    int *c1 = malloc(sizeof(int) * n), *c2 = malloc(sizeof(int) * n);
+    for (size_t i = 0; i < n; i++) {
+        c1[i] = (int)(i % 4);
+        c2[i] = (int)((i / 4) % 3);
+        X[i] = gauss(31, i) + 0.4 * c1[i];
+        X[i + n] = gauss(32, i) - 0.3 * c2[i];
+        y[i] = 0.2 * X[i] + 0.5 * X[i + n] + gauss(33, i) + 0.5 * c1[i] * c2[i];
+    }
+    /* cluster ids numbered by first appearance, as sf_group_from_frame does */
+    sf_group g[2] = {{n, c1, G1}, {n, c2, G2}};
+    sf_ssc ssc;
+    sf_ssc_default(&ssc);
+    sf_wcr_in in = {0};
+    in.n = n;
+    in.y = y;
+    in.X = X;
+    in.k = 2;
+    in.cl = g;
+    in.ncl = 2;
+    in.j = 0;
+    in.K = 3;
+    in.ssc = &ssc;
+    in.B = 4096;
+    in.level = 0.95;
+    in.size = 1;
+    sf_err e = {0};
+    sf_wcr_out out;
+    CHECK(sf_wcr(&in, &out, &e) == 0);
+    CHECK(out.enumerated && out.B == 4096);
+    double tb, pb = brute_wcr2_p(n, y, X, X + n, c1, G1, c2, G2, &tb);
+    CHECK_NEAR(out.t, tb, 1e-9);
+    CHECK_MSG(fabs(out.p - pb) < 1e-12, "two-way: fast p %g, brute force p %g", out.p, pb);
+    free(y);
+    free(X);
+    free(c1);
+    free(c2);
 }
 
 static void test_wcr_brute(void)
@@ -531,8 +686,10 @@ int main(void)
     test_absorb();
     test_singletons();
     test_models_on_panel();
+    test_fe_vs_dummies();
     test_pairs_point();
     test_wcr_brute();
+    test_wcr_twoway();
     test_parse();
     TEST_MAIN_END();
 }
