@@ -14,7 +14,43 @@
  *     cluster bootstrap.
  *
  * Numerics never call MPI: the bootstrap takes a rank, a size and a sum
- * reduction callback (the CLI passes sf_par_allreduce_sum). */
+ * reduction callback (the CLI passes sf_par_allreduce_sum).
+ *
+ * Conventions (each checked against a peer's published numbers in
+ * tests/unit/test_stats_ref.c, see tests/data/reference/econ/REFERENCE.md):
+ *   - FE models report _cons as reghdfe does: means added back after the
+ *     absorption, a constant column appended (slopes and their VCV are the
+ *     within regression's).
+ *   - K = regressors + constant + rank of the FEs beyond the constant
+ *     (sf_fe_rank: exact for 1-2 FEs via connected components, for 3+ each
+ *     further FE loses one level - conservative); with a cluster VCV, FEs
+ *     nested in a cluster variable are left out (reghdfe; fixest "nested"),
+ *     unless `ssc = ... fe-all`.
+ *   - iid: RSS/(N-K); HC1: N/(N-K); cluster: (N-1)/(N-K) * G/(G-1), t and
+ *     F on G-1 df; two-way: Cameron-Gelbach-Miller V1 + V2 - V12 with
+ *     Gmin/(Gmin-1) on every term (`conventional`: each its own G), t on
+ *     Gmin-1 df, then made PSD by zeroing negative eigenvalues (the slopes'
+ *     block in FE models). `none`: no factor; `nosmall`: ivreg2 without
+ *     `small` (ML variances, z and chi2; dofminus/sdofminus as ivreg2).
+ *   - R2 = 1 - RSS/TSS; adjusted R2 with all FE levels in K; within R2 =
+ *     1 - RSS/(demeaned TSS); adjusted within R2 as fixest: 1 - (1 - r2w)
+ *     (N - Kfe)/(N - Kfe - k) (Kfe = rank of [1, D]); RMSE = sqrt(RSS/N)
+ *     (fixest; reghdfe's root MSE divides by N - K).
+ *   - F: Wald test of all slopes / k; a singular slope VCV (fewer clusters
+ *     than slopes) uses Stata's invsym-like generalized inverse.
+ *   - IV diagnostics (one endogenous regressor): Anderson LM = (N - dofminus)
+ *     * squared canonical correlation; Cragg-Donald F = cc/(1-cc) (N - L -
+ *     dofminus - sdofminus)/L1; Kleibergen-Paap rk LM and Wald F from the
+ *     robust/cluster score covariance (ranktest), L counting the FE df.
+ *   - WCR (boottest): restricted residuals, Rademacher/Webb/Mammen weights by
+ *     bootstrap cluster (the intersection of the cluster dims), the same
+ *     VCV formula for t and every t*, p = share of |t*| > |t| (strict, with
+ *     a 1e-10 relative tie margin), full enumeration when 2^G <= B; the 95%
+ *     CI is {r : p(r) > 0.05} found by bisection to 1e-12 relative. Without
+ *     a cluster variable each row is its own cluster. OLS only.
+ *   - Pairs cluster bootstrap: clusters of the first cluster variable (rows
+ *     without one) drawn with replacement; percentile CI; for a key
+ *     coefficient p = share of |b* - b| >= |b| (null-centred). */
 #ifndef SILKFLOW_STATS_H
 #define SILKFLOW_STATS_H
 

@@ -162,7 +162,12 @@ static int run(args *a, int rank, int size, sf_err *e)
         rc = sf_frame_read_csv(a->csv, &fr, e);
     else
         rc = sf_panel_read_h5(a->panel, &fr, e);
-    if (rc) goto done;
+    /* a read that fails on one rank only (file system) must not leave the
+     * others waiting in a bootstrap reduction: agree before going on */
+    if (sf_par_any(rc != SF_OK)) {
+        if (!rc) rc = sf_fail(e, SF_EUSER, "reading the data failed on another rank");
+        goto done;
+    }
     sf_info("estimate: %zu rows, %d columns from %s (%.2f s)", fr->nrow, fr->ncol, a->csv ? a->csv : a->panel,
             sf_now() - t0);
     if ((rc = sf_models_parse(a->models, &m, e))) goto done;

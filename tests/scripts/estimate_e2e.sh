@@ -86,4 +86,23 @@ itr = [r for r in rows if r[0] == "ITR"][0]
 assert abs(float(re.sub(r"\*", "", itr[4])) - b) < 5e-5, (itr[4], b)
 print("panel ok")
 PY
+# the CONFIG form: results file, models, bootstrap and tables from a config
+cp "$T/panel.h5" "$T/cfg.h5"
+printf '[a]\nformula = IC ~ ITR | industry + partner + year\n' > "$T/cfg.models"
+cat > "$T/cfg.ini" <<INI
+[data]
+format = mrio-tsv
+path = data/wiod2013
+prefix = WIOD2013
+years = 2005
+[estimate]
+models = $T/cfg.models
+bootstrap = 19
+[output]
+file = $T/cfg.h5
+tables = $T/cfgtables
+INI
+"$BIN" estimate "$T/cfg.ini" --quiet > /dev/null
+[[ -s $T/cfgtables/a.tex ]] || { echo "CONFIG form: no tables"; exit 1; }
+$PY -c "import h5py,sys; f=h5py.File(sys.argv[1],'r'); assert f['estimates/a'].attrs['boot_B'] == 19" "$T/cfg.h5"
 echo ok
