@@ -16,6 +16,10 @@ if [[ ${BUILD:-build} == build-san ]]; then
       MPI_Finalize ompi_mpi_finalize libmpi.so libopen-pal.so libopen-rte.so libhwloc.so libpmix.so libevent; } > "$supp"
   export ASAN_OPTIONS="${ASAN_OPTIONS:-}:fast_unwind_on_malloc=0"
   export LSAN_OPTIONS="${LSAN_OPTIONS:-}:suppressions=$supp"
+  # LeakSanitizer's stop-the-world tracer can crash among Open MPI's progress
+  # threads under mpirun (a sanitizer failure, not a leak): leaks are checked
+  # by the single-process estimate_cli/estimate_e2e runs; ASan and UBSan stay on
+  export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"
 fi
 T=${TMPDIR:-/tmp}
 $PY tests/scripts/estimate_gen_panel.py "$T/p.csv" --partners 24 --seed 3 --h5 "$T/p.h5"
