@@ -61,14 +61,7 @@ static const char *HELP =
     "Under mpirun the bootstrap replicates are spread over all ranks; the results do\n"
     "not depend on the number of ranks. Exit codes: 0 ok, 1 user error, 2 internal.\n";
 
-typedef struct {
-    const char *csv, *panel, *models, *out, *config;
-    long boot;
-    int boot_set;
-    unsigned long long seed;
-    const char *ssc;
-    int no_write, quiet;
-} args;
+typedef sf_estimate_args args;
 
 static int parse_args(int argc, char **argv, args *a, sf_err *e)
 {
@@ -133,7 +126,7 @@ static int parse_args(int argc, char **argv, args *a, sf_err *e)
     return SF_OK;
 }
 
-static int run(args *a, int rank, int size, sf_err *e)
+int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
 {
     sf_config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -253,7 +246,7 @@ int sf_cmd_estimate(int argc, char **argv)
     int rc = parse_args(argc, argv, &a, &e);
     if (!rc) {
         sf_log_set_quiet(a.quiet);
-        rc = run(&a, rank, size, &e);
+        rc = sf_estimate_main(&a, rank, size, &e);
     }
     if (rc && rank == 0) sf_cli_error(e.msg[0] ? e.msg : "estimation failed");
     /* all ranks return the same code: errors are deterministic (same data) */

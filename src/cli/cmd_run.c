@@ -488,7 +488,26 @@ int sf_cmd_run(int argc, char **argv)
                               .npartners = c.npartners, .world_size = P,
                               .ngroups = c.plan.ngroups, .grid_rows = c.grid.nprow, .grid_cols = c.grid.npcol,
                               .t_start = t_start};
-            rc = sf_finish_run(&ri, &e);
+            rc = sf_finish_assemble(&ri, &e);
+        }
+        rc = sf_par_round_sync(rc, &e, 0, NULL);
+        /* estimation: every rank, bootstrap replicates split over them */
+        if (rc == SF_OK && c.cfg.models) {
+            char *partial = sf_partial_path(c.cfg.out_file);
+            sf_estimate_args ea = {.panel = partial, .models = c.cfg.models, .out = c.cfg.tables_dir,
+                                   .boot = c.cfg.bootstrap, .boot_set = 1, .seed = c.cfg.seed, .quiet = quiet};
+            double te = sf_now();
+            rc = sf_estimate_main(&ea, me, P, &e);
+            rc = sf_par_round_sync(rc, &e, 0, NULL);
+            if (rc == SF_OK) sf_info("%-10s %7.2f s  %s", "estimate", sf_now() - te, c.cfg.models);
+            free(partial);
+        }
+        if (rc == SF_OK && me == 0) {
+            sf_run_info ri = {.cfg = &c.cfg, .lab = c.lab, .cachedir = c.cachedir, .years = c.years,
+                              .nyears = c.nyears, .lag_year = c.lag_year, .focal = c.focal, .partners = c.partners,
+                              .npartners = c.npartners, .world_size = P, .ngroups = c.plan.ngroups,
+                              .grid_rows = c.grid.nprow, .grid_cols = c.grid.npcol, .t_start = t_start};
+            rc = sf_finish_complete(&ri, &e);
         }
         rc = sf_par_round_sync(rc, &e, 0, NULL);
     }
