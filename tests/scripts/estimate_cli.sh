@@ -4,15 +4,6 @@
 # with one message naming the file, the line and the offending token.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-# under the sanitizer build, Open MPI's own allocations (MPI_Init, plugins
-# without frame pointers) need the slow unwinder to be matched and ignored
-if [[ ${BUILD:-build} == build-san ]]; then
-  supp=${TMPDIR:-/tmp}/estimate-lsan.supp
-  { cat tests/lsan.supp 2>/dev/null; printf 'leak:%s\n' MPI_Init_thread PMPI_Init_thread ompi_mpi_init \
-      MPI_Finalize ompi_mpi_finalize libmpi.so libopen-pal.so libopen-rte.so libhwloc.so libpmix.so libevent; } > "$supp"
-  export ASAN_OPTIONS="${ASAN_OPTIONS:-}:fast_unwind_on_malloc=0"
-  export LSAN_OPTIONS="${LSAN_OPTIONS:-}:suppressions=$supp"
-fi
 T=${TMPDIR:-/tmp}
 fail() { echo "FAIL: $*"; exit 1; }
 G=tests/data/reference/econ/grunfeld.csv

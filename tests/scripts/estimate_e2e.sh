@@ -8,15 +8,6 @@ set -euo pipefail
 PY=/usr/bin/python3
 $PY -c 'import numpy, h5py' 2>/dev/null || { echo "skip: needs python3-numpy and python3-h5py"; exit 77; }
 cd "$(dirname "$0")/../.."
-# under the sanitizer build, Open MPI's own allocations (MPI_Init, plugins
-# without frame pointers) need the slow unwinder to be matched and ignored
-if [[ ${BUILD:-build} == build-san ]]; then
-  supp=${TMPDIR:-/tmp}/estimate-lsan.supp
-  { cat tests/lsan.supp 2>/dev/null; printf 'leak:%s\n' MPI_Init_thread PMPI_Init_thread ompi_mpi_init \
-      MPI_Finalize ompi_mpi_finalize libmpi.so libopen-pal.so libopen-rte.so libhwloc.so libpmix.so libevent; } > "$supp"
-  export ASAN_OPTIONS="${ASAN_OPTIONS:-}:fast_unwind_on_malloc=0"
-  export LSAN_OPTIONS="${LSAN_OPTIONS:-}:suppressions=$supp"
-fi
 T=${TMPDIR:-/tmp}
 $PY tests/scripts/estimate_gen_panel.py "$T/panel.csv" --h5 "$T/panel.h5"
 "$BIN" estimate --csv "$T/panel.csv" --models jobs/hu2023.models --out "$T/tables" --bootstrap 49 --seed 5 > "$T/stdout.txt"

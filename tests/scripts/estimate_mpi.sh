@@ -8,19 +8,6 @@ PY=/usr/bin/python3
 $PY -c 'import numpy, h5py' 2>/dev/null || { echo "skip: needs python3-numpy and python3-h5py"; exit 77; }
 command -v mpirun >/dev/null || { echo "skip: no mpirun"; exit 77; }
 cd "$(dirname "$0")/../.."
-# under the sanitizer build, Open MPI's own allocations (MPI_Init, plugins
-# without frame pointers) need the slow unwinder to be matched and ignored
-if [[ ${BUILD:-build} == build-san ]]; then
-  supp=${TMPDIR:-/tmp}/estimate-lsan.supp
-  { cat tests/lsan.supp 2>/dev/null; printf 'leak:%s\n' MPI_Init_thread PMPI_Init_thread ompi_mpi_init \
-      MPI_Finalize ompi_mpi_finalize libmpi.so libopen-pal.so libopen-rte.so libhwloc.so libpmix.so libevent; } > "$supp"
-  export ASAN_OPTIONS="${ASAN_OPTIONS:-}:fast_unwind_on_malloc=0"
-  export LSAN_OPTIONS="${LSAN_OPTIONS:-}:suppressions=$supp"
-  # LeakSanitizer's stop-the-world tracer can crash among Open MPI's progress
-  # threads under mpirun (a sanitizer failure, not a leak): leaks are checked
-  # by the single-process estimate_cli/estimate_e2e runs; ASan and UBSan stay on
-  export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"
-fi
 T=${TMPDIR:-/tmp}
 $PY tests/scripts/estimate_gen_panel.py "$T/p.csv" --partners 24 --seed 3 --h5 "$T/p.h5"
 cat > "$T/m.models" <<'MODELS'
