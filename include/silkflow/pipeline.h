@@ -51,6 +51,7 @@ typedef struct {
     int focal;
     const int *partners;
     int npartners;
+    const int *ind_of;          /* common industry of each sector (concordance) or NULL */
     int world_size, ngroups, grid_rows, grid_cols;
     double t_start;
 } sf_run_info;

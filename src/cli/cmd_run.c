@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "silkflow/cli.h"
+#include "silkflow/concordance.h"
 #include "silkflow/config.h"
 #include "silkflow/decomp.h"
 #include "silkflow/grid.h"
@@ -87,6 +88,7 @@ typedef struct {
     char year_hash[65];
     int *partners;      /* region indices */
     int npartners;
+    int *ind_of;        /* common industry of each sector (concordance) or NULL = identity */
 } run_ctx;
 
 char *sf_year_file_path(const char *cachedir, int year)
@@ -239,7 +241,8 @@ static int process_year(run_ctx *c, int year, year_rec *rec, sf_err *e)
             sf_ind_opts io = {.focal = c->focal, .partners = c->partners, .npartners = c->npartners,
                               .industries = c->cfg.industries, .nindustries = c->cfg.nindustries,
                               .ic_total = c->cfg.ic_total, .tech_high = c->cfg.tech_high,
-                              .ntech_high = c->cfg.ntech_high, .d3_after = c->cfg.d3_after};
+                              .ntech_high = c->cfg.ntech_high, .d3_after = c->cfg.d3_after,
+                              .ind_of = c->ind_of};
             code = sf_indicators_year(c->lab, &t, &d, &p, &dec, &io, year, &rows, e);
             exb = sf_malloc(sizeof(double) * (size_t)c->lab->n * (size_t)c->lab->G);
             sf_exports_bilateral(&t, &d, exb);
@@ -371,6 +374,25 @@ static int setup(run_ctx *c, const char *cfgpath, const char *years_opt, sf_err 
                        "region, but this table's regions have between 1 and %d sectors (country totals are "
                        "still stored with store_wwz = country)", cfgpath, c->lab->max_sectors);
     if ((rc = sf_partners_resolve(&c->cfg, c->lab, c->focal, &c->partners, &c->npartners, e))) return rc;
+    /* industries comparable across regions: a concordance, or the same sector counts */
+    int *must = sf_malloc(sizeof(int) * (size_t)(c->npartners + 1));
+    must[0] = c->focal;
+    memcpy(must + 1, c->partners, sizeof(int) * (size_t)c->npartners);
+    if (c->cfg.concordance) {
+        c->ind_of = sf_malloc(sizeof(int) * (size_t)c->lab->n);
+        rc = sf_concordance_load(c->cfg.concordance, c->lab, must, c->npartners + 1, c->ind_of, e);
+    } else {
+        const int *rs = c->lab->region_start;
+        for (int i = 1; i <= c->npartners && rc == SF_OK; i++)
+            if (rs[must[i] + 1] - rs[must[i]] != rs[c->focal + 1] - rs[c->focal])
+                rc = sf_fail(e, SF_EUSER, "%s: regions %s (%d sectors) and %s (%d sectors) use different "
+                             "classifications: set [model] concordance to a sector -> industry file (see "
+                             "docs/methods.md; configs/concordance/ has examples)", cfgpath,
+                             c->lab->region_code[c->focal], rs[c->focal + 1] - rs[c->focal],
+                             c->lab->region_code[must[i]], rs[must[i] + 1] - rs[must[i]]);
+    }
+    free(must);
+    if (rc) return rc;
     size_t l = strlen(c->cfg.out_file);
     c->cachedir = sf_malloc(l + 8);
     snprintf(c->cachedir, l + 8, "%s.years", c->cfg.out_file);
@@ -494,7 +516,7 @@ int sf_cmd_run(int argc, char **argv)
         if (me == 0) {
             sf_run_info ri = {.cfg = &c.cfg, .lab = c.lab, .cachedir = c.cachedir, .years = c.years,
                               .nyears = c.nyears, .lag_year = c.lag_year, .focal = c.focal, .partners = c.partners,
-                              .npartners = c.npartners, .world_size = P,
+                              .npartners = c.npartners, .ind_of = c.ind_of, .world_size = P,
                               .ngroups = c.plan.ngroups, .grid_rows = c.grid.nprow, .grid_cols = c.grid.npcol,
                               .t_start = t_start};
             rc = sf_finish_assemble(&ri, &e);
@@ -514,7 +536,7 @@ int sf_cmd_run(int argc, char **argv)
         if (rc == SF_OK && me == 0) {
             sf_run_info ri = {.cfg = &c.cfg, .lab = c.lab, .cachedir = c.cachedir, .years = c.years,
                               .nyears = c.nyears, .lag_year = c.lag_year, .focal = c.focal, .partners = c.partners,
-                              .npartners = c.npartners, .world_size = P, .ngroups = c.plan.ngroups,
+                              .npartners = c.npartners, .ind_of = c.ind_of, .world_size = P, .ngroups = c.plan.ngroups,
                               .grid_rows = c.grid.nprow, .grid_cols = c.grid.npcol, .t_start = t_start};
             rc = sf_finish_complete(&ri, &e);
         }
@@ -530,6 +552,7 @@ int sf_cmd_run(int argc, char **argv)
     sf_labels_free(c.lab);
     free(c.years);
     free(c.partners);
+    free(c.ind_of);
     free(c.cachedir);
     sf_config_free(&c.cfg);
     sf_par_finalize();
