@@ -91,6 +91,8 @@ submit() { # prints the job id
     fi
 }
 
+# the jobs find slurm/lib.sh through this (their script runs from a spool copy)
+export SILKFLOW_HOME=${SILKFLOW_HOME:-$SF_HOME}
 j1=$(submit "${s1[@]}" "$here/years.sbatch" "$config" "${specs[@]}" "${runopts[@]}")
 [[ -n $j1 ]] || sf_die "stage 1 submission failed"
 s2=("${common[@]}" -n "$fntasks" --dependency="afterok:$j1" --kill-on-invalid-dep=yes

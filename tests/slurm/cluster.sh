@@ -3,7 +3,8 @@
 #   cluster_start DIR     munged + slurmctld + slurmd with every file under DIR
 #                         (config, keys, sockets, state, logs); exports SLURM_CONF
 #                         so that sbatch/squeue/scontrol talk to this cluster
-#   cluster_stop          stops the daemons started by cluster_start (by pid)
+#   cluster_stop [DIR]    stops the daemons started by cluster_start (by pid; with DIR:
+#                         those of the cluster in DIR, started by another shell)
 #   cluster_install       apt-get installs slurm-wlm + munge when missing (root)
 # Nothing outside DIR is touched: ports are free ports picked at start, munged
 # has its own key and socket, and every daemon runs from its pid file. The
@@ -65,7 +66,7 @@ SlurmctldPort=$pctl
 SlurmdPort=$pd
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$d/munge/munge.sock
+AuthInfo=socket=$d/munge/munge.sock,cred_expire=10
 StateSaveLocation=$d/state
 SlurmdSpoolDir=$d/spool/%n
 SlurmctldPidFile=$d/run/slurmctld.pid
@@ -132,6 +133,12 @@ cluster_kill_pidfile() {
 }
 
 cluster_stop() {
+    # cluster_stop DIR: a cluster started by another shell (pid files in DIR/run)
+    if [[ -n ${1:-} ]]; then
+        CLUSTER_DIR=$1
+        CLUSTER_PIDS=("$1/run/munged.pid" "$1/run/slurmctld.pid" "$1/run/slurmd.pid")
+        export SLURM_CONF=$1/etc/slurm.conf
+    fi
     [[ -n $CLUSTER_DIR ]] || return 0
     # jobs first (their steps are children of slurmd's slurmstepd), then slurmd, slurmctld, munged
     if [[ -s $CLUSTER_DIR/run/slurmctld.pid ]] && command -v scancel >/dev/null; then
