@@ -22,6 +22,7 @@ typedef struct {
     int drop_row;        /* row = drop */
     int va_table;        /* va_source = table */
     char *aliases;       /* alias file (resolved) or NULL */
+    char *units;         /* units of the table's values (from the format when not set) */
 
     /* [model] */
     char *focal;         /* region code (e.g. CHN) */

@@ -34,6 +34,20 @@ sf_column *sf_frame_col(const sf_frame *f, const char *name);
 int sf_frame_col_index(const sf_frame *f, const char *name);
 /* Keep the rows where keep[i] != 0 (in order). */
 void sf_frame_filter(sf_frame *f, const unsigned char *keep);
+/* Append the rows of g to f. Columns are matched by name; columns of f
+ * absent from g get missing values, columns of g absent from f are added
+ * (missing in f's earlier rows). A column numeric in one and string in the
+ * other is an error (-1). */
+int sf_frame_rbind(sf_frame *f, const sf_frame *g);
+/* Left join: for every row of f, find the row of g with equal keys (a string
+ * column key_s and a numeric column key_n present in both) and copy g's
+ * columns cols[0..ncols) into f (added or replaced; NaN/NULL where no match).
+ * Returns the number of rows of f that found a match, -1 when g has duplicate
+ * keys or a key column is missing. */
+long sf_frame_join(sf_frame *f, const sf_frame *g, const char *key_s, const char *key_n, const char *const *cols,
+                   int ncols);
+/* Move the named columns (those present) to the front, in that order. */
+void sf_frame_order(sf_frame *f, const char *const *names, int n);
 /* Deep copy. */
 sf_frame *sf_frame_copy(const sf_frame *f);
 

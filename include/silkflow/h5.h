@@ -10,6 +10,7 @@
 #include <mpi.h>
 
 #include "silkflow/common.h"
+#include "silkflow/frame.h"
 
 typedef struct {
     hid_t file;
@@ -36,6 +37,12 @@ int sf_h5_write_int(sf_h5 *h, hid_t loc, const char *name, int rank, const hsize
                     sf_err *e);
 /* 1-D fixed-length UTF-8 strings (NULL entries written as ""). */
 int sf_h5_write_strings(sf_h5 *h, hid_t loc, const char *name, hsize_t n, char *const *s, sf_err *e);
+
+/* A data frame as a group of equal-length 1-D datasets, one per column
+ * (numbers as float64, strings as fixed-length UTF-8), column order kept in
+ * the group attribute "columns". */
+int sf_h5_write_frame(sf_h5 *h, const char *group, const sf_frame *f, sf_err *e);
+int sf_h5_read_frame(hid_t loc, const char *group, sf_frame **out, sf_err *e);
 
 /* Attributes on an object (every rank calls with the same values). */
 int sf_h5_attr_str(hid_t obj, const char *name, const char *value);

@@ -67,6 +67,8 @@ typedef struct {
     double max_imbalance;     /* max_j |x_j - xcol_j| / max(|x_j|, 1) */
     int imbalance_sector;     /* argmax (0-based row) */
     int n_zero_output;
+    int n_zero_output_exporting; /* zero-output sectors with non-zero exports (not decomposable) */
+    double imbalance_total;   /* sum_j |x_j - xcol_j| / sum_j |x_j| */
     int n_negative_output;
     long n_negative_fd;       /* negative entries of F */
     long n_negative_va;       /* negative entries of va (derived or table) */
@@ -112,6 +114,10 @@ void sf_table_free(sf_table *t);
 void sf_derive(const sf_table *t, sf_va_source vas, double eps_rel, sf_derived *d);
 void sf_derived_free(sf_derived *d);
 void sf_validate(const sf_table *t, const sf_derived *d, sf_validation *v);
+/* Bilateral gross exports by exporting sector: out[k, r] (n x G, row-major)
+ * = sum_{j in r} Z[k, j] + Y[k, r] for r != region(k), 0 for r = region(k).
+ * Row sums equal d->E. */
+void sf_exports_bilateral(const sf_table *t, const sf_derived *d, double *out);
 
 /* Region aliases: built-in table (ROM=ROU, ...) plus an optional file with
  * lines "FROM=TO" or "FROM TO" and # comments. Returns the canonical code

@@ -17,6 +17,16 @@ void sf_par_allreduce_sum(double *buf, long n);
 void sf_par_bcast(void *buf, long nbytes);
 /* Logical OR/AND of a flag over all ranks. */
 int sf_par_any(int flag);
+/* End of a round of years: combine the status of every rank (max code over
+ * MPI_COMM_WORLD); rank 0 receives the message of the lowest failing rank in
+ * e. Also returns the max in *stop of the local stop flags (signals). */
+int sf_par_round_sync(int code, sf_err *e, int stop_local, int *stop);
+/* Gather fixed-size records (nbytes each) from every world rank to rank 0
+ * (out: world_size * nbytes on rank 0, may be NULL elsewhere). */
+void sf_par_gather_bytes(const void *rec, long nbytes, void *out);
+void sf_par_barrier(void);
+/* Broadcast an int / a malloc'ed string (root 0 of MPI_COMM_WORLD). */
+void sf_par_bcast_int(int *v);
 /* Abort all ranks with an exit code (after printing on the calling rank). */
 void sf_par_abort(int code);
 

@@ -1,12 +1,506 @@
-/* placeholder: replaced by the module that implements 'silkflow run' */
-#include <stdio.h>
+/* silkflow run CONFIG: the whole pipeline.
+ *
+ * Stage driver. Years are spread over groups of ranks (par/grid.c); each
+ * group computes its years one after the other, in rounds: after every round
+ * all ranks combine their status (an error anywhere stops the job with that
+ * error; SIGTERM/SIGUSR1 stop it cleanly), and rank 0 prints the progress
+ * lines of the round. Each year's results go to their own file in the year
+ * cache (<output>.years/YYYY.h5), written under a temporary name and renamed
+ * when complete, so a killed run never leaves a year that looks complete and
+ * a rerun reuses every year whose inputs, settings and software version are
+ * unchanged. Rank 0 then assembles the results file (also via a temporary
+ * name) and runs the panel, estimation and report stages.
+ */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "silkflow/cli.h"
+#include "silkflow/config.h"
+#include "silkflow/decomp.h"
+#include "silkflow/grid.h"
+#include "silkflow/h5.h"
+#include "silkflow/indicators.h"
+#include "silkflow/mrio.h"
+#include "silkflow/par.h"
+#include "silkflow/pipeline.h"
+#include "silkflow/version.h"
+
+static const char *RUN_HELP =
+    "usage: silkflow run CONFIG [--years 2005-2007] [--resume] [--force] [--quiet]\n"
+    "\n"
+    "Runs the whole pipeline described by the INI file CONFIG: ingest, Leontief\n"
+    "inversion (ScaLAPACK), value-added decompositions, indicators, panel,\n"
+    "estimation and report. Run it under MPI (mpirun -n P silkflow run ..., or srun)\n"
+    "or as a single process.\n"
+    "\n"
+    "options:\n"
+    "  --years SPEC  compute these years instead of [data] years (2005, 2005-2007, 2003,2010)\n"
+    "  --resume      continue a run that was stopped or killed: completed years are\n"
+    "                reused (this is also what every rerun does, see below)\n"
+    "  --force       recompute every year even when its cached result is up to date\n"
+    "  --quiet       no progress lines (errors still go to stderr)\n"
+    "\n"
+    "Reruns are incremental: each year's results are cached in <output>.years/YYYY.h5\n"
+    "with the SHA-256 of its input files, a hash of the settings that shape it and the\n"
+    "software version; a year whose provenance matches is not recomputed. The results\n"
+    "file ([output] file) is replaced atomically at the end of a successful run.\n"
+    "SIGTERM or SIGUSR1 stop the job at the end of the current round of years.\n"
+    "Exit codes: 0 success, 1 user error, 2 internal or numerical failure.\n";
+
+static volatile sig_atomic_t g_stop = 0;
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+/* per-year record gathered to rank 0 after each round */
+typedef struct {
+    int year;           /* 0 = no year this round */
+    int status;         /* 0 computed, 1 reused, 2 failed */
+    int n;
+    double bytes_in;
+    double t_read, t_derive, t_invert, t_products, t_decompose, t_write, t_total;
+    double residual, residual_scaled, rcond;
+    int passed;
+    sf_validation val;
+    double max_identity_err;
+} year_rec;
+
+typedef struct {
+    sf_config cfg;
+    sf_source src;
+    sf_labels *lab;
+    int focal;
+    int force, quiet;
+    char *cachedir;
+    int *years;         /* all years computed (with the lag year first when present) */
+    int nyears;
+    int lag_year;       /* the year before the first panel year, or 0 */
+    sf_plan plan;
+    sf_grid grid;
+    char year_hash[65];
+    int *partners;      /* region indices */
+    int npartners;
+} run_ctx;
+
+char *sf_year_file_path(const char *cachedir, int year)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%d.h5", year);
+    return sf_path_join(cachedir, buf);
+}
+
+/* Does the cached year file match these inputs? */
+static int year_cache_ok(const run_ctx *c, int year, char **files, char **hashes, int nfiles)
+{
+    char *path = sf_year_file_path(c->cachedir, year);
+    int ok = 0;
+    if (sf_file_exists(path)) {
+        sf_h5 h;
+        if (sf_h5_open(&h, path, 0, NULL) == SF_OK) {
+            char grp[32];
+            snprintf(grp, sizeof grp, "/years/%d", year);
+            if (sf_h5_exists(h.file, grp)) {
+                hid_t gid = H5Gopen2(h.file, grp, H5P_DEFAULT);
+                char buf[256];
+                ok = sf_h5_get_attr_str(gid, "status", buf, sizeof buf) == 0 && !strcmp(buf, "complete") &&
+                     sf_h5_get_attr_str(gid, "config_year_sha256", buf, sizeof buf) == 0 &&
+                     !strcmp(buf, c->year_hash) && sf_h5_get_attr_str(gid, "version", buf, sizeof buf) == 0 &&
+                     !strcmp(buf, SF_VERSION);
+                char **hs = NULL;
+                hsize_t nh = 0;
+                if (ok && sf_h5_get_attr_strings(gid, "input_sha256", &hs, &nh) == 0) {
+                    ok = (int)nh == nfiles;
+                    for (hsize_t i = 0; i < nh; i++) {
+                        if (ok && strcmp(hs[i], hashes[i])) ok = 0;
+                        free(hs[i]);
+                    }
+                    free(hs);
+                } else {
+                    ok = 0;
+                }
+                (void)files;
+                H5Gclose(gid);
+            }
+            sf_h5_close(&h, NULL);
+        }
+    }
+    free(path);
+    return ok;
+}
+
+static void free_strv(char **v, int n)
+{
+    if (!v) return;
+    for (int i = 0; i < n; i++) free(v[i]);
+    free(v);
+}
+
+/* One year on this rank's group. Collective over the group. */
+static int process_year(run_ctx *c, int year, year_rec *rec, sf_err *e)
+{
+    const sf_grid *g = &c->grid;
+    const int root = g->rank == 0;
+    memset(rec, 0, sizeof *rec);
+    rec->year = year;
+    rec->n = c->lab->n;
+    double t0 = sf_now();
+    int code = SF_OK;
+
+    /* provenance of the inputs, cache decision */
+    char **files = NULL, **hashes = NULL;
+    int nfiles = 0, reuse = 0;
+    if (root) {
+        code = sf_source_year_files(&c->src, year, &files, &nfiles, e);
+        if (code == SF_OK) {
+            hashes = sf_calloc((size_t)(nfiles ? nfiles : 1), sizeof(char *));
+            for (int i = 0; i < nfiles && code == SF_OK; i++) {
+                hashes[i] = sf_malloc(65);
+                code = sf_sha256_file(files[i], hashes[i], e);
+            }
+        }
+        if (code == SF_OK && !c->force) reuse = year_cache_ok(c, year, files, hashes, nfiles);
+    }
+    code = sf_grid_max_int(g, code);
+    sf_grid_bcast_int(g, &reuse);
+    if (code != SF_OK || reuse) {
+        if (!root && code) sf_fail(e, code, "year %d failed on the group root", year);
+        rec->status = code ? 2 : 1;
+        rec->t_total = sf_now() - t0;
+        free_strv(files, nfiles);
+        free_strv(hashes, nfiles);
+        return code;
+    }
+
+    sf_table t = {0};
+    sf_derived d = {0};
+    sf_rhs r = {0};
+    sf_products p = {0};
+    sf_decomp dec = {0};
+    double *Bfull = NULL, *exb = NULL, *fdc = NULL;
+    sf_frame *rows = NULL;
+    sf_inv_info info;
+    memset(&info, 0, sizeof info);
+    sf_labels *ylab = NULL;
+    if (root) {
+        /* the structure of this year must match the reference labels */
+        code = sf_labels_read(&c->src, year, &ylab, e);
+        if (code == SF_OK && !sf_labels_equal(ylab, c->lab))
+            code = sf_fail(e, SF_EUSER, "year %d: the label files describe another structure than year %d's "
+                           "(regions or sector counts differ); split the run by structure", year, c->years[0]);
+        double tr = sf_now();
+        if (code == SF_OK) code = sf_table_read(&c->src, year, ylab, &t, e);
+        rec->t_read = sf_now() - tr;
+        for (int i = 0; i < nfiles; i++) {
+            FILE *f = fopen(files[i], "rb");
+            if (f) {
+                fseek(f, 0, SEEK_END);
+                rec->bytes_in += (double)ftell(f);
+                fclose(f);
+            }
+        }
+        if (code == SF_OK) {
+            double td = sf_now();
+            t.lab = c->lab;
+            sf_derive(&t, c->cfg.va_table ? SF_VA_TABLE : SF_VA_DERIVED, c->cfg.zero_eps, &d);
+            sf_validate(&t, &d, &rec->val);
+            sf_rhs_build(c->lab, &d, c->focal, &r);
+            sf_products_alloc(c->lab, c->focal, &p);
+            if (c->cfg.store_leontief) Bfull = sf_malloc(sizeof(double) * (size_t)c->lab->n * (size_t)c->lab->n);
+            rec->t_derive = sf_now() - td;
+        }
+    }
+    code = sf_grid_max_int(g, code);
+    if (code == SF_OK) {
+        code = sf_par_year(g, c->cfg.block, year, c->lab, root ? &t : NULL, root ? &d : NULL, root ? &r : NULL,
+                           c->focal, &p, root ? Bfull : NULL, &info, e);
+        rec->t_invert = info.t_factor + info.t_invert;
+        rec->t_products = info.t_scatter + info.t_products + info.t_collect;
+        rec->residual = info.residual;
+        rec->residual_scaled = info.residual_scaled;
+        rec->rcond = info.rcond;
+        rec->passed = info.passed;
+        if (code == SF_OK && !info.passed)
+            code = sf_fail(e, SF_EINTERNAL, "year %d: the inverse fails the residual check (scaled residual %.3g "
+                           ">= 16, max |(I-A)B - I| = %.3g)", year, info.residual_scaled, info.residual);
+    }
+    sf_rhs_free(&r);
+    if (root && code == SF_OK) {
+        double tdc = sf_now();
+        sf_decomp_opts o = {.store_sector = c->cfg.store_wwz == 2};
+        code = sf_decompose(c->lab, &t, &d, &p, &o, &dec, e);
+        if (code == SF_OK) {
+            sf_ind_opts io = {.focal = c->focal, .partners = c->partners, .npartners = c->npartners,
+                              .industries = c->cfg.industries, .nindustries = c->cfg.nindustries,
+                              .ic_total = c->cfg.ic_total, .tech_high = c->cfg.tech_high,
+                              .ntech_high = c->cfg.ntech_high, .d3_after = c->cfg.d3_after};
+            code = sf_indicators_year(c->lab, &t, &d, &p, &dec, &io, year, &rows, e);
+            exb = sf_malloc(sizeof(double) * (size_t)c->lab->n * (size_t)c->lab->G);
+            sf_exports_bilateral(&t, &d, exb);
+            const int G = c->lab->G;
+            fdc = sf_calloc((size_t)G * (size_t)G, sizeof(double));
+            for (int k = 0; k < c->lab->n; k++)
+                for (int rr = 0; rr < G; rr++)
+                    fdc[(size_t)c->lab->sector_region[k] * G + rr] += d.Y[(size_t)k * G + rr];
+        }
+        rec->t_decompose = sf_now() - tdc;
+        rec->max_identity_err = dec.max_identity_err;
+    }
+    code = sf_grid_max_int(g, code);
+    if (code == SF_OK) {
+        double tw = sf_now();
+        sf_year_out out = {.year = year, .lab = c->lab, .cfg = &c->cfg, .d = &d, .dec = &dec, .B = Bfull,
+                           .exports_bilateral = exb, .fd_country = fdc, .rows = rows,
+                           .info = &info, .files = files, .hashes = hashes, .nfiles = nfiles,
+                           .year_hash = c->year_hash, .role = year == c->lag_year ? "lag" : "panel"};
+        rec->t_write = 0;
+        rec->t_total = sf_now() - t0;
+        out.timings[0] = rec->t_read;
+        out.timings[1] = rec->t_derive;
+        out.timings[2] = rec->t_invert;
+        out.timings[3] = rec->t_products;
+        out.timings[4] = rec->t_decompose;
+        out.val = &rec->val;
+        code = sf_year_write(g, c->cachedir, &out, e);
+        rec->t_write = sf_now() - tw;
+    }
+    if (root) {
+        sf_labels_free(ylab);
+        sf_table_free(&t);
+        sf_derived_free(&d);
+        sf_products_free(&p);
+        sf_decomp_free(&dec);
+        free(Bfull);
+        free(exb);
+        free(fdc);
+        sf_frame_free(rows);
+    }
+    if (!root && code) sf_fail(e, code, "year %d failed on the group root", year);
+    rec->status = code ? 2 : 0;
+    rec->t_total = sf_now() - t0;
+    free_strv(files, nfiles);
+    free_strv(hashes, nfiles);
+    return code;
+}
+
+static void print_round(const run_ctx *c, const year_rec *recs, int P)
+{
+    for (int i = 0; i < P; i++) {
+        const year_rec *r = &recs[i];
+        if (!r->year) continue;
+        /* only group roots carry the record */
+        if (sf_plan_group_of(&c->plan, i) >= 0 && c->plan.first[sf_plan_group_of(&c->plan, i)] != i) continue;
+        if (r->status == 1) {
+            sf_info("%-10s %d  %7.2f s   cached result up to date (inputs, settings and version unchanged)",
+                    "reuse", r->year, r->t_total);
+            continue;
+        }
+        if (r->status == 2) continue;
+        double n = r->n;
+        sf_info("%-10s %d  %7.2f s  %8.1f MB/s  (%.1f MB of input)", "read", r->year, r->t_read,
+                r->t_read > 0 ? r->bytes_in / 1e6 / r->t_read : 0, r->bytes_in / 1e6);
+        sf_info("%-10s %d  %7.2f s  imbalance %.2g overall (max %.2g in sector %d), %d zero-output sectors "
+                "(%d of them with exports), %d negative-output, %ld negative final-demand and %ld negative "
+                "value-added cells, %d columns of A summing to >= 1 (max %.4f)",
+                "check", r->year, r->t_derive, r->val.imbalance_total, r->val.max_imbalance,
+                r->val.imbalance_sector + 1, r->val.n_zero_output, r->val.n_zero_output_exporting,
+                r->val.n_negative_output, r->val.n_negative_fd, r->val.n_negative_va, r->val.n_colsum_ge1,
+                r->val.max_colsum);
+        sf_info("%-10s %d  %7.2f s  %8.1f GFLOP/s  rcond %.3g, scaled residual %.3g (%s)", "invert", r->year,
+                r->t_invert, r->t_invert > 0 ? 2.0 * n * n * n / 1e9 / r->t_invert : 0, r->rcond,
+                r->residual_scaled, r->passed ? "PASSED" : "FAILED");
+        sf_info("%-10s %d  %7.2f s", "products", r->year, r->t_products);
+        sf_info("%-10s %d  %7.2f s  WWZ identity error %.2g", "decompose", r->year, r->t_decompose,
+                r->max_identity_err);
+        sf_info("%-10s %d  %7.2f s", "write", r->year, r->t_write);
+    }
+}
+
+static int setup(run_ctx *c, const char *cfgpath, const char *years_opt, sf_err *e)
+{
+    int rc = sf_config_load(cfgpath, &c->cfg, e);
+    if (rc) return rc;
+    if (years_opt && (rc = sf_config_set_years(&c->cfg, years_opt, e))) return rc;
+    if ((rc = sf_aliases_load(c->cfg.aliases, e))) return rc;
+    c->src.format = c->cfg.format;
+    c->src.path = c->cfg.data_path;
+    c->src.prefix = c->cfg.prefix;
+    c->src.price = c->cfg.price;
+    c->src.drop_row = c->cfg.drop_row;
+    c->src.aliases = c->cfg.aliases;
+    int *avail = NULL, navail = 0;
+    if ((rc = sf_source_years(&c->src, &avail, &navail, e))) return rc;
+    char missing[512] = "";
+    for (int i = 0; i < c->cfg.nyears; i++) {
+        int found = 0;
+        for (int j = 0; j < navail; j++) found |= avail[j] == c->cfg.years[i];
+        if (!found) snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%d", *missing ? ", " : "",
+                             c->cfg.years[i]);
+    }
+    if (*missing) {
+        char have[512];
+        sf_format_int_list(avail, navail, have, sizeof have);
+        free(avail);
+        return sf_fail(e, SF_EUSER, "%s: [data] years: no data for %s in %s (prefix %s, price %s; the release "
+                       "holds %s)", cfgpath, missing, c->cfg.data_path, c->cfg.prefix, c->cfg.price,
+                       navail ? have : "no years");
+    }
+    /* the year before the first panel year, for IIH, when the data has it */
+    c->lag_year = 0;
+    for (int j = 0; j < navail; j++)
+        if (avail[j] == c->cfg.years[0] - 1) c->lag_year = avail[j];
+    free(avail);
+    c->nyears = c->cfg.nyears + (c->lag_year ? 1 : 0);
+    c->years = sf_malloc(sizeof(int) * (size_t)c->nyears);
+    int k = 0;
+    if (c->lag_year) c->years[k++] = c->lag_year;
+    for (int i = 0; i < c->cfg.nyears; i++) c->years[k++] = c->cfg.years[i];
+    if ((rc = sf_labels_read(&c->src, c->cfg.years[0], &c->lab, e))) return rc;
+    c->focal = sf_labels_region(c->lab, c->cfg.focal);
+    if (c->focal < 0)
+        return sf_fail(e, SF_EUSER, "%s: [model] focal = %s: no such region in the table's labels_T.txt", cfgpath,
+                       c->cfg.focal);
+    if (c->cfg.store_wwz == 2 && !c->lab->homogeneous)
+        return sf_fail(e, SF_EUSER, "%s: [compute] store_wwz = sector needs the same number of sectors in every "
+                       "region, but this table's regions have between 1 and %d sectors (country totals are "
+                       "still stored with store_wwz = country)", cfgpath, c->lab->max_sectors);
+    if ((rc = sf_partners_resolve(&c->cfg, c->lab, c->focal, &c->partners, &c->npartners, e))) return rc;
+    size_t l = strlen(c->cfg.out_file);
+    c->cachedir = sf_malloc(l + 8);
+    snprintf(c->cachedir, l + 8, "%s.years", c->cfg.out_file);
+    sf_config_year_hash(&c->cfg, c->year_hash);
+    return SF_OK;
+}
 
 int sf_cmd_run(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    sf_cli_error("'run' is not implemented yet");
-    return 2;
+    if (sf_cli_wants_help(argc, argv)) {
+        fputs(RUN_HELP, stdout);
+        return 0;
+    }
+    const char *cfgpath = NULL, *years_opt = NULL;
+    int resume = 0, force = 0, quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--years") && i + 1 < argc)
+            years_opt = argv[++i];
+        else if (!strncmp(argv[i], "--years=", 8))
+            years_opt = argv[i] + 8;
+        else if (!strcmp(argv[i], "--resume"))
+            resume = 1;
+        else if (!strcmp(argv[i], "--force"))
+            force = 1;
+        else if (!strcmp(argv[i], "--quiet"))
+            quiet = 1;
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "silkflow: error: run: unknown option '%s'\n\n%s", argv[i], RUN_HELP);
+            return 1;
+        } else if (!cfgpath)
+            cfgpath = argv[i];
+        else {
+            fprintf(stderr, "silkflow: error: run: unexpected argument '%s'\n", argv[i]);
+            return 1;
+        }
+    }
+    if (!cfgpath) {
+        fprintf(stderr, "silkflow: error: run: missing CONFIG\n\n%s", RUN_HELP);
+        return 1;
+    }
+    (void)resume;
+    sf_par_init(&argc, &argv);
+    sf_log_set_quiet(quiet);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+
+    const int P = sf_par_size(), me = sf_par_rank();
+    run_ctx c;
+    memset(&c, 0, sizeof c);
+    c.force = force;
+    c.quiet = quiet;
+    sf_err e = {0};
+    double t_start = sf_now();
+    int rc = setup(&c, cfgpath, years_opt, &e);
+    /* every rank ran the same setup; they agree on the outcome */
+    rc = sf_par_round_sync(rc, &e, 0, NULL);
+    if (rc) {
+        if (me == 0) sf_cli_error(e.msg);
+        sf_par_finalize();
+        return rc;
+    }
+    if (me == 0) {
+        if (sf_mkdir_p(c.cachedir) != 0) rc = sf_fail(&e, SF_EUSER, "%s: cannot create directory", c.cachedir);
+    }
+    rc = sf_par_round_sync(rc, &e, 0, NULL);
+    if (rc) {
+        if (me == 0) sf_cli_error(e.msg);
+        sf_par_finalize();
+        return rc;
+    }
+    sf_plan_make(P, c.years, c.nyears, c.cfg.ranks_per_year, &c.plan);
+    sf_grid_create(&c.plan, MPI_COMM_WORLD, &c.grid);
+    {
+        char ys[256];
+        sf_format_int_list(c.cfg.years, c.cfg.nyears, ys, sizeof ys);
+        sf_info("silkflow %s: %s, years %s%s%s, %d regions x %d sectors, focal %s", SF_VERSION, c.cfg.data_path, ys,
+                c.lag_year ? " (+ " : "", c.lag_year ? "lag year)" : "", c.lab->G, c.lab->n, c.cfg.focal);
+        sf_info("plan: %d rank%s, %d group%s of %d-%d ranks (BLACS grid %dx%d on group 0), block %d", P,
+                P > 1 ? "s" : "", c.plan.ngroups, c.plan.ngroups > 1 ? "s" : "", c.plan.first[1] - c.plan.first[0],
+                c.plan.first[c.plan.ngroups] - c.plan.first[c.plan.ngroups - 1], c.grid.nprow, c.grid.npcol,
+                c.cfg.block);
+    }
+    /* this group's years */
+    int *mine = sf_malloc(sizeof(int) * (size_t)(c.nyears + 1)), nmine = 0;
+    for (int i = 0; i < c.nyears; i++)
+        if (c.plan.year_group[i] == c.grid.group) mine[nmine++] = c.years[i];
+    const int rounds = (c.nyears + c.plan.ngroups - 1) / c.plan.ngroups;
+    year_rec *all = me == 0 ? sf_malloc(sizeof(year_rec) * (size_t)P) : NULL;
+    int stop = 0;
+    for (int k = 0; k < rounds && rc == SF_OK; k++) {
+        year_rec rec;
+        memset(&rec, 0, sizeof rec);
+        int code = SF_OK;
+        if (k < nmine) code = process_year(&c, mine[k], &rec, &e);
+        sf_par_gather_bytes(&rec, sizeof rec, all);
+        rc = sf_par_round_sync(code, &e, g_stop, &stop);
+        if (me == 0) print_round(&c, all, P);
+        if (rc == SF_OK && stop) {
+            rc = SF_EUSER;
+            if (me == 0)
+                sf_fail(&e, SF_EUSER, "stopped by a signal after round %d of %d; completed years are kept in %s "
+                        "(rerun or use --resume to continue)", k + 1, rounds, c.cachedir);
+        }
+    }
+    free(mine);
+    free(all);
+    if (rc == SF_OK) {
+        /* the results file and the later stages run on rank 0 */
+        if (me == 0) {
+            sf_run_info ri = {.cfg = &c.cfg, .lab = c.lab, .cachedir = c.cachedir, .years = c.years,
+                              .nyears = c.nyears, .lag_year = c.lag_year, .focal = c.focal, .partners = c.partners,
+                              .npartners = c.npartners, .world_size = P,
+                              .ngroups = c.plan.ngroups, .grid_rows = c.grid.nprow, .grid_cols = c.grid.npcol,
+                              .t_start = t_start};
+            rc = sf_finish_run(&ri, &e);
+        }
+        rc = sf_par_round_sync(rc, &e, 0, NULL);
+    }
+    if (rc && me == 0) sf_cli_error(e.msg);
+    if (rc == SF_OK) sf_info("done in %.1f s: %s", sf_now() - t_start, c.cfg.out_file);
+    sf_grid_free(&c.grid);
+    sf_plan_free(&c.plan);
+    sf_labels_free(c.lab);
+    free(c.years);
+    free(c.partners);
+    free(c.cachedir);
+    sf_config_free(&c.cfg);
+    sf_par_finalize();
+    return rc;
 }

@@ -142,7 +142,11 @@ void sf_validate(const sf_table *t, const sf_derived *d, sf_validation *v)
     v->year = t->year;
     v->imbalance_sector = -1;
     v->max_colsum_sector = -1;
+    double dsum = 0, xsum = 0;
     for (int j = 0; j < n; j++) {
+        dsum += fabs(d->x[j] - d->xcol[j]);
+        xsum += fabs(d->x[j]);
+        if (d->zero[j] && d->E[j] != 0) v->n_zero_output_exporting++;
         double imb = fabs(d->x[j] - d->xcol[j]) / fmax(fabs(d->x[j]), 1.0);
         if (imb > v->max_imbalance) {
             v->max_imbalance = imb;
@@ -152,6 +156,7 @@ void sf_validate(const sf_table *t, const sf_derived *d, sf_validation *v)
         else if (d->x[j] < 0) v->n_negative_output++;
         if (d->va[j] < 0) v->n_negative_va++;
     }
+    v->imbalance_total = xsum > 0 ? dsum / xsum : 0;
     double *cs = sf_calloc(N, sizeof(double));
     for (size_t i = 0; i < N; i++) {
         const double *zr = t->Z + i * N;
@@ -173,4 +178,24 @@ void sf_validate(const sf_table *t, const sf_derived *d, sf_validation *v)
         if (c >= 1) v->n_colsum_ge1++;
     }
     free(cs);
+}
+
+void sf_exports_bilateral(const sf_table *t, const sf_derived *d, double *out)
+{
+    const sf_labels *lab = t->lab;
+    const int n = lab->n, G = lab->G;
+    for (int k = 0; k < n; k++) {
+        const double *zr = t->Z + (size_t)k * (size_t)n;
+        double *o = out + (size_t)k * (size_t)G;
+        const int s = lab->sector_region[k];
+        for (int r = 0; r < G; r++) {
+            if (r == s) {
+                o[r] = 0;
+                continue;
+            }
+            double acc = d->Y[(size_t)k * (size_t)G + (size_t)r];
+            for (int j = lab->region_start[r]; j < lab->region_start[r + 1]; j++) acc += zr[j];
+            o[r] = acc;
+        }
+    }
 }

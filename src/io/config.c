@@ -43,6 +43,7 @@ static const keydef KEYS[] = {
     {"data", "row", K_CHOICE, "keep", "keep|drop", 0, 0, 0, 0, "keep or drop the Eora ROW account"},
     {"data", "va_source", K_CHOICE, "derived", "derived|table", 0, 0, 0, 0, "value added source"},
     {"data", "aliases", K_OPTPATH, NULL, NULL, 0, 0, F(aliases), 0, "region alias file"},
+    {"data", "units", K_STR, NULL, NULL, 0, 0, F(units), 0, "units of the values"},
     {"model", "focal", K_CODE, "CHN", NULL, 0, 0, F(focal), 0, "focal region"},
     {"model", "partners", K_OPTPATH, NULL, NULL, 0, 0, F(partners), 0, "partner list file"},
     {"model", "industries", K_LIST, "4-11", NULL, 1, 100000, F(industries), F(nindustries), "industries"},
@@ -319,6 +320,8 @@ int sf_config_load(const char *path, sf_config *cfg, sf_err *e)
         else
             rc = sf_fail(e, SF_EUSER, "%s: [data] prefix is required for format = mrio-tsv", path);
     }
+    if (rc == SF_OK && !cfg->units)
+        cfg->units = sf_strdup(!strcmp(cfg->format, "eora26") ? "thousands of current US$" : "as in the source tables");
     if (rc == SF_OK && cfg->data_path && !sf_is_dir(cfg->data_path))
         rc = sf_fail(e, SF_EUSER, "%s: [data] path = '%s': not a directory", path, cfg->data_path);
     if (rc == SF_OK && cfg->ranks_per_year < 0) rc = sf_fail(e, SF_EUSER, "%s: bad ranks_per_year", path);
@@ -338,6 +341,7 @@ void sf_config_free(sf_config *cfg)
     free(cfg->price);
     free(cfg->years);
     free(cfg->aliases);
+    free(cfg->units);
     free(cfg->focal);
     free(cfg->partners);
     free(cfg->industries);

@@ -319,6 +319,7 @@ static char **read_fixed_strings(hid_t obj, hid_t type, hsize_t n, int is_attr)
         char **vl = sf_calloc(n ? n : 1, sizeof(char *));
         hid_t mt = H5Tcopy(H5T_C_S1);
         H5Tset_size(mt, H5T_VARIABLE);
+        H5Tset_cset(mt, H5Tget_cset(type));
         herr_t st = is_attr ? H5Aread(obj, mt, vl) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, vl);
         for (hsize_t i = 0; i < n; i++) {
             out[i] = sf_strdup(st >= 0 && vl[i] ? vl[i] : "");
@@ -330,8 +331,11 @@ static char **read_fixed_strings(hid_t obj, hid_t type, hsize_t n, int is_attr)
     }
     size_t len = H5Tget_size(type);
     char *buf = sf_calloc(n ? n : 1, len + 1);
+    /* same size, padding and character set as stored: no conversion */
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, len);
+    H5Tset_strpad(mt, H5T_STR_NULLPAD);
+    H5Tset_cset(mt, H5Tget_cset(type));
     herr_t st = is_attr ? H5Aread(obj, mt, buf) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
     H5Tclose(mt);
     for (hsize_t i = 0; i < n; i++) {
@@ -413,4 +417,104 @@ int sf_h5_get_attr_strings(hid_t obj, const char *name, char ***s, hsize_t *n)
     H5Tclose(t);
     H5Aclose(a);
     return rc;
+}
+
+int sf_h5_write_frame(sf_h5 *h, const char *group, const sf_frame *f, sf_err *e)
+{
+    hid_t g = sf_h5_group(h, group);
+    if (g < 0) return sf_fail(e, SF_EINTERNAL, "%s: cannot create group %s", h->path, group);
+    hsize_t n = (hsize_t)f->nrow;
+    int rc = SF_OK;
+    char **names = sf_malloc(sizeof(char *) * (size_t)(f->ncol ? f->ncol : 1));
+    for (int j = 0; j < f->ncol && rc == SF_OK; j++) {
+        const sf_column *c = &f->cols[j];
+        names[j] = c->name;
+        if (c->type == SF_COL_NUM)
+            rc = sf_h5_write_double(h, g, c->name, 1, &n, c->num, e);
+        else
+            rc = sf_h5_write_strings(h, g, c->name, n, c->str, e);
+    }
+    if (rc == SF_OK) {
+        sf_h5_attr_strings(g, "columns", (hsize_t)f->ncol, names);
+        sf_h5_attr_int(g, "rows", (long)f->nrow);
+    }
+    free(names);
+    H5Gclose(g);
+    return rc;
+}
+
+int sf_h5_read_frame(hid_t loc, const char *group, sf_frame **out, sf_err *e)
+{
+    *out = NULL;
+    if (!sf_h5_exists(loc, group)) return sf_fail(e, SF_EUSER, "group %s not found", group);
+    hid_t g = H5Gopen2(loc, group, H5P_DEFAULT);
+    char **names = NULL;
+    hsize_t ncol = 0;
+    if (sf_h5_get_attr_strings(g, "columns", &names, &ncol) != 0) {
+        /* no column order recorded: take the datasets in name order */
+        H5G_info_t info;
+        H5Gget_info(g, &info);
+        ncol = info.nlinks;
+        names = sf_calloc(ncol ? ncol : 1, sizeof(char *));
+        for (hsize_t i = 0; i < ncol; i++) {
+            char nm[256];
+            H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, nm, sizeof nm, H5P_DEFAULT);
+            names[i] = sf_strdup(nm);
+        }
+    }
+    sf_frame *f = NULL;
+    int rc = SF_OK;
+    for (hsize_t j = 0; j < ncol && rc == SF_OK; j++) {
+        hid_t ds = H5Dopen2(g, names[j], H5P_DEFAULT);
+        if (ds < 0) continue; /* a subgroup */
+        hid_t t = H5Dget_type(ds);
+        hid_t sp = H5Dget_space(ds);
+        hsize_t n = (hsize_t)H5Sget_simple_extent_npoints(sp);
+        int ndims = H5Sget_simple_extent_ndims(sp);
+        H5T_class_t cls = H5Tget_class(t);
+        H5Sclose(sp);
+        H5Tclose(t);
+        H5Dclose(ds);
+        if (ndims != 1) continue;
+        if (!f) f = sf_frame_new((size_t)n);
+        if (n != (hsize_t)f->nrow) {
+            rc = sf_fail(e, SF_EUSER, "%s/%s: %llu rows, the other columns have %zu", group, names[j],
+                         (unsigned long long)n, f->nrow);
+            break;
+        }
+        if (cls == H5T_STRING) {
+            char **s = NULL;
+            hsize_t m = 0;
+            rc = sf_h5_read_strings(g, names[j], &s, &m, e);
+            if (rc == SF_OK) {
+                char **dst = sf_frame_add_str(f, names[j]);
+                for (hsize_t i = 0; i < m; i++) {
+                    if (s[i][0])
+                        dst[i] = s[i];
+                    else {
+                        free(s[i]);
+                        dst[i] = NULL;
+                    }
+                }
+                free(s);
+            }
+        } else {
+            double *v = NULL;
+            rc = sf_h5_read_double(g, names[j], &v, NULL, NULL, e);
+            if (rc == SF_OK) {
+                double *dst = sf_frame_add_num(f, names[j]);
+                memcpy(dst, v, sizeof(double) * (size_t)n);
+                free(v);
+            }
+        }
+    }
+    for (hsize_t j = 0; j < ncol; j++) free(names[j]);
+    free(names);
+    H5Gclose(g);
+    if (rc) {
+        sf_frame_free(f);
+        return rc;
+    }
+    *out = f ? f : sf_frame_new(0);
+    return SF_OK;
 }

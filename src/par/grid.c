@@ -80,3 +80,20 @@ void sf_grid_free(sf_grid *g)
     memset(g, 0, sizeof *g);
     g->comm = MPI_COMM_NULL;
 }
+
+void sf_grid_bcast_int(const sf_grid *g, int *v)
+{
+    if (g->size > 1) MPI_Bcast(v, 1, MPI_INT, 0, g->comm);
+}
+
+int sf_grid_max_int(const sf_grid *g, int v)
+{
+    int out = v;
+    if (g->size > 1) MPI_Allreduce(&v, &out, 1, MPI_INT, MPI_MAX, g->comm);
+    return out;
+}
+
+void sf_grid_barrier(const sf_grid *g)
+{
+    if (g->size > 1) MPI_Barrier(g->comm);
+}

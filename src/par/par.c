@@ -3,6 +3,7 @@
 
 #include <mpi.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int g_inited = 0;
 
@@ -76,4 +77,50 @@ void sf_par_abort(int code)
     MPI_Initialized(&init);
     if (init && sf_par_size() > 1) MPI_Abort(MPI_COMM_WORLD, code);
     exit(code);
+}
+
+int sf_par_round_sync(int code, sf_err *e, int stop_local, int *stop)
+{
+    int P = sf_par_size();
+    if (P == 1) {
+        if (stop) *stop = stop_local;
+        return code;
+    }
+    int in[2] = {code, stop_local}, out[2];
+    MPI_Allreduce(in, out, 2, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (stop) *stop = out[1];
+    if (out[0] != 0) {
+        /* lowest failing rank sends its message to rank 0 */
+        int me = sf_par_rank();
+        int cand = code != 0 ? me : P, first;
+        MPI_Allreduce(&cand, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+        if (first != 0 && first < P) {
+            if (me == first) MPI_Send(e->msg, (int)sizeof e->msg, MPI_CHAR, 0, 99, MPI_COMM_WORLD);
+            if (me == 0) {
+                MPI_Recv(e->msg, (int)sizeof e->msg, MPI_CHAR, first, 99, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                e->code = out[0];
+            }
+        }
+        if (me == 0 && first == 0) e->code = code;
+    }
+    return out[0];
+}
+
+void sf_par_gather_bytes(const void *rec, long nbytes, void *out)
+{
+    if (sf_par_size() == 1) {
+        memcpy(out, rec, (size_t)nbytes);
+        return;
+    }
+    MPI_Gather(rec, (int)nbytes, MPI_BYTE, out, (int)nbytes, MPI_BYTE, 0, MPI_COMM_WORLD);
+}
+
+void sf_par_barrier(void)
+{
+    if (sf_par_size() > 1) MPI_Barrier(MPI_COMM_WORLD);
+}
+
+void sf_par_bcast_int(int *v)
+{
+    if (sf_par_size() > 1) MPI_Bcast(v, 1, MPI_INT, 0, MPI_COMM_WORLD);
 }

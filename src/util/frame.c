@@ -96,6 +96,109 @@ void sf_frame_filter(sf_frame *f, const unsigned char *keep)
     f->nrow = m;
 }
 
+int sf_frame_rbind(sf_frame *f, const sf_frame *g)
+{
+    for (int j = 0; j < g->ncol; j++) {
+        const sf_column *cg = &g->cols[j];
+        int k = -1;
+        for (int q = 0; q < f->ncol; q++)
+            if (!strcmp(f->cols[q].name, cg->name)) k = q;
+        if (k >= 0 && f->cols[k].type != cg->type) return -1;
+        if (k < 0) add_col(f, cg->name, cg->type);
+    }
+    const size_t n0 = f->nrow, n1 = f->nrow + g->nrow;
+    for (int q = 0; q < f->ncol; q++) {
+        sf_column *c = &f->cols[q];
+        int j = -1;
+        for (int k = 0; k < g->ncol; k++)
+            if (!strcmp(g->cols[k].name, c->name)) j = k;
+        if (c->type == SF_COL_NUM) {
+            c->num = sf_realloc(c->num, sizeof(double) * (n1 ? n1 : 1));
+            for (size_t i = 0; i < g->nrow; i++) c->num[n0 + i] = j >= 0 ? g->cols[j].num[i] : NAN;
+        } else {
+            c->str = sf_realloc(c->str, sizeof(char *) * (n1 ? n1 : 1));
+            for (size_t i = 0; i < g->nrow; i++)
+                c->str[n0 + i] = j >= 0 && g->cols[j].str[i] ? sf_strdup(g->cols[j].str[i]) : NULL;
+        }
+    }
+    f->nrow = n1;
+    return 0;
+}
+
+typedef struct {
+    const char *s;
+    double x;
+    size_t row;
+} join_key;
+
+static int join_cmp(const void *a, const void *b)
+{
+    const join_key *p = a, *q = b;
+    int c = strcmp(p->s, q->s);
+    if (c) return c;
+    return (p->x > q->x) - (p->x < q->x);
+}
+
+long sf_frame_join(sf_frame *f, const sf_frame *g, const char *key_s, const char *key_n, const char *const *cols,
+                   int ncols)
+{
+    const sf_column *gs = sf_frame_col(g, key_s), *gn = sf_frame_col(g, key_n);
+    const sf_column *fs = sf_frame_col(f, key_s), *fn = sf_frame_col(f, key_n);
+    if (!gs || !gn || !fs || !fn || gs->type != SF_COL_STR || fs->type != SF_COL_STR || gn->type != SF_COL_NUM ||
+        fn->type != SF_COL_NUM)
+        return -1;
+    join_key *k = sf_malloc(sizeof(join_key) * (g->nrow ? g->nrow : 1));
+    for (size_t i = 0; i < g->nrow; i++) {
+        k[i].s = gs->str[i] ? gs->str[i] : "";
+        k[i].x = gn->num[i];
+        k[i].row = i;
+    }
+    qsort(k, g->nrow, sizeof *k, join_cmp);
+    for (size_t i = 1; i < g->nrow; i++)
+        if (!join_cmp(&k[i - 1], &k[i])) {
+            free(k);
+            return -1;
+        }
+    size_t *match = sf_malloc(sizeof(size_t) * (f->nrow ? f->nrow : 1));
+    long matched = 0;
+    for (size_t i = 0; i < f->nrow; i++) {
+        join_key q = {fs->str[i] ? fs->str[i] : "", fn->num[i], 0};
+        join_key *hit = g->nrow ? bsearch(&q, k, g->nrow, sizeof *k, join_cmp) : NULL;
+        match[i] = hit ? hit->row : (size_t)-1;
+        matched += hit != NULL;
+    }
+    for (int c = 0; c < ncols; c++) {
+        const sf_column *src = sf_frame_col(g, cols[c]);
+        if (!src) continue;
+        if (src->type == SF_COL_NUM) {
+            double *dst = sf_frame_add_num(f, cols[c]);
+            for (size_t i = 0; i < f->nrow; i++)
+                if (match[i] != (size_t)-1) dst[i] = src->num[match[i]];
+        } else {
+            char **dst = sf_frame_add_str(f, cols[c]);
+            for (size_t i = 0; i < f->nrow; i++)
+                if (match[i] != (size_t)-1 && src->str[match[i]]) dst[i] = sf_strdup(src->str[match[i]]);
+        }
+    }
+    free(match);
+    free(k);
+    return matched;
+}
+
+void sf_frame_order(sf_frame *f, const char *const *names, int n)
+{
+    int pos = 0;
+    for (int k = 0; k < n; k++) {
+        int j = -1;
+        for (int q = pos; q < f->ncol; q++)
+            if (!strcmp(f->cols[q].name, names[k])) j = q;
+        if (j < 0) continue;
+        sf_column c = f->cols[j];
+        memmove(&f->cols[pos + 1], &f->cols[pos], sizeof(sf_column) * (size_t)(j - pos));
+        f->cols[pos++] = c;
+    }
+}
+
 sf_frame *sf_frame_copy(const sf_frame *f)
 {
     sf_frame *g = sf_frame_new(f->nrow);

@@ -1,0 +1,69 @@
+/* silkflow pipeline pieces shared by the run driver: the per-year cache file
+ * and the final assembly of the results file. */
+#ifndef SILKFLOW_PIPELINE_H
+#define SILKFLOW_PIPELINE_H
+
+#include "silkflow/config.h"
+#include "silkflow/decomp.h"
+#include "silkflow/frame.h"
+#include "silkflow/grid.h"
+#include "silkflow/mrio.h"
+
+/* Everything one year writes to its cache file. */
+typedef struct {
+    int year;
+    const sf_labels *lab;
+    const sf_config *cfg;
+    const sf_derived *d;        /* root only */
+    const sf_decomp *dec;       /* root only */
+    const double *B;            /* root only, NULL unless store_leontief */
+    const double *exports_bilateral; /* root only, n x G */
+    const double *fd_country;   /* root only, G x G: final demand of r for s's goods */
+    const sf_frame *rows;       /* root only: the year's panel rows (indicators) */
+    const sf_inv_info *info;
+    const sf_validation *val;   /* root only */
+    char **files, **hashes;     /* root only */
+    int nfiles;
+    const char *year_hash;
+    const char *role;           /* "panel" or "lag" */
+    double timings[5];          /* read, derive, invert, products, decompose */
+} sf_year_out;
+
+/* Partner regions of the model: the [model] partners list resolved against
+ * the table's labels (codes absent from the table are reported in one warning,
+ * not an error), or every region but the focal one and an Eora ROW account. */
+int sf_partners_resolve(const sf_config *cfg, const sf_labels *lab, int focal, int **idx, int *n, sf_err *e);
+
+/* Path of a year's cache file (malloc'ed). */
+char *sf_year_file_path(const char *cachedir, int year);
+/* Write the year's cache file: datasets collectively over the group (MPI-IO),
+ * then attributes and status = "complete" by the root, then an atomic rename.
+ * Collective over g->comm. */
+int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, sf_err *e);
+
+typedef struct {
+    const sf_config *cfg;
+    const sf_labels *lab;
+    const char *cachedir;
+    const int *years;
+    int nyears;
+    int lag_year;
+    int focal;
+    const int *partners;
+    int npartners;
+    int world_size, ngroups, grid_rows, grid_cols;
+    double t_start;
+} sf_run_info;
+
+#include "silkflow/h5.h"
+/* The panel stage (rank 0): /panel in the results file, *panel the frame. */
+int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *e);
+
+/* The network stage (rank 0): /network/YYYY for the panel years. */
+int sf_network_stage(const sf_run_info *ri, sf_h5 *out, sf_err *e);
+
+/* Rank 0: assemble the results file from the year cache (atomically), then
+ * the panel, estimation and report stages. */
+int sf_finish_run(const sf_run_info *ri, sf_err *e);
+
+#endif

@@ -1,0 +1,171 @@
+/* The panel stage (rank 0): stack the indicator rows of every year from the
+ * year cache, compute IIH and XT1 (they need year t-1), join the covariates,
+ * count missing cells by column and reason, preprocess, and write /panel
+ * (and a CSV copy for Stata/R/Python users). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "silkflow/covariates.h"
+#include "silkflow/h5.h"
+#include "silkflow/indicators.h"
+#include "silkflow/pipeline.h"
+
+static const char *const PANEL_ORDER[] = {
+    "year", "partner", "industry", "IC", "IIn", "IIH", "ITR", "ITR_FIN", "ITR_INT", "ITR_INTREX_b", "ITR_INT_d",
+    "ITR_INTREX_d", "ITR1", "RVC", "INC", "GVC_P", "GVC_D", "RCA_D", "RH1", "HD1", "XT1", "D1", "D2", "D3",
+    "POL", "ECO", "CUL", "DIS", "FTA", "LF"};
+
+/* why a cell of a computed column is missing */
+static const char *reason_of(const char *col)
+{
+    if (!strcmp(col, "IC") || !strcmp(col, "RH1")) return "zero output of one of the two sectors";
+    if (!strcmp(col, "GVC_P") || !strcmp(col, "GVC_D")) return "zero exports of the sector (participation undefined)";
+    if (!strcmp(col, "RVC")) return "zero exports of both sectors";
+    if (!strcmp(col, "HD1")) return "zero exports of the partner";
+    if (!strcmp(col, "RCA_D")) return "zero forward-linkage value added in exports";
+    return "not available";
+}
+
+/* Covariates: built from the raw sources ([covariates] sources) for the
+ * partners and panel years, joined by (partner, year); then the user's
+ * country-year CSV ([covariates] file). Without sources the panel has no
+ * covariate columns and the log says so. */
+static int join_covariates(const sf_run_info *ri, sf_frame *f, sf_cov_report *rep, sf_err *e)
+{
+    const sf_config *cfg = ri->cfg;
+    if (cfg->cov_dir) {
+        char **codes = sf_malloc(sizeof(char *) * (size_t)(ri->npartners ? ri->npartners : 1));
+        for (int i = 0; i < ri->npartners; i++) codes[i] = ri->lab->region_code[ri->partners[i]];
+        sf_frame *cov = NULL;
+        int rc = sf_covariates_build(cfg->cov_dir, cfg->focal, codes, ri->npartners, cfg->years, cfg->nyears, NULL,
+                                     &cov, rep, e);
+        free(codes);
+        if (rc) return rc;
+        static const char *const take[] = {"group", "POL", "ECO", "CUL", "CUL_filled", "DIS", "FTA", "LF", "D1",
+                                           "BRI", "BRI_year"};
+        long m = sf_frame_join(f, cov, "partner", "year", take, (int)(sizeof take / sizeof take[0]));
+        sf_frame_free(cov);
+        if (m < 0) return sf_fail(e, SF_EINTERNAL, "covariates: duplicate (partner, year) keys");
+        sf_cov_report_log(rep);
+    } else {
+        sf_info("%-10s no [covariates] sources: the panel has no POL, ECO, CUL, DIS, FTA, LF, D1 columns; models "
+                "that use them will report the missing columns", "covariates");
+    }
+    if (cfg->cov_file) {
+        int rc = sf_covariates_join_csv(f, cfg->cov_file, rep, e);
+        if (rc) return rc;
+    }
+    return SF_OK;
+}
+
+int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *e)
+{
+    *panel = NULL;
+    sf_frame *f = sf_frame_new(0);
+    int rc = SF_OK;
+    for (int i = 0; i < ri->nyears && rc == SF_OK; i++) {
+        char *path = sf_year_file_path(ri->cachedir, ri->years[i]);
+        sf_h5 y;
+        rc = sf_h5_open(&y, path, 0, e);
+        if (!rc) {
+            sf_frame *rows = NULL;
+            rc = sf_h5_read_frame(y.file, "/rows", &rows, e);
+            if (rc) sf_err_prefix(e, "%s", path);
+            if (!rc && sf_frame_rbind(f, rows) != 0)
+                rc = sf_fail(e, SF_EINTERNAL, "%s: panel rows do not match the other years'", path);
+            sf_frame_free(rows);
+            sf_h5_close(&y, NULL);
+        }
+        free(path);
+    }
+    if (rc) {
+        sf_frame_free(f);
+        return rc;
+    }
+    long why[SF_IIH_NREASONS], whyx[SF_IIH_NREASONS];
+    sf_panel_lagged(f, why, whyx);
+    /* the lag year only serves IIH */
+    if (ri->lag_year) {
+        sf_column *cy = sf_frame_col(f, "year");
+        unsigned char *keep = sf_malloc(f->nrow ? f->nrow : 1);
+        long dropped = 0;
+        for (size_t i = 0; i < f->nrow; i++) {
+            keep[i] = cy->num[i] != ri->lag_year;
+            dropped += !keep[i];
+        }
+        sf_frame_filter(f, keep);
+        free(keep);
+        why[0] -= dropped; /* the lag year is the earliest: none of its rows has a previous year */
+        whyx[0] -= dropped;
+    }
+    sf_cov_report rep;
+    memset(&rep, 0, sizeof rep);
+    rc = join_covariates(ri, f, &rep, e);
+    if (rc) {
+        sf_cov_report_free(&rep);
+        sf_frame_free(f);
+        return rc;
+    }
+    sf_frame_order(f, PANEL_ORDER, (int)(sizeof PANEL_ORDER / sizeof PANEL_ORDER[0]));
+    rc = sf_h5_write_frame(out, "/panel", f, e);
+    if (rc == SF_OK) {
+        hid_t g = H5Gopen2(out->file, "/panel", H5P_DEFAULT);
+        char line[1024];
+        long total_missing = 0;
+        for (int j = 0; j < f->ncol; j++) {
+            const sf_column *c = &f->cols[j];
+            long miss = 0;
+            for (size_t i = 0; i < f->nrow; i++)
+                miss += c->type == SF_COL_NUM ? isnan(c->num[i]) : c->str[i] == NULL;
+            char an[128];
+            snprintf(an, sizeof an, "missing_%s", c->name);
+            sf_h5_attr_int(g, an, miss);
+            if (!miss) continue;
+            total_missing += miss;
+            if (!strcmp(c->name, "IIH") || !strcmp(c->name, "XT1")) {
+                line[0] = '\0';
+                const long *w = !strcmp(c->name, "IIH") ? why : whyx;
+                for (int r = 0; r < SF_IIH_NREASONS; r++)
+                    if (w[r])
+                        snprintf(line + strlen(line), sizeof line - strlen(line), "%s%ld: %s", *line ? "; " : "",
+                                 w[r], sf_iih_reasons[r]);
+            } else if (sf_cov_report_col(&rep, c->name)) {
+                const sf_cov_colreport *cr = sf_cov_report_col(&rep, c->name);
+                line[0] = '\0';
+                if (!cr->available) snprintf(line, sizeof line, "source not available");
+                for (int r = 0; r < cr->nmissing_why; r++)
+                    snprintf(line + strlen(line), sizeof line - strlen(line), "%s%zu: %s", *line ? "; " : "",
+                             cr->missing_why[r].cells, cr->missing_why[r].text);
+                if (!*line) snprintf(line, sizeof line, "no covariate data for these partner-years");
+            } else {
+                snprintf(line, sizeof line, "%s", reason_of(c->name));
+            }
+            snprintf(an, sizeof an, "missing_%s_reason", c->name);
+            sf_h5_attr_str(g, an, line);
+            sf_info("%-10s %-13s %6ld of %zu cells missing: %s", "panel", c->name, miss, f->nrow, line);
+        }
+        sf_h5_attr_int(g, "rows", (long)f->nrow);
+        sf_h5_attr_int(g, "missing_cells", total_missing);
+        if (rep.ncols) {
+            char *txt = sf_cov_report_text(&rep);
+            sf_h5_attr_str(g, "covariates_report", txt);
+            free(txt);
+        }
+        H5Gclose(g);
+    }
+    sf_cov_report_free(&rep);
+    if (rc == SF_OK && ri->cfg->tables_dir) {
+        if (sf_mkdir_p(ri->cfg->tables_dir) == 0) {
+            char *csv = sf_path_join(ri->cfg->tables_dir, "panel.csv");
+            rc = sf_frame_write_csv(f, csv, e);
+            free(csv);
+        }
+    }
+    if (rc) {
+        sf_frame_free(f);
+        return rc;
+    }
+    *panel = f;
+    return SF_OK;
+}

@@ -1,0 +1,460 @@
+/* Fast decimal number parsing with strtod's results (see numparse.h for the
+ * method). The fast paths are exact by construction: an integer mantissa of at
+ * most 53 bits and a power of ten up to 1e22 are both exact doubles, so one
+ * IEEE multiplication or division rounds the exact product/quotient once,
+ * which is what a correctly rounding strtod returns. */
+#include "silkflow/numparse.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 10^k as uint64 for k <= 19 */
+static const uint64_t U10[20] = {1ULL,
+                                 10ULL,
+                                 100ULL,
+                                 1000ULL,
+                                 10000ULL,
+                                 100000ULL,
+                                 1000000ULL,
+                                 10000000ULL,
+                                 100000000ULL,
+                                 1000000000ULL,
+                                 10000000000ULL,
+                                 100000000000ULL,
+                                 1000000000000ULL,
+                                 10000000000000ULL,
+                                 100000000000000ULL,
+                                 1000000000000000ULL,
+                                 10000000000000000ULL,
+                                 100000000000000000ULL,
+                                 1000000000000000000ULL,
+                                 10000000000000000000ULL};
+
+#define TWO53 9007199254740992ULL
+
+#if LDBL_MANT_DIG == 64
+/* 10^k = 5^k 2^k is exact in a 64-bit significand while 5^k < 2^64: k <= 27 */
+#define LD_MAXEXP 27
+static const long double L10[LD_MAXEXP + 1] = {
+    1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,  1e10L, 1e11L, 1e12L, 1e13L,
+    1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
+#endif
+
+static inline int is_digit(char c) { return (unsigned)(unsigned char)c - '0' < 10u; }
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR 1
+/* Eight characters at once (little endian: the first character is the low
+ * byte). */
+static inline uint64_t load8(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* x: eight characters xor '0', so that digits are exactly the bytes 0..9.
+ * Returns the high bit of each byte that is not a digit. Adding 0x76 can
+ * carry out of a byte only when it is >= 0x8A (a non-digit), which only
+ * disturbs the bytes above it: the lowest marked byte is always right. */
+static inline uint64_t nondigit_mask(uint64_t x)
+{
+    return ((x + 0x7676767676767676ULL) | x) & 0x8080808080808080ULL;
+}
+
+/* Value of 8 digit bytes (0..9, the first character in the low byte). */
+static inline uint64_t digits8(uint64_t v)
+{
+    v = v * 10 + (v >> 8); /* pairs: d0*10+d1 in bytes 0,2,4,6 */
+    const uint64_t mask = 0x000000FF000000FFULL;
+    const uint64_t mul1 = 100 + (1000000ULL << 32);
+    const uint64_t mul2 = 1 + (10000ULL << 32);
+    return (((v & mask) * mul1) + (((v >> 16) & mask) * mul2)) >> 32;
+}
+#endif
+
+/* Gather digits into w (wrapping silently beyond 19 digits: the caller
+ * counts digits and then takes the slow path). Eight at a time; the last
+ * k < 8 digits are moved to the top of the word, where the zero bytes below
+ * them act as leading zeros: no per-digit loop. */
+static inline const char *gather(const char *p, uint64_t *w)
+{
+    uint64_t v = *w;
+#ifdef SWAR
+    for (;;) {
+        uint64_t x = load8(p) ^ 0x3030303030303030ULL;
+        uint64_t m = nondigit_mask(x);
+        if (m == 0) {
+            v = v * 100000000ULL + digits8(x);
+            p += 8;
+            continue;
+        }
+        int k = __builtin_ctzll(m) >> 3;
+        /* a branch rather than arithmetic that also works at k = 0: when it
+         * is predicted, p does not wait for k, and the next number's loads
+         * start early (measured: zeros parse twice as fast) */
+        if (k) {
+            v = v * U10[k] + digits8(x << (64 - 8 * k));
+            p += k;
+        }
+        break;
+    }
+#else
+    while (is_digit(*p)) v = v * 10 + (uint64_t)(*p++ - '0');
+#endif
+    *w = v;
+    return p;
+}
+
+static const char *slow(const char *s, const char *end, double *out)
+{
+    char *e;
+    double v = strtod(s, &e);
+    /* our grammar is strtod's decimal grammar: both must end at the same place */
+    if (e != end) return NULL;
+    *out = v;
+    return end;
+}
+
+static const double P10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                               1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* Beyond Clinger's range: w * 10^q with w <= 19 digits. */
+static const char *beyond(const char *s, const char *p, uint64_t w, long q, int neg, double *out)
+{
+    double v;
+    /* 1234e25: move part of the power into the mantissa while it stays an
+     * exact integer <= 2^53 */
+    if (w <= TWO53 && q > 22 && q <= 22 + 19 && w <= TWO53 / U10[q - 22]) {
+        v = (double)(w * U10[q - 22]) * 1e22;
+        goto done;
+    }
+#ifdef LD_MAXEXP
+    if (q >= -LD_MAXEXP && q <= LD_MAXEXP) {
+        long double r = q >= 0 ? (long double)w * L10[q] : (long double)w / L10[-q];
+        /* r is the exact value rounded once to 64 bits; rounding it to 53 bits
+         * is right unless r lies exactly halfway between two doubles (low 11
+         * bits of the significand 100 0000 0000). r is a normal double
+         * magnitude here (1e-27 <= r < 1e47). */
+        int ex;
+        long double m = frexpl(r, &ex);
+        uint64_t bits = (uint64_t)ldexpl(m, 64);
+        if ((bits & 0x7FF) != 0x400) {
+            v = (double)r;
+            goto done;
+        }
+    }
+#endif
+    return slow(s, p, out);
+done:
+    *out = neg ? -v : v;
+    return p;
+}
+
+const char *sf_numparse(const char *s, double *out)
+{
+    const char *p = s;
+    int neg = *p == '-';
+    p += neg | (*p == '+');
+    const char *d0 = p;
+    while (*p == '0') p++; /* leading zeros are not significant */
+    const char *sig = p;
+    uint64_t w = 0;
+    p = gather(p, &w);
+    long nd = p - sig;  /* significant digits in w */
+    long nint = p - d0; /* digits before the point, zeros included */
+    long q = 0;
+    if (*p == '.') {
+        const char *f0 = ++p;
+        if (nd == 0)
+            while (*p == '0') p++;
+        const char *fs = p;
+        p = gather(p, &w);
+        nd += p - fs;
+        q = -(long)(p - f0);
+        if (nint == 0 && p == f0) return NULL; /* "." alone */
+    } else if (nint == 0) {
+        return NULL;
+    }
+    if ((*p | 0x20) == 'e') {
+        const char *e = p + 1;
+        int eneg = 0;
+        if (*e == '-') {
+            eneg = 1;
+            e++;
+        } else if (*e == '+') {
+            e++;
+        }
+        if (is_digit(*e)) {
+            long ev = 0;
+            while (is_digit(*e)) {
+                if (ev < 100000000L) ev = ev * 10 + (*e - '0');
+                e++;
+            }
+            q += eneg ? -ev : ev;
+            p = e;
+        }
+    }
+    if (nd > 19) return slow(s, p, out);
+    /* Clinger: w and 10^|q| are exact doubles, one operation rounds once.
+     * (Branches rather than a multiply-then-divide table: division costs
+     * more than a predicted branch.) */
+    double v;
+    if (w == 0) {
+        v = 0;
+    } else if (w <= TWO53 && q >= 0 && q <= 22) {
+        v = (double)w * P10[q];
+    } else if (w <= TWO53 && q < 0 && q >= -22) {
+        v = (double)w / P10[-q];
+    } else {
+        return beyond(s, p, w, q, neg, out);
+    }
+    *out = neg ? -v : v;
+    return p;
+}
+
+/* ---- tab-separated matrices ------------------------------------------------ */
+
+#include <ctype.h>
+
+/* Characters a chunk may be cut after: a number never contains them. */
+static inline int is_delim(char c) { return c == '\t' || c == '\n' || c == '\r' || c == ' '; }
+static inline int is_numstart(char c) { return is_digit(c) || c == '-' || c == '+' || c == '.'; }
+
+enum { S_LINE_START, S_NUM, S_FIELD, S_TRAIL };
+
+typedef struct {
+    const sf_tsv_spec *sp;
+    long line;      /* 1-based line of the text being parsed */
+    int row, col;   /* text row (lines of numbers done), numbers on this line */
+    double *dst;    /* where this line's numbers go */
+    double *scratch;
+} tsv_state;
+
+/* The offending field (up to a delimiter, at most 40 characters) for messages. */
+static void field_text(const char *p, const char *end, char *out, size_t outsz)
+{
+    size_t k = 0;
+    while (p < end && *p && !is_delim(*p) && k + 4 < outsz && k < 40) {
+        unsigned char c = (unsigned char)*p++;
+        out[k++] = isprint(c) ? (char)c : '?';
+    }
+    if (p < end && *p && !is_delim(*p) && k + 4 < outsz) {
+        memcpy(out + k, "...", 3);
+        k += 3;
+    }
+    out[k] = '\0';
+}
+
+static int bad_field(const tsv_state *s, const char *p, const char *end, sf_err *e)
+{
+    char tok[64];
+    field_text(p, end, tok, sizeof tok);
+    const char *t = tok + (tok[0] == '-' || tok[0] == '+');
+    if (!strncasecmp(t, "nan", 3) || !strncasecmp(t, "inf", 3))
+        return sf_fail(e, SF_EUSER, "%s: line %ld, column %d: NaN/Inf is not allowed: '%s'", s->sp->name, s->line,
+                       s->col + 1, tok);
+    if (!tok[0])
+        return sf_fail(e, SF_EUSER, "%s: line %ld, column %d: not a number: unexpected character 0x%02x",
+                       s->sp->name, s->line, s->col + 1, (unsigned char)*p);
+    return sf_fail(e, SF_EUSER, "%s: line %ld, column %d: not a number: '%s'", s->sp->name, s->line, s->col + 1,
+                   tok);
+}
+
+/* A line of numbers is complete: check its length, place it, move on. */
+static int end_line(tsv_state *s, sf_err *e)
+{
+    const sf_tsv_spec *sp = s->sp;
+    if (s->col != sp->cols) {
+        if (s->col == 0)
+            return sf_fail(e, SF_EUSER, "%s: line %ld: empty line, expected %d numbers", sp->name, s->line,
+                           sp->cols);
+        return sf_fail(e, SF_EUSER, "%s: line %ld: truncated row: %d numbers, expected %d", sp->name, s->line,
+                       s->col, sp->cols);
+    }
+    if (s->scratch) {
+        int r = sp->row_map ? sp->row_map[s->row] : s->row;
+        if (r >= 0) {
+            double *d = sp->dst + (size_t)r * sp->ld;
+            for (int j = 0; j < sp->cols; j++) {
+                int c = sp->col_map ? sp->col_map[j] : j;
+                if (c >= 0) d[c] = s->scratch[j];
+            }
+        }
+    }
+    s->row++;
+    s->line++;
+    s->col = 0;
+    return SF_OK;
+}
+
+/* Parse [p, end): whole fields only (the text before end ends with a
+ * delimiter or is the end of the input) and *end is a NUL sentinel. */
+static int parse_chunk(tsv_state *s, int *st, const char *p, const char *end, sf_err *e)
+{
+    const sf_tsv_spec *sp = s->sp;
+    const int cols = sp->cols;
+    while (p < end) {
+        char c = *p;
+        if (s->row >= sp->rows) {
+            /* after the last row: blank lines and spaces only */
+            if (c == '\n') s->line++;
+            else if (!is_delim(c))
+                return sf_fail(e, SF_EUSER, "%s: line %ld: too many lines: expected %d lines of numbers", sp->name,
+                               s->line, sp->rows);
+            p++;
+            continue;
+        }
+        switch (*st) {
+        case S_LINE_START:
+            if (is_numstart(c)) {
+                s->dst = s->scratch ? s->scratch : sp->dst + (size_t)s->row * sp->ld;
+                *st = S_NUM;
+            } else if (c == '\n') {
+                if (end_line(s, e)) return e->code;
+                p++;
+            } else if (is_delim(c)) {
+                *st = S_TRAIL;
+                p++;
+            } else {
+                return bad_field(s, p, end, e);
+            }
+            break;
+        case S_FIELD: /* after a tab: a number, or trailing whitespace */
+            if (is_numstart(c)) {
+                *st = S_NUM;
+            } else if (c == '\n') {
+                if (end_line(s, e)) return e->code;
+                *st = S_LINE_START;
+                p++;
+            } else if (is_delim(c)) {
+                *st = S_TRAIL;
+                p++;
+            } else {
+                return bad_field(s, p, end, e);
+            }
+            break;
+        case S_TRAIL: /* whitespace that must run to the end of the line */
+            if (c == '\n') {
+                if (end_line(s, e)) return e->code;
+                *st = S_LINE_START;
+            } else if (!is_delim(c)) {
+                return sf_fail(e, SF_EUSER, "%s: line %ld, column %d: empty field (two tabs in a row, or "
+                               "whitespace before a number)", sp->name, s->line, s->col + 1);
+            }
+            p++;
+            break;
+        case S_NUM: {
+            /* the hot loop: number, tab, number, tab, ... */
+            double *dst = s->dst;
+            int col = s->col;
+            for (;;) {
+                double v;
+                if (col == cols) {
+                    s->col = col;
+                    return sf_fail(e, SF_EUSER, "%s: line %ld, column %d: wrong column count: more than %d numbers",
+                                   sp->name, s->line, col + 1, cols);
+                }
+                const char *q = sf_numparse(p, &v);
+                if (!q || (!is_delim(*q) && q != end)) {
+                    s->col = col;
+                    return bad_field(s, p, end, e);
+                }
+                if (isinf(v)) {
+                    char tok[64];
+                    s->col = col;
+                    field_text(p, end, tok, sizeof tok);
+                    return sf_fail(e, SF_EUSER, "%s: line %ld, column %d: number out of range: '%s'", sp->name,
+                                   s->line, col + 1, tok);
+                }
+                dst[col++] = v;
+                c = *q;
+                p = q + 1;
+                if (c == '\t') {
+                    if (is_numstart(*p)) continue; /* *end is NUL: never crosses end */
+                    *st = S_FIELD;
+                } else if (c == '\n') {
+                    s->col = col;
+                    if (end_line(s, e)) return e->code;
+                    *st = S_LINE_START;
+                    col = s->col;
+                } else if (q == end) { /* cannot happen: chunks end with a delimiter */
+                    p = q;
+                    *st = S_FIELD;
+                } else {
+                    *st = S_TRAIL; /* '\r' or ' ' */
+                }
+                break;
+            }
+            s->col = col;
+            break;
+        }
+        }
+    }
+    return SF_OK;
+}
+
+int sf_tsv_read(const sf_tsv_spec *sp, sf_read_fn rd, void *ctx, sf_err *e)
+{
+    size_t cap = sp->bufsize ? sp->bufsize : ((size_t)4 << 20);
+    if (cap < 64) cap = 64;
+    /* slack for the NUL sentinel and the 8-byte loads of sf_numparse; zeroed
+     * so that no load ever sees uninitialised bytes */
+    char *buf = sf_calloc(cap + SF_NUMPARSE_PAD + 2, 1);
+    tsv_state s = {.sp = sp, .line = 1};
+    if (sp->row_map || sp->col_map) s.scratch = sf_malloc((size_t)(sp->cols > 0 ? sp->cols : 1) * sizeof(double));
+    int st = S_LINE_START, rc = SF_OK, eof = 0;
+    size_t have = 0;
+    long total = 0;
+    while (!eof) {
+        while (have < cap) {
+            long r = rd(ctx, buf + have, cap - have, e);
+            if (r < 0) {
+                rc = e && e->code ? e->code : SF_EUSER;
+                goto out;
+            }
+            if (r == 0) {
+                eof = 1;
+                break;
+            }
+            have += (size_t)r;
+            total += r;
+        }
+        size_t lim;
+        if (eof) {
+            lim = have;
+            /* a last line without its newline gets one */
+            if (have > 0 && buf[have - 1] != '\n') buf[lim++] = '\n';
+        } else {
+            lim = have;
+            while (lim > 0 && !is_delim(buf[lim - 1])) lim--;
+            if (lim == 0) {
+                rc = sf_fail(e, SF_EUSER, "%s: line %ld, column %d: a field longer than %zu bytes", sp->name, s.line,
+                             s.col + 1, cap);
+                goto out;
+            }
+        }
+        char saved = buf[lim];
+        buf[lim] = '\0';
+        rc = parse_chunk(&s, &st, buf, buf + lim, e);
+        buf[lim] = saved;
+        if (rc) goto out;
+        if (!eof) {
+            memmove(buf, buf + lim, have - lim);
+            have -= lim;
+        }
+    }
+    if (total == 0 && sp->rows > 0) {
+        rc = sf_fail(e, SF_EUSER, "%s: empty file, expected %d lines of %d numbers", sp->name, sp->rows, sp->cols);
+    } else if (s.row < sp->rows) {
+        rc = sf_fail(e, SF_EUSER, "%s: wrong number of lines: the text ends at line %ld after %d lines of numbers, expected %d",
+                     sp->name, s.line, s.row, sp->rows);
+    }
+out:
+    free(buf);
+    free(s.scratch);
+    return rc;
+}

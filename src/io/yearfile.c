@@ -1,0 +1,162 @@
+/* The per-year cache file: <output>.years/YYYY.h5 holding /years/YYYY with the
+ * datasets of INTERFACE.md and the year's provenance. Written under a
+ * temporary name, completed by status = "complete", then renamed: a file with
+ * the final name is always complete. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "silkflow/h5.h"
+#include "silkflow/pipeline.h"
+#include "silkflow/version.h"
+
+static int fsync_path(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, sf_err *e)
+{
+    const int root = g->rank == 0;
+    const sf_labels *lab = o->lab;
+    const hsize_t n = (hsize_t)lab->n, G = (hsize_t)lab->G;
+    char *final = sf_year_file_path(cachedir, o->year);
+    size_t l = strlen(final);
+    char *tmp = sf_malloc(l + 8);
+    snprintf(tmp, l + 8, "%s.tmp", final);
+    sf_h5 h;
+    int rc = sf_h5_create(&h, tmp, g->comm, e);
+    rc = sf_grid_max_int(g, rc);
+    if (rc) {
+        if (!root) sf_fail(e, rc, "%s: cannot create", tmp);
+        free(final);
+        free(tmp);
+        return rc;
+    }
+    char gname[32];
+    snprintf(gname, sizeof gname, "/years/%d", o->year);
+    hid_t yg = sf_h5_group(&h, gname);
+    const sf_derived *d = root ? o->d : NULL;
+    const sf_decomp *dec = root ? o->dec : NULL;
+    hsize_t d1[1] = {n}, dnG[2] = {n, G}, dGG[2] = {G, G}, dGG16[3] = {G, G, SF_WWZ_NTERMS};
+    rc = sf_h5_write_double(&h, yg, "x", 1, d1, d ? d->x : NULL, e);
+    if (!rc) rc = sf_h5_write_double(&h, yg, "va", 1, d1, d ? d->va : NULL, e);
+    if (!rc) rc = sf_h5_write_double(&h, yg, "exports", 1, d1, d ? d->E : NULL, e);
+    if (!rc) rc = sf_h5_write_double(&h, yg, "vby", 2, dnG, dec ? dec->vby : NULL, e);
+    if (!rc) rc = sf_h5_write_double(&h, yg, "vax", 2, dGG, dec ? dec->vax : NULL, e);
+    if (!rc) rc = sf_h5_write_double(&h, yg, "vbe_country", 2, dGG, dec ? dec->vbe_country : NULL, e);
+    if (!rc) rc = sf_h5_write_double(&h, yg, "wwz_country", 3, dGG16, dec ? dec->wwz_country : NULL, e);
+    if (!rc) rc = sf_h5_write_double(&h, yg, "exports_bilateral", 2, dnG, root ? o->exports_bilateral : NULL, e);
+    if (!rc) rc = sf_h5_write_double(&h, yg, "fd_country", 2, dGG, root ? o->fd_country : NULL, e);
+    if (!rc) {
+        char sub[48];
+        snprintf(sub, sizeof sub, "/years/%d/sector", o->year);
+        hid_t sg = sf_h5_group(&h, sub);
+        rc = sf_h5_write_double(&h, sg, "dva", 1, d1, dec ? dec->dva : NULL, e);
+        if (!rc) rc = sf_h5_write_double(&h, sg, "iv", 1, d1, dec ? dec->iv : NULL, e);
+        if (!rc) rc = sf_h5_write_double(&h, sg, "fv", 1, d1, dec ? dec->fv : NULL, e);
+        if (!rc) rc = sf_h5_write_double(&h, sg, "dfwd", 1, d1, dec ? dec->dfwd : NULL, e);
+        if (!rc) rc = sf_h5_write_double(&h, sg, "rca", 1, d1, dec ? dec->rca : NULL, e);
+        if (!rc) rc = sf_h5_write_double(&h, sg, "gvc_p", 1, d1, dec ? dec->gvc_p : NULL, e);
+        if (!rc) rc = sf_h5_write_double(&h, sg, "gvc_pos", 1, d1, dec ? dec->gvc_pos : NULL, e);
+        if (!rc) rc = sf_h5_write_double(&h, sg, "v", 1, d1, d ? d->v : NULL, e);
+        H5Gclose(sg);
+    }
+    if (!rc && o->cfg->store_wwz == 2 && lab->homogeneous) {
+        const hsize_t N = (hsize_t)lab->max_sectors;
+        hsize_t dw[4] = {G, G, N, SF_WWZ_NTERMS};
+        double *w = NULL;
+        if (root) {
+            /* [exporting sector, importer, term] -> [exporter, importer, sector, term] */
+            w = sf_malloc(sizeof(double) * (size_t)(G * G * N * SF_WWZ_NTERMS));
+            for (hsize_t s = 0; s < G; s++)
+                for (hsize_t r = 0; r < G; r++)
+                    for (hsize_t k = 0; k < N; k++)
+                        memcpy(w + ((s * G + r) * N + k) * SF_WWZ_NTERMS,
+                               dec->wwz_sector + (((hsize_t)lab->region_start[s] + k) * G + r) * SF_WWZ_NTERMS,
+                               sizeof(double) * SF_WWZ_NTERMS);
+        }
+        rc = sf_h5_write_double(&h, yg, "wwz", 4, dw, w, e);
+        free(w);
+    }
+    if (!rc && o->cfg->store_leontief) {
+        hsize_t dB[2] = {n, n};
+        rc = sf_h5_write_double(&h, yg, "leontief", 2, dB, root ? o->B : NULL, e);
+    }
+    H5Gclose(yg);
+    int crc = sf_h5_close(&h, rc ? NULL : e);
+    if (!rc) rc = crc;
+    rc = sf_grid_max_int(g, rc);
+    /* the panel rows, attributes, status last, then the rename: root only */
+    if (root && rc == SF_OK && o->rows) {
+        sf_h5 a;
+        rc = sf_h5_open(&a, tmp, 1, e);
+        if (!rc) {
+            rc = sf_h5_write_frame(&a, "/rows", o->rows, e);
+            int c2 = sf_h5_close(&a, rc ? NULL : e);
+            if (!rc) rc = c2;
+        }
+    }
+    crc = SF_OK;
+    if (!rc) rc = crc;
+    rc = sf_grid_max_int(g, rc);
+    if (root && rc == SF_OK) {
+        sf_h5 a;
+        rc = sf_h5_open(&a, tmp, 1, e);
+        if (!rc) {
+            hid_t y = H5Gopen2(a.file, gname, H5P_DEFAULT);
+            hid_t ds = H5Dopen2(y, "wwz_country", H5P_DEFAULT);
+            sf_h5_attr_strings(ds, "term_names", SF_WWZ_NTERMS, (char *const *)sf_wwz_names);
+            sf_h5_attr_str(ds, "dims", "exporter, importer, term");
+            H5Dclose(ds);
+            sf_h5_attr_str(y, "version", SF_VERSION);
+            sf_h5_attr_str(y, "git_revision", sf_git_revision());
+            sf_h5_attr_str(y, "role", o->role);
+            sf_h5_attr_str(y, "config_year_sha256", o->year_hash);
+            sf_h5_attr_strings(y, "input_files", (hsize_t)o->nfiles, o->files);
+            sf_h5_attr_strings(y, "input_sha256", (hsize_t)o->nfiles, o->hashes);
+            sf_h5_attr_double(y, "residual", o->info->residual);
+            sf_h5_attr_double(y, "residual_scaled", o->info->residual_scaled);
+            sf_h5_attr_int(y, "residual_probe_columns", o->info->probe_columns);
+            sf_h5_attr_str(y, "residual_check", o->info->passed ? "PASSED" : "FAILED");
+            sf_h5_attr_double(y, "rcond", o->info->rcond);
+            sf_h5_attr_double(y, "norm1_I_minus_A", o->info->anorm);
+            sf_h5_attr_double(y, "norm1_B", o->info->bnorm);
+            double secs = 0;
+            for (int i = 0; i < 5; i++) secs += o->timings[i];
+            sf_h5_attr_double(y, "seconds", secs);
+            sf_h5_attr_double_array(y, "seconds_read_derive_invert_products_decompose", 5, o->timings);
+            sf_h5_attr_int(y, "ranks", g->size);
+            char grid[32];
+            snprintf(grid, sizeof grid, "%dx%d", g->nprow, g->npcol);
+            sf_h5_attr_str(y, "grid", grid);
+            sf_h5_attr_int(y, "block", o->cfg->block);
+            sf_h5_attr_double(y, "max_imbalance", o->val->max_imbalance);
+            sf_h5_attr_int(y, "n_zero_output", o->val->n_zero_output);
+            sf_h5_attr_int(y, "n_zero_output_with_exports", o->val->n_zero_output_exporting);
+            sf_h5_attr_double(y, "imbalance_total", o->val->imbalance_total);
+            sf_h5_attr_int(y, "n_negative_output", o->val->n_negative_output);
+            sf_h5_attr_int(y, "n_negative_final_demand", o->val->n_negative_fd);
+            sf_h5_attr_int(y, "n_negative_value_added", o->val->n_negative_va);
+            sf_h5_attr_int(y, "n_colsum_A_ge_1", o->val->n_colsum_ge1);
+            sf_h5_attr_double(y, "max_colsum_A", o->val->max_colsum);
+            sf_h5_attr_double(y, "wwz_identity_max_rel_error", o->dec->max_identity_err);
+            sf_h5_attr_str(y, "status", "complete");
+            H5Gclose(y);
+            rc = sf_h5_close(&a, e);
+        }
+        if (!rc && (fsync_path(tmp) != 0 || rename(tmp, final) != 0))
+            rc = sf_fail(e, SF_EUSER, "%s: cannot rename to %s", tmp, final);
+        if (rc) remove(tmp);
+    }
+    rc = sf_grid_max_int(g, rc);
+    if (rc && !root) sf_fail(e, rc, "writing %s failed on the group root", final);
+    free(final);
+    free(tmp);
+    return rc;
+}
