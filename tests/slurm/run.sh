@@ -7,6 +7,7 @@
 # when missing; tests/slurm/cluster.sh), everything under a temporary directory, then:
 #   one_job           slurm/silkflow.sbatch on 2 ranks: COMPLETED, launcher, results file
 #                     (the reference for the comparisons below)
+#   mpirun_job        the same with SILKFLOW_LAUNCHER=mpirun (no pmix plugin): same results
 #   pipeline_array    slurm/submit-pipeline.sh --chunk: stage 2 waits (Reason=Dependency)
 #                     and starts after every array task ended; results = reference
 #   pipeline_rerun    the same pipeline again, as one stage-1 job: every year reused
@@ -72,8 +73,11 @@ mkcfg() { # NAME -> $T/NAME.ini with [output] under $T/NAME/
     local name=$1
     mkdir -p "$T/$name"
     if ((REAL)); then
+        # the shipped models file, when there is one; a short bootstrap
+        local models=()
+        [[ -e $(sf_ini_get configs/wiod2013.ini estimate models) ]] || models=("estimate.models=none")
         sf_ini_override configs/wiod2013.ini "$T/$name.ini" "data.years=$YEARS" \
-            "output.file=$T/$name/$name.h5" "output.tables=$T/$name/tables" "estimate.bootstrap=49"
+            "output.file=$T/$name/$name.h5" "output.tables=$T/$name/tables" "estimate.bootstrap=49" "${models[@]}"
     else
         printf '[data]\npath = %s\nyears = %s\n[estimate]\nmodels = %s\n[output]\nfile = %s\n' \
             "$ROOT/data/wiod2013" "$YEARS" "$ROOT/tests/slurm/fake-silkflow" "$T/$name/$name.h5" >"$T/$name.ini"
@@ -130,7 +134,11 @@ wait_state() { # JOBID STATE [TIMEOUT]
     done
     return 1
 }
-show_log() { [[ -f $1 ]] && sed 's/^/    | /' "$1" | tail -n "${2:-25}"; }
+show_log() { # FILE [N]: the last N lines of a job's log that tell what the scripts did
+    [[ -f $1 ]] || return 0
+    grep -E '^[a-z.-]+\.sbatch: |^silkflow: error|^srun: error|^slurmstepd|^reuse |^done |^silkflow fake|^compute |^plan: ' "$1" |
+        sed 's/^/    | /' | tail -n "${2:-25}"
+}
 compare() { # A B [RTOL]: results of A = results of B
     local out
     out=$(/usr/bin/python3 tests/slurm/compare.py "$1" "$2" ${3:+--rtol "$3"} 2>&1)
@@ -158,6 +166,19 @@ one_job() {
     [[ $(ncached "$REF") -ge $nyears ]] || no "year cache has $(ncached "$REF") files, want >= $nyears" || return
     "$SILKFLOW" inspect "$REF" >"$T/ref/inspect.txt" 2>&1 || no "silkflow inspect $REF failed" || return
     head -n 5 "$T/ref/inspect.txt" | sed 's/^/    inspect| /'
+}
+
+mpirun_job() {
+    # the fallback for a Slurm without the pmix plugin: Open MPI's mpirun in the allocation
+    [[ -n $REF ]] || no "needs the reference of one_job" || return
+    local cfg id
+    cfg=$(mkcfg mpi)
+    id=$(cd "$T/mpi" && SILKFLOW_LAUNCHER=mpirun sbatch --parsable -n 2 "$ROOT/slurm/silkflow.sbatch" "$cfg") || no "sbatch failed" || return
+    wait_job "$id" || return
+    show_log "$T/mpi/silkflow-$id.out" 4
+    [[ $(jstate "$id") == COMPLETED ]] || no "job $id: $(jstate "$id")" || return
+    grep -q 'launch: mpirun .*2 ranks' "$T/mpi/silkflow-$id.out" || no "not launched with mpirun on 2 ranks" || return
+    compare "$T/mpi/mpi.h5" "$REF" || no "results differ from one_job's" || return
 }
 
 PIPE_CFG=
@@ -307,7 +328,7 @@ usr1_requeue() {
     compare "$out" "$REF" || no "results differ from the uninterrupted run" || return
 }
 
-for t in one_job pipeline_array pipeline_rerun pipeline_fail nightly_singleton nightly_resubmit usr1_requeue; do
+for t in one_job mpirun_job pipeline_array pipeline_rerun pipeline_fail nightly_singleton nightly_resubmit usr1_requeue; do
     [[ -n ${SLURM_TESTS:-} && ! $t =~ $SLURM_TESTS ]] && continue
     run_test "$t"
 done
