@@ -7,8 +7,9 @@
 #   sf_step CMD...          run CMD in the background, forward USR1/TERM to it as USR1 (the
 #                           signal that makes silkflow stop at the end of the current round),
 #                           wait for it; its exit code is returned, SF_SIGNAL names the signal
-#   sf_requeue_or_fail RC   after a clean stop by a signal: requeue this job (it then continues
-#                           with --resume) unless it was requeued SILKFLOW_MAX_REQUEUE times
+#   sf_requeue_or_fail RC [CACHEDIR]   after a clean stop by a signal: requeue this job (it
+#                           then continues with --resume) if this allocation completed a year
+#                           and it was requeued fewer than SILKFLOW_MAX_REQUEUE times
 #   sf_ini_get FILE SECTION KEY      one value of an INI file (comments stripped)
 #   sf_ini_override IN OUT sec.key=value ...   copy of IN with these keys replaced and
 #                           every relative input path made absolute (so OUT may live anywhere)
@@ -22,7 +23,7 @@
 #                         auto = srun --mpi=pmix when `srun --mpi=list` has pmix, else mpirun
 #                         (Debian's Open MPI runs under pmix, not under Slurm's pmi2)
 #   SILKFLOW_MPIRUN       the mpirun command for the mpirun launcher [mpirun]
-#   SILKFLOW_MAX_REQUEUE  how often a job may requeue itself after a clean stop [3]
+#   SILKFLOW_MAX_REQUEUE  how often a job may requeue itself after a clean stop [10]
 
 SF_TAG=${SF_TAG:-silkflow-slurm}
 
@@ -82,8 +83,10 @@ sf_launch() {
 # TERM would make them kill the ranks after a few seconds instead of letting
 # silkflow finish its round.
 SF_SIGNAL=
+SF_STEP_START=
 sf_step() {
     SF_SIGNAL=
+    SF_STEP_START=$(date +%s)
     ( sf_launch "$@" ) &
     local pid=$! rc
     trap 'SF_SIGNAL=USR1; sf_log "USR1: asking the step to stop at the end of its round"; kill -USR1 '"$pid"' 2>/dev/null' USR1
@@ -99,9 +102,12 @@ sf_step() {
     return "$rc"
 }
 
-# After the step: 0 when it finished; after a clean stop by a signal, requeue.
+# After the step: 0 when it finished; after a clean stop by a signal, requeue,
+# as long as this allocation completed at least one year (a year file in CACHEDIR
+# written since the step started; without CACHEDIR this is not checked) and the job
+# was requeued fewer than SILKFLOW_MAX_REQUEUE times.
 sf_requeue_or_fail() {
-    local rc=$1 max=${SILKFLOW_MAX_REQUEUE:-3} n=${SLURM_RESTART_COUNT:-0}
+    local rc=$1 cache=${2:-} max=${SILKFLOW_MAX_REQUEUE:-10} n=${SLURM_RESTART_COUNT:-0}
     ((rc == 0)) && return 0
     # silkflow exits 1 after a clean stop; 2 is a failure that a requeue would repeat
     if ((rc == 1)) && [[ $SF_SIGNAL == USR1 && -n ${SLURM_JOB_ID:-} ]]; then
@@ -109,6 +115,16 @@ sf_requeue_or_fail() {
             sf_log "stopped by $SF_SIGNAL (exit $rc) but already requeued $n times (SILKFLOW_MAX_REQUEUE=$max): giving up;" \
                 "completed years are kept, resubmit to continue"
             return "$rc"
+        fi
+        if [[ -n $cache ]]; then
+            local done
+            done=$(find "$cache" -maxdepth 1 -name '*.h5' -newermt "@$SF_STEP_START" 2>/dev/null | wc -l)
+            if ((done == 0)); then
+                sf_log "stopped by $SF_SIGNAL (exit $rc) before completing any year in this allocation: not requeueing" \
+                    "(a longer time limit, or more ranks, is needed); resubmit to continue"
+                return "$rc"
+            fi
+            sf_log "this allocation completed $done year(s)"
         fi
         sf_log "stopped cleanly by $SF_SIGNAL (exit $rc): requeueing job $SLURM_JOB_ID (restart $((n + 1)) of at most $max);" \
             "it continues with --resume"
