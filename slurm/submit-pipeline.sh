@@ -98,8 +98,10 @@ j1=$(submit "${s1[@]}" "$here/years.sbatch" "$config" "${specs[@]}" "${runopts[@
 s2=("${common[@]}" -n "$fntasks" --dependency="afterok:$j1" --kill-on-invalid-dep=yes
     --export="ALL,SILKFLOW_MERGE=$j1")
 [[ -n $ftime ]] && s2+=(-t "$ftime")
-# the final run assembles exactly the years asked for
-fopts=("${runopts[@]}")
+# the final run assembles exactly the years asked for; --force was for stage 1 (stage 2
+# would recompute every year)
+fopts=()
+for o in "${runopts[@]}"; do [[ $o == --force ]] || fopts+=("$o"); done
 [[ $years != "$(sf_ini_get "$config" data years)" ]] && fopts=(--years "$years" "${fopts[@]}")
 j2=$(submit "${s2[@]}" "$here/finish.sbatch" "$config" "${fopts[@]}") || {
     sf_log "stage 2 submission failed: cancelling stage 1 ($j1)"

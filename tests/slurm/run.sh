@@ -20,6 +20,8 @@
 #   usr1_requeue      `scancel --signal=USR1 --batch` mid-run: silkflow stops at the end
 #                     of its round (exit 1, no results file, part of the years cached), the
 #                     job requeues itself, continues with --resume; results = reference
+#   signal_timer      (only with SLURM_TEST_SLOW=1, ~2 min) the same stop from the time limit:
+#                     --time=1 --signal=B:USR1@50, on the stand-in binary
 # Then stops every daemon it started (trap EXIT) and checks that none is left.
 #
 # Environment: BIN (silkflow binary, default bin/silkflow); when `$BIN run` is not
@@ -328,7 +330,25 @@ usr1_requeue() {
     compare "$out" "$REF" || no "results differ from the uninterrupted run" || return
 }
 
-for t in one_job mpirun_job pipeline_array pipeline_rerun pipeline_fail nightly_singleton nightly_resubmit usr1_requeue; do
+signal_timer() {
+    # (SLURM_TEST_SLOW=1) the time limit instead of scancel: --time=1 --signal=B:USR1@50
+    # on the stand-in binary (a real run of the test years is too short for a 1-minute
+    # limit); slurmctld checks the signal timers every 30 s or so
+    local id cfg=$T/timer.ini
+    mkdir -p "$T/timer"
+    printf '[data]\npath = %s\nyears = 1995-2020\n[output]\nfile = %s\n' "$ROOT/data/wiod2013" "$T/timer/t.h5" >"$cfg"
+    id=$(cd "$T/timer" && SILKFLOW=$ROOT/tests/slurm/fake-silkflow FAKE_SECONDS=3 \
+        sbatch --parsable -n 1 -t 1 --signal=B:USR1@50 "$ROOT/slurm/silkflow.sbatch" "$cfg") || no "sbatch failed" || return
+    wait_job "$id" 400 || return
+    show_log "$T/timer/silkflow-$id.out" 12
+    [[ $(jstate "$id") == COMPLETED ]] || no "job ended $(jstate "$id")" || return
+    (($(jfield "$id" Restarts) >= 1)) || no "the time-limit signal never came (no restart)" || return
+    grep -q 'stopped cleanly by USR1' "$T/timer/silkflow-$id.out" || no "no clean stop in the log" || return
+}
+
+tests=(one_job mpirun_job pipeline_array pipeline_rerun pipeline_fail nightly_singleton nightly_resubmit usr1_requeue)
+[[ ${SLURM_TEST_SLOW:-0} == 1 ]] && tests+=(signal_timer)
+for t in "${tests[@]}"; do
     [[ -n ${SLURM_TESTS:-} && ! $t =~ $SLURM_TESTS ]] && continue
     run_test "$t"
 done
