@@ -7,6 +7,7 @@
 #   sf_step CMD...          run CMD in the background, forward USR1/TERM to it as USR1 (the
 #                           signal that makes silkflow stop at the end of the current round),
 #                           wait for it; its exit code is returned, SF_SIGNAL names the signal
+#   sf_check_result RC FILE the step's exit code, or 2 when it "succeeded" without writing FILE
 #   sf_requeue_or_fail RC [CACHEDIR]   after a clean stop by a signal: requeue this job (it
 #                           then continues with --resume) if this allocation completed a year
 #                           and it was requeued fewer than SILKFLOW_MAX_REQUEUE times
@@ -137,6 +138,17 @@ sf_requeue_or_fail() {
         return "$rc"
     fi
     [[ -n $SF_SIGNAL ]] && sf_log "stopped by $SF_SIGNAL (exit $rc): completed years are kept; resubmit to continue"
+    return "$rc"
+}
+
+# rc of the step, but 2 when it says it succeeded without writing RESULT since it
+# started: srun can report 0 when its tasks could not even be launched
+sf_check_result() {
+    local rc=$1 result=$2
+    if ((rc == 0)) && ! [[ -f $result && $(stat -c %Y "$result") -ge ${SF_STEP_START:-0} ]]; then
+        sf_log "the step exited 0 but did not write $result (a launch failure?): counted as a failure"
+        return 2
+    fi
     return "$rc"
 }
 

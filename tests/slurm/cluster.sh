@@ -42,7 +42,7 @@ cluster_free_port() {
 cluster_start() {
     CLUSTER_DIR=$1
     local d=$CLUSTER_DIR cpus=${CLUSTER_CPUS:-2}
-    mkdir -p "$d"/{etc,munge,state,spool,log,run}
+    mkdir -p "$d"/{etc,munge,state,spool/localhost,log,run,pmix}
     chmod 700 "$d/munge"
     # munge: a private key and socket (munged refuses root without --force)
     head -c 1024 /dev/urandom >"$d/munge/munge.key"
@@ -93,9 +93,14 @@ MessageTimeout=30
 SlurmctldTimeout=60
 SlurmdTimeout=60
 InactiveLimit=0
+# job ids from a random start: Slurm's pmix plugin and Open MPI name some temporary
+# files after the job id, and two test clusters may run side by side
+FirstJobId=$(( (RANDOM % 900 + 100) * 1000 ))
 NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 EOF
+    # the pmix plugin's client directories (default /tmp/spmix_appdir_<uid>_<job>.<step>)
+    echo "PMIxCliTmpDirBase=$d/pmix" >"$d/etc/mpi.conf"
     cat >"$d/etc/cgroup.conf" <<EOF
 CgroupPlugin=autodetect
 IgnoreSystemd=yes
