@@ -95,8 +95,15 @@ sf_step() {
     while :; do
         wait "$pid"
         rc=$?
-        # wait returns 128+n when a trapped signal interrupts it: the step still runs
-        if ((rc > 128)) && kill -0 "$pid" 2>/dev/null; then continue; fi
+        ((rc > 128)) || break
+        # 128+n: a trapped signal interrupted the wait (the step may still run), or the
+        # step died of signal n
+        kill -0 "$pid" 2>/dev/null && continue
+        # it ended meanwhile: bash kept its status unless this wait was the one that took it
+        local rc2
+        wait "$pid" 2>/dev/null
+        rc2=$?
+        ((rc2 != 127)) && rc=$rc2
         break
     done
     trap - USR1 TERM
@@ -118,14 +125,14 @@ sf_requeue_or_fail() {
             return "$rc"
         fi
         if [[ -n $cache ]]; then
-            local done
-            done=$(find "$cache" -maxdepth 1 -name '*.h5' -newermt "@$SF_STEP_START" 2>/dev/null | wc -l)
-            if ((done == 0)); then
+            local ndone
+            ndone=$(find "$cache" -maxdepth 1 -name '*.h5' -newermt "@$SF_STEP_START" 2>/dev/null | wc -l)
+            if ((ndone == 0)); then
                 sf_log "stopped by $SF_SIGNAL (exit $rc) before completing any year in this allocation: not requeueing" \
                     "(a longer time limit, or more ranks, is needed); resubmit to continue"
                 return "$rc"
             fi
-            sf_log "this allocation completed $done year(s)"
+            sf_log "this allocation completed $ndone year(s)"
         fi
         sf_log "stopped cleanly by $SF_SIGNAL (exit $rc): requeueing job $SLURM_JOB_ID (restart $((n + 1)) of at most $max);" \
             "it continues with --resume"
