@@ -31,12 +31,13 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/lib.sh"
+# shellcheck disable=SC2034 # read by slurm/lib.sh
 SF_TAG=submit-pipeline
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 
-chunk=0 years= ntasks=2 nodes= time= partition= maxpar= fntasks=1 ftime= extra= dry=0
-config= runopts=()
+chunk=0 years='' ntasks=2 nodes='' time='' partition='' maxpar='' fntasks=1 ftime='' extra='' dry=0
+config='' runopts=()
 while (($#)); do
     case $1 in
     -c | --chunk) chunk=$2; shift ;;

@@ -29,11 +29,12 @@
 # (same CLI contract, no numerics). SLURM_TEST_KEEP=1 keeps the temporary directory.
 # Exit: 0 all passed, 1 a test failed, 77 Slurm cannot be installed or started here.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 BIN=${BIN:-bin/silkflow}
 source tests/slurm/cluster.sh
 source slurm/lib.sh
+# shellcheck disable=SC2034 # read by slurm/lib.sh
 SF_TAG=slurm-test
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/sfslurm.XXXXXX")
@@ -93,7 +94,8 @@ pass=0 fail=0 failed=()
 FAILMSG=
 no() { FAILMSG=$*; return 1; }
 run_test() {
-    local name=$1 t0=$(date +%s%N) dt
+    local name=$1 t0 dt
+    t0=$(date +%s%N)
     FAILMSG=
     echo "---- $name"
     if "$name"; then
@@ -116,13 +118,13 @@ jstate() { jfield "$1" JobState; }
 jepoch() { date -d "$(jfield "$1" "$2")" +%s; }
 final_state() { [[ $1 =~ ^(COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED)$ ]]; }
 wait_job() { # JOBID [TIMEOUT s]: until every record of JOBID (array tasks too) is final
-    local id=$1 limit=${2:-240} t0=$SECONDS states s done
+    local id=$1 limit=${2:-240} t0=$SECONDS states s final
     while ((SECONDS - t0 < limit)); do
         states=$(scontrol show job -o "$id" 2>/dev/null | grep -o '\bJobState=[A-Z_]*' | cut -d= -f2)
-        done=1
-        [[ -n $states ]] || done=0
-        for s in $states; do final_state "$s" || done=0; done
-        ((done)) && return 0
+        final=1
+        [[ -n $states ]] || final=0
+        for s in $states; do final_state "$s" || final=0; done
+        ((final)) && return 0
         sleep 0.5
     done
     echo "timeout waiting for job $id: $(scontrol show job -o "$id" | grep -o 'JobState=[^ ]*\|Reason=[^ ]*' | tr '\n' ' ')"
@@ -187,14 +189,15 @@ PIPE_CFG=
 pipeline_array() {
     [[ -n $REF ]] || no "needs the reference of one_job" || return
     PIPE_CFG=$(mkcfg pipe)
-    local out ids j1 j2
+    local out j1 j2
     out=$(cd "$T/pipe" && "$ROOT/slurm/submit-pipeline.sh" --chunk 4 -n 1 "$PIPE_CFG" 2>&1) || { echo "$out"; no "submit-pipeline failed"; return; }
     echo "$out" | sed 's/^/    | /'
     j1=$(sed -n 's/^years job: \([0-9]*\).*/\1/p' <<<"$out")
     j2=$(sed -n 's/^finish job: \([0-9]*\).*/\1/p' <<<"$out")
     [[ -n $j1 && -n $j2 ]] || no "no job ids" || return
     [[ $(jfield "$j1" ArrayTaskId) == 0-2 ]] || no "stage 1 is not an array of 3 tasks (ArrayTaskId=$(jfield "$j1" ArrayTaskId))" || return
-    local st=$(jstate "$j2") reason=$(jfield "$j2" Reason)
+    local st reason
+    st=$(jstate "$j2") reason=$(jfield "$j2" Reason)
     [[ $st == PENDING && $reason == Dependency ]] || no "stage 2 right after submission: $st/$reason, want PENDING/Dependency" || return
     wait_job "$j1" && wait_job "$j2" || return
     show_log "$T/pipe/silkflow-finish-$j2.out" 8
@@ -212,7 +215,8 @@ pipeline_array() {
         e=$(date -d "$e" +%s)
         ((e > last)) && last=$e
     done < <(scontrol show job -o "$j1" | grep -o '\bEndTime=[^ ]*' | cut -d= -f2)
-    local start2=$(jepoch "$j2" StartTime)
+    local start2
+    start2=$(jepoch "$j2" StartTime)
     ((start2 >= last)) || no "stage 2 started at $start2, before the last array task ended ($last)" || return
     [[ ! -e $T/pipe/pipe.h5.work/$j1 ]] || no "work directory of $j1 left behind" || return
     [[ $(ncached "$T/pipe/pipe.h5") -ge $nyears ]] || no "shared year cache has $(ncached "$T/pipe/pipe.h5") files" || return
@@ -289,7 +293,8 @@ nightly_resubmit() {
     cmd=$(scontrol show job "$next" | sed -n 's/^ *Command=//p')
     [[ $cmd == "$ROOT/slurm/nightly.sbatch $T/night.ini --quiet" ]] || no "successor runs '$cmd'" || return
     [[ $(jfield "$next" NumTasks) == 1 ]] || no "successor has $(jfield "$next" NumTasks) tasks" || return
-    local begin=$(jepoch "$next" StartTime) now=$(date +%s)
+    local begin now
+    begin=$(jepoch "$next" StartTime) now=$(date +%s)
     ((begin > now + 3000)) || no "successor begins in $((begin - now)) s, want about an hour" || return
     scancel "$next"
 }
