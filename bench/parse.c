@@ -113,6 +113,67 @@ static void write_member(zip_t *za, const char *name, const char *text, size_t l
     zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, (zip_uint32_t)level);
 }
 
+/* Real data: the WIOD 2011 T text (1435 x 1435 integers, many zeros), 20
+ * passes per run. */
+static void wiod_bench(int runs)
+{
+    int zerr;
+    zip_t *z = zip_open("data/wiod2013/WIOD2013_2011_bp.zip", ZIP_RDONLY, &zerr);
+    if (!z) {
+        printf("(WIOD part skipped: data/wiod2013 not found)\n");
+        return;
+    }
+    zip_stat_t st;
+    zip_file_t *zf;
+    if (zip_stat(z, "WIOD2013_2011_bp_T.txt", 0, &st) || !(zf = zip_fopen(z, "WIOD2013_2011_bp_T.txt", 0))) {
+        zip_discard(z);
+        return;
+    }
+    size_t len = (size_t)st.size;
+    char *text = sf_calloc(len + SF_NUMPARSE_PAD + 1, 1);
+    if (zip_fread(zf, text, len) != (zip_int64_t)len) len = 0;
+    zip_fclose(zf);
+    zip_discard(z);
+    const int n = 1435, reps = 20;
+    double *a = sf_malloc(sizeof(double) * (size_t)n * n), *b = sf_malloc(sizeof(double) * (size_t)n * n);
+    double *ts = sf_malloc(sizeof(double) * (size_t)runs), *tt = sf_malloc(sizeof(double) * (size_t)runs);
+    int same = len > 0;
+    for (int r = 0; r < runs && same; r++) {
+        double t0 = sf_now();
+        for (int k = 0; k < reps; k++) {
+            const char *p = text;
+            for (size_t i = 0; i < (size_t)n * n; i++) {
+                char *end;
+                a[i] = strtod(p, &end);
+                p = end + 1;
+            }
+        }
+        ts[r] = sf_now() - t0;
+        t0 = sf_now();
+        for (int k = 0; k < reps; k++) {
+            memsrc m = {text, len};
+            sf_tsv_spec sp = {.name = "WIOD T", .rows = n, .cols = n, .dst = b, .ld = (size_t)n};
+            sf_err e = {0};
+            if (sf_tsv_read(&sp, mem_read, &m, &e)) same = 0;
+        }
+        tt[r] = sf_now() - t0;
+        same &= !memcmp(a, b, sizeof(double) * (size_t)n * n);
+    }
+    if (same) {
+        double mb = (double)len * reps / 1e6, ms = median(ts, runs), mt = median(tt, runs);
+        printf("\nreal WIOD 2011 T text (%.1f MB, integers):\n", (double)len / 1e6);
+        printf("strtod loop        %8.1f MB/s\n", mb / ms);
+        printf("sf_tsv_read (mem)  %8.1f MB/s  %.2fx strtod\n", mb / mt, ms / mt);
+    } else {
+        printf("WIOD part: results differ from strtod\n");
+    }
+    free(text);
+    free(a);
+    free(b);
+    free(ts);
+    free(tt);
+}
+
 int main(int argc, char **argv)
 {
     int runs = 5, n = 4915, with_zip = 1;
@@ -192,6 +253,7 @@ int main(int argc, char **argv)
         free(tm);
     }
     if (!identical) return 2;
+    wiod_bench(runs);
     if (!with_zip) return 0;
 
     /* a full synthetic Eora26 year: real labels, T, FD, VA in one zip */

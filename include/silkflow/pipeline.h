@@ -62,8 +62,18 @@ int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *
 /* The network stage (rank 0): /network/YYYY for the panel years. */
 int sf_network_stage(const sf_run_info *ri, sf_h5 *out, sf_err *e);
 
-/* Rank 0: assemble the results file from the year cache (atomically), then
- * the panel, estimation and report stages. */
-int sf_finish_run(const sf_run_info *ri, sf_err *e);
+/* The trade stage (rank 0): /trade (docs/trade.md), a printed table and
+ * trade.txt/.md/.csv in the tables directory. */
+int sf_trade_stage(const sf_run_info *ri, sf_h5 *out, sf_err *e);
+
+/* The results file is assembled under <output>.partial and renamed when
+ * complete. Rank 0: labels, /years from the year cache, then the panel,
+ * network and trade stages. */
+int sf_finish_assemble(const sf_run_info *ri, sf_err *e);
+/* Rank 0, after the estimation stage wrote /estimates into the partial file:
+ * the report, status = "complete", then the atomic rename. */
+int sf_finish_complete(const sf_run_info *ri, sf_err *e);
+/* <output>.partial (malloc'ed). */
+char *sf_partial_path(const char *out);
 
 #endif

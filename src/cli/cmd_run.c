@@ -435,6 +435,14 @@ int sf_cmd_run(int argc, char **argv)
         sf_par_finalize();
         return rc;
     }
+    double mem_root = 0;
+    rc = sf_mem_check(c.lab, &c.cfg, c.focal, c.years, c.nyears, MPI_COMM_WORLD, &mem_root, &e);
+    rc = sf_par_round_sync(rc, &e, 0, NULL);
+    if (rc) {
+        if (me == 0) sf_cli_error(e.msg);
+        sf_par_finalize();
+        return rc;
+    }
     if (me == 0) {
         if (sf_mkdir_p(c.cachedir) != 0) rc = sf_fail(&e, SF_EUSER, "%s: cannot create directory", c.cachedir);
     }
@@ -451,10 +459,11 @@ int sf_cmd_run(int argc, char **argv)
         sf_format_int_list(c.cfg.years, c.cfg.nyears, ys, sizeof ys);
         sf_info("silkflow %s: %s, years %s%s%s, %d regions x %d sectors, focal %s", SF_VERSION, c.cfg.data_path, ys,
                 c.lag_year ? " (+ " : "", c.lag_year ? "lag year)" : "", c.lab->G, c.lab->n, c.cfg.focal);
-        sf_info("plan: %d rank%s, %d group%s of %d-%d ranks (BLACS grid %dx%d on group 0), block %d", P,
-                P > 1 ? "s" : "", c.plan.ngroups, c.plan.ngroups > 1 ? "s" : "", c.plan.first[1] - c.plan.first[0],
+        sf_info("plan: %d rank%s, %d group%s of %d-%d ranks (BLACS grid %dx%d on group 0), block %d, predicted "
+                "memory per year %.2f GB on a group root", P, P > 1 ? "s" : "", c.plan.ngroups,
+                c.plan.ngroups > 1 ? "s" : "", c.plan.first[1] - c.plan.first[0],
                 c.plan.first[c.plan.ngroups] - c.plan.first[c.plan.ngroups - 1], c.grid.nprow, c.grid.npcol,
-                c.cfg.block);
+                c.cfg.block, mem_root / 1e9);
     }
     /* this group's years */
     int *mine = sf_malloc(sizeof(int) * (size_t)(c.nyears + 1)), nmine = 0;
@@ -488,12 +497,34 @@ int sf_cmd_run(int argc, char **argv)
                               .npartners = c.npartners, .world_size = P,
                               .ngroups = c.plan.ngroups, .grid_rows = c.grid.nprow, .grid_cols = c.grid.npcol,
                               .t_start = t_start};
-            rc = sf_finish_run(&ri, &e);
+            rc = sf_finish_assemble(&ri, &e);
+        }
+        rc = sf_par_round_sync(rc, &e, 0, NULL);
+        /* estimation: every rank, bootstrap replicates split over them */
+        if (rc == SF_OK && c.cfg.models) {
+            char *partial = sf_partial_path(c.cfg.out_file);
+            sf_estimate_args ea = {.panel = partial, .models = c.cfg.models, .out = c.cfg.tables_dir,
+                                   .boot = c.cfg.bootstrap, .boot_set = 1, .seed = c.cfg.seed, .quiet = quiet};
+            double te = sf_now();
+            rc = sf_estimate_main(&ea, me, P, &e);
+            rc = sf_par_round_sync(rc, &e, 0, NULL);
+            if (rc == SF_OK) sf_info("%-10s %7.2f s  %s", "estimate", sf_now() - te, c.cfg.models);
+            free(partial);
+        }
+        if (rc == SF_OK && me == 0) {
+            sf_run_info ri = {.cfg = &c.cfg, .lab = c.lab, .cachedir = c.cachedir, .years = c.years,
+                              .nyears = c.nyears, .lag_year = c.lag_year, .focal = c.focal, .partners = c.partners,
+                              .npartners = c.npartners, .world_size = P, .ngroups = c.plan.ngroups,
+                              .grid_rows = c.grid.nprow, .grid_cols = c.grid.npcol, .t_start = t_start};
+            rc = sf_finish_complete(&ri, &e);
         }
         rc = sf_par_round_sync(rc, &e, 0, NULL);
     }
     if (rc && me == 0) sf_cli_error(e.msg);
-    if (rc == SF_OK) sf_info("done in %.1f s: %s", sf_now() - t_start, c.cfg.out_file);
+    double peak = sf_par_max_double(sf_peak_rss());
+    if (rc == SF_OK)
+        sf_info("done in %.1f s: %s (peak memory %.2f GB on the largest rank, predicted %.2f GB per group root)",
+                sf_now() - t_start, c.cfg.out_file, peak / 1e9, mem_root / 1e9);
     sf_grid_free(&c.grid);
     sf_plan_free(&c.plan);
     sf_labels_free(c.lab);

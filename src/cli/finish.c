@@ -88,7 +88,15 @@ static int copy_years(sf_h5 *h, const sf_run_info *ri, sf_err *e)
     return rc;
 }
 
-int sf_finish_run(const sf_run_info *ri, sf_err *e)
+char *sf_partial_path(const char *out)
+{
+    size_t l = strlen(out);
+    char *tmp = sf_malloc(l + 16);
+    snprintf(tmp, l + 16, "%s.partial", out);
+    return tmp;
+}
+
+int sf_finish_assemble(const sf_run_info *ri, sf_err *e)
 {
     const char *out = ri->cfg->out_file;
     char *dir = sf_dirname(out);
@@ -98,9 +106,7 @@ int sf_finish_run(const sf_run_info *ri, sf_err *e)
         return rc;
     }
     free(dir);
-    size_t l = strlen(out);
-    char *tmp = sf_malloc(l + 16);
-    snprintf(tmp, l + 16, "%s.partial", out);
+    char *tmp = sf_partial_path(out);
     double t0 = sf_now();
     sf_h5 h;
     int rc = sf_h5_create(&h, tmp, MPI_COMM_NULL, e);
@@ -109,15 +115,35 @@ int sf_finish_run(const sf_run_info *ri, sf_err *e)
         return rc;
     }
     write_root_attrs(h.file, ri);
+    sf_h5_attr_str(h.file, "status", "assembling");
     rc = write_labels(&h, ri->lab, e);
     if (!rc) rc = copy_years(&h, ri, e);
     sf_frame *panel = NULL;
     if (!rc) rc = sf_panel_stage(ri, &h, &panel, e);
     if (!rc) rc = sf_network_stage(ri, &h, e);
+    if (!rc) rc = sf_trade_stage(ri, &h, e);
     sf_frame_free(panel);
-    if (!rc) sf_h5_attr_str(h.file, "status", "complete");
     int crc = sf_h5_close(&h, rc ? NULL : e);
     if (!rc) rc = crc;
+    if (rc) remove(tmp);
+    else sf_info("%-10s %s  %7.2f s  %d years, panel, network, trade", "assemble", tmp, sf_now() - t0, ri->nyears);
+    free(tmp);
+    return rc;
+}
+
+int sf_finish_complete(const sf_run_info *ri, sf_err *e)
+{
+    const char *out = ri->cfg->out_file;
+    char *tmp = sf_partial_path(out);
+    sf_h5 h;
+    int rc = sf_h5_open(&h, tmp, 1, e);
+    if (!rc) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.3f", sf_now() - ri->t_start);
+        sf_h5_attr_double(h.file, "seconds_total", sf_now() - ri->t_start);
+        sf_h5_attr_str(h.file, "status", "complete");
+        rc = sf_h5_close(&h, e);
+    }
     if (!rc) {
         int fd = open(tmp, O_RDONLY);
         if (fd >= 0) {
@@ -127,7 +153,6 @@ int sf_finish_run(const sf_run_info *ri, sf_err *e)
         if (rename(tmp, out) != 0) rc = sf_fail(e, SF_EUSER, "%s: cannot rename to %s", tmp, out);
     }
     if (rc) remove(tmp);
-    else sf_info("%-10s %s  %7.2f s  %d years", "results", out, sf_now() - t0, ri->nyears);
     free(tmp);
     return rc;
 }

@@ -122,6 +122,24 @@ static const char *slow(const char *s, const char *end, double *out)
 static const double P10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+#ifdef LD_MAXEXP
+/* The extended path needs long double arithmetic to really carry 64 bits:
+ * not so when the x87 precision control is set to 53 bits, or under
+ * valgrind, which emulates x87 in double precision. Checked once at run
+ * time (a benign race: every thread stores the same answer); without it
+ * those numbers go to strtod. */
+static int ld_extended(void)
+{
+    static volatile int known = -1;
+    if (known < 0) {
+        volatile long double one = 1.0L, tiny = 0x1p-62L;
+        long double sum = one + tiny;
+        known = sum != one;
+    }
+    return known;
+}
+#endif
+
 /* Beyond Clinger's range: w * 10^q with w <= 19 digits. */
 static const char *beyond(const char *s, const char *p, uint64_t w, long q, int neg, double *out)
 {
@@ -133,7 +151,7 @@ static const char *beyond(const char *s, const char *p, uint64_t w, long q, int 
         goto done;
     }
 #ifdef LD_MAXEXP
-    if (q >= -LD_MAXEXP && q <= LD_MAXEXP) {
+    if (q >= -LD_MAXEXP && q <= LD_MAXEXP && ld_extended()) {
         long double r = q >= 0 ? (long double)w * L10[q] : (long double)w / L10[-q];
         /* r is the exact value rounded once to 64 bits; rounding it to 53 bits
          * is right unless r lies exactly halfway between two doubles (low 11
@@ -154,7 +172,43 @@ done:
     return p;
 }
 
-const char *sf_numparse(const char *s, double *out)
+/* The rest of a number after its mantissa: exponent, then the conversion
+ * (kept out of line: exponents are rare in tables). */
+static __attribute__((noinline)) const char *with_exponent(const char *s, const char *p, uint64_t w, long nd, long q,
+                                                           int neg, double *out)
+{
+    const char *e = p + 1;
+    int eneg = 0;
+    if (*e == '-') {
+        eneg = 1;
+        e++;
+    } else if (*e == '+') {
+        e++;
+    }
+    if (is_digit(*e)) {
+        long ev = 0;
+        while (is_digit(*e)) {
+            if (ev < 100000000L) ev = ev * 10 + (*e - '0');
+            e++;
+        }
+        q += eneg ? -ev : ev;
+        p = e;
+    }
+    if (nd > 19) return slow(s, p, out);
+    if (w == 0) {
+        *out = neg ? -0.0 : 0.0;
+        return p;
+    }
+    if (w <= TWO53 && q >= -22 && q <= 22) {
+        double v = q >= 0 ? (double)w * P10[q] : (double)w / P10[-q];
+        *out = neg ? -v : v;
+        return p;
+    }
+    return beyond(s, p, w, q, neg, out);
+}
+
+/* The parser proper, inlined into the matrix reader's loop. */
+static inline __attribute__((always_inline)) const char *parse_number(const char *s, double *out)
 {
     const char *p = s;
     int neg = *p == '-';
@@ -179,25 +233,7 @@ const char *sf_numparse(const char *s, double *out)
     } else if (nint == 0) {
         return NULL;
     }
-    if ((*p | 0x20) == 'e') {
-        const char *e = p + 1;
-        int eneg = 0;
-        if (*e == '-') {
-            eneg = 1;
-            e++;
-        } else if (*e == '+') {
-            e++;
-        }
-        if (is_digit(*e)) {
-            long ev = 0;
-            while (is_digit(*e)) {
-                if (ev < 100000000L) ev = ev * 10 + (*e - '0');
-                e++;
-            }
-            q += eneg ? -ev : ev;
-            p = e;
-        }
-    }
+    if ((*p | 0x20) == 'e') return with_exponent(s, p, w, nd, q, neg, out);
     if (nd > 19) return slow(s, p, out);
     /* Clinger: w and 10^|q| are exact doubles, one operation rounds once.
      * (Branches rather than a multiply-then-divide table: division costs
@@ -215,6 +251,8 @@ const char *sf_numparse(const char *s, double *out)
     *out = neg ? -v : v;
     return p;
 }
+
+const char *sf_numparse(const char *s, double *out) { return parse_number(s, out); }
 
 /* ---- tab-separated matrices ------------------------------------------------ */
 
@@ -297,6 +335,7 @@ static int parse_chunk(tsv_state *s, int *st, const char *p, const char *end, sf
 {
     const sf_tsv_spec *sp = s->sp;
     const int cols = sp->cols;
+    int rc;
     while (p < end) {
         char c = *p;
         if (s->row >= sp->rows) {
@@ -314,7 +353,7 @@ static int parse_chunk(tsv_state *s, int *st, const char *p, const char *end, sf
                 s->dst = s->scratch ? s->scratch : sp->dst + (size_t)s->row * sp->ld;
                 *st = S_NUM;
             } else if (c == '\n') {
-                if (end_line(s, e)) return e->code;
+                if ((rc = end_line(s, e))) return rc;
                 p++;
             } else if (is_delim(c)) {
                 *st = S_TRAIL;
@@ -327,7 +366,7 @@ static int parse_chunk(tsv_state *s, int *st, const char *p, const char *end, sf
             if (is_numstart(c)) {
                 *st = S_NUM;
             } else if (c == '\n') {
-                if (end_line(s, e)) return e->code;
+                if ((rc = end_line(s, e))) return rc;
                 *st = S_LINE_START;
                 p++;
             } else if (is_delim(c)) {
@@ -339,7 +378,7 @@ static int parse_chunk(tsv_state *s, int *st, const char *p, const char *end, sf
             break;
         case S_TRAIL: /* whitespace that must run to the end of the line */
             if (c == '\n') {
-                if (end_line(s, e)) return e->code;
+                if ((rc = end_line(s, e))) return rc;
                 *st = S_LINE_START;
             } else if (!is_delim(c)) {
                 return sf_fail(e, SF_EUSER, "%s: line %ld, column %d: empty field (two tabs in a row, or "
@@ -358,7 +397,16 @@ static int parse_chunk(tsv_state *s, int *st, const char *p, const char *end, sf
                     return sf_fail(e, SF_EUSER, "%s: line %ld, column %d: wrong column count: more than %d numbers",
                                    sp->name, s->line, col + 1, cols);
                 }
-                const char *q = sf_numparse(p, &v);
+                /* zeros are most of a sparse table: "0<TAB>" costs a few
+                 * instructions instead of a parse */
+                if (p[0] == '0' && p[1] == '\t') {
+                    dst[col++] = 0.0;
+                    p += 2;
+                    if (is_numstart(*p)) continue;
+                    *st = S_FIELD;
+                    break;
+                }
+                const char *q = parse_number(p, &v);
                 if (!q || (!is_delim(*q) && q != end)) {
                     s->col = col;
                     return bad_field(s, p, end, e);
@@ -378,12 +426,11 @@ static int parse_chunk(tsv_state *s, int *st, const char *p, const char *end, sf
                     *st = S_FIELD;
                 } else if (c == '\n') {
                     s->col = col;
-                    if (end_line(s, e)) return e->code;
+                    if ((rc = end_line(s, e))) return rc;
                     *st = S_LINE_START;
                     col = s->col;
                 } else if (q == end) { /* cannot happen: chunks end with a delimiter */
-                    p = q;
-                    *st = S_FIELD;
+                    return sf_fail(e, SF_EINTERNAL, "%s: line %ld: chunk boundary inside a number", sp->name, s->line);
                 } else {
                     *st = S_TRAIL; /* '\r' or ' ' */
                 }

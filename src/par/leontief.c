@@ -177,25 +177,6 @@ static void bcast_doubles(const sf_grid *g, double *buf, size_t n)
     }
 }
 
-/* Probe columns for the residual check: the focal region's columns and 64
- * columns spread evenly over the table. */
-static int *probe_columns(const sf_labels *lab, int focal, int *count)
-{
-    const int n = lab->n;
-    int cap = 64 + (focal >= 0 ? lab->region_start[focal + 1] - lab->region_start[focal] : 0);
-    int *s = sf_malloc(sizeof(int) * (size_t)cap), m = 0;
-    if (focal >= 0)
-        for (int j = lab->region_start[focal]; j < lab->region_start[focal + 1]; j++) s[m++] = j;
-    const int k = n < 64 ? n : 64;
-    for (int i = 0; i < k; i++) s[m++] = (int)((long)i * n / k);
-    sf_sort_int(s, (size_t)m);
-    int u = 0;
-    for (int i = 0; i < m; i++)
-        if (u == 0 || s[u - 1] != s[i]) s[u++] = s[i];
-    *count = u;
-    return s;
-}
-
 static void sector_label(const sf_labels *lab, int j, char *buf, size_t n)
 {
     if (j < 0 || j >= lab->n) {
@@ -218,16 +199,24 @@ int sf_par_year(const sf_grid *g, int block, int year, const sf_labels *lab, con
     memset(info, 0, sizeof *info);
     double t0 = MPI_Wtime();
 
-    /* x, zero flags and v on every rank */
-    double *xv = sf_malloc(sizeof(double) * (size_t)(3 * n));
+    /* x, zero flags, v and the one non-zero per row of the sparse right-hand
+     * sides (Yd, Yo, Yc: columns G + t, 2G + t, 3G + t of sf_rhs, t = region
+     * of the row) on every rank */
+    double *xv = sf_calloc((size_t)(6 * n), sizeof(double));
     if (root) {
+        const int nr = r->nrhs;
         for (int j = 0; j < n; j++) {
+            const int tj = lab->sector_region[j];
+            const double *row = r->rhs + (size_t)j * (size_t)nr;
             xv[j] = d->x[j];
             xv[n + j] = d->zero[j] ? 1.0 : 0.0;
             xv[2 * n + j] = d->v[j];
+            xv[3 * n + j] = row[G + tj];
+            xv[4 * n + j] = row[2 * G + tj];
+            if (focal >= 0) xv[5 * n + j] = row[3 * G + tj];
         }
     }
-    bcast_doubles(g, xv, (size_t)(3 * n));
+    bcast_doubles(g, xv, (size_t)(6 * n));
     const double *x = xv, *zf = xv + n, *v = xv + 2 * n;
 
     /* M = I - A, block-cyclic */
@@ -348,49 +337,71 @@ int sf_par_year(const sf_grid *g, int block, int year, const sf_labels *lab, con
     double t3 = MPI_Wtime();
     info->t_invert = t3 - t2;
 
-    /* products: B * rhs */
-    int nrhs = 0;
+    /* Products. Only Y (n x G) and E are dense right-hand sides: pdgemm.
+     * Yd, Yo and Yc have one non-zero per row (column t = region of the row),
+     * so B*Yd, B*Yo, B*Yc cost 2n^2 each, not 2n^2 G: they are accumulated in
+     * the local sweep of B below, together with Vind'B and the blocks. */
+    int nrhs = 0, G1 = G + 1;
     if (root) nrhs = r->nrhs;
     MPI_Bcast(&nrhs, 1, MPI_INT, 0, g->comm);
+    double *Rd = NULL;
+    if (root) {
+        Rd = sf_malloc(sizeof(double) * (size_t)n * (size_t)G1);
+        for (int j = 0; j < n; j++) {
+            const double *row = r->rhs + (size_t)j * (size_t)nrhs;
+            memcpy(Rd + (size_t)j * (size_t)G1, row, sizeof(double) * (size_t)G);
+            Rd[(size_t)j * (size_t)G1 + (size_t)G] = row[nrhs - 1];
+        }
+    }
     dmat R, C;
-    dmat_init(&R, g, n, nrhs, nb);
-    dmat_init(&C, g, n, nrhs, nb);
+    dmat_init(&R, g, n, G1, nb);
+    dmat_init(&C, g, n, G1, nb);
     double *Rl = dmat_alloc(&R), *Cl = dmat_alloc(&C);
-    scatter_rowmajor(g, &R, root ? r->rhs : NULL, (size_t)nrhs, Rl);
-    const double done = 1.0, dzero = 0.0, dmone = -1.0;
-    pdgemm_("N", "N", &n, &nrhs, &n, &done, Ml, &one, &one, M.desc, Rl, &one, &one, R.desc, &dzero, Cl, &one, &one,
+    scatter_rowmajor(g, &R, Rd, (size_t)G1, Rl);
+    free(Rd);
+    const double done = 1.0, dzero = 0.0;
+    pdgemm_("N", "N", &n, &G1, &n, &done, Ml, &one, &one, M.desc, Rl, &one, &one, R.desc, &dzero, Cl, &one, &one,
             C.desc);
     free(Rl);
 
-    /* residual on probe columns: Res = M * (B * S) - S */
-    int m = 0;
-    int *S = probe_columns(lab, focal, &m);
-    info->probe_columns = m;
+    /* Residual on probe columns, HPL-style: max |(I - A) B(:, S) - I(:, S)|
+     * over the focal region's columns and a contiguous block of 64 columns
+     * (contiguous ranges: PBLAS takes them as submatrices, no extraction). */
     {
-        dmat Sd, Bs;
-        dmat_init(&Sd, g, n, m, nb);
-        dmat_init(&Bs, g, n, m, nb);
-        double *Sl = dmat_alloc(&Sd), *Bsl = dmat_alloc(&Bs);
-        for (int jl = 0; jl < Sd.nloc; jl++) {
-            const int k = l2g(jl, nb, g->mycol, g->npcol);
-            for (int il = 0; il < Sd.mloc; il++)
-                if (l2g(il, nb, g->myrow, g->nprow) == S[k]) Sl[(size_t)jl * (size_t)Sd.lld + (size_t)il] = 1.0;
+        int ranges[2][2], nr = 0;
+        if (focal >= 0) {
+            ranges[nr][0] = lab->region_start[focal];
+            ranges[nr][1] = lab->region_start[focal + 1] - lab->region_start[focal];
+            nr++;
         }
-        pdgemm_("N", "N", &n, &m, &n, &done, Ml, &one, &one, M.desc, Sl, &one, &one, Sd.desc, &dzero, Bsl, &one,
-                &one, Bs.desc);
-        pdgemm_("N", "N", &n, &m, &n, &done, Mcopy, &one, &one, M.desc, Bsl, &one, &one, Bs.desc, &dmone, Sl, &one,
-                &one, Sd.desc);
+        const int mb = n < 64 ? n : 64;
+        ranges[nr][0] = (n - mb) / 2;
+        ranges[nr][1] = mb;
+        nr++;
         double lmax = 0;
-        for (int jl = 0; jl < Sd.nloc; jl++)
-            for (int il = 0; il < Sd.mloc; il++) {
-                double a = fabs(Sl[(size_t)jl * (size_t)Sd.lld + (size_t)il]);
-                if (!(a <= lmax)) lmax = a; /* NaN propagates */
+        info->probe_columns = 0;
+        for (int q = 0; q < nr; q++) {
+            const int j0 = ranges[q][0], m = ranges[q][1], jb = j0 + 1;
+            if (m <= 0) continue;
+            info->probe_columns += m;
+            dmat Rs;
+            dmat_init(&Rs, g, n, m, nb);
+            double *Rsl = dmat_alloc(&Rs);
+            pdgemm_("N", "N", &n, &m, &n, &done, Mcopy, &one, &one, M.desc, Ml, &one, &jb, M.desc, &dzero, Rsl, &one,
+                    &one, Rs.desc);
+            for (int jl = 0; jl < Rs.nloc; jl++) {
+                const int k = l2g(jl, nb, g->mycol, g->npcol);
+                for (int il = 0; il < Rs.mloc; il++) {
+                    double a = Rsl[(size_t)jl * (size_t)Rs.lld + (size_t)il];
+                    if (l2g(il, nb, g->myrow, g->nprow) == j0 + k) a -= 1.0;
+                    a = fabs(a);
+                    if (!(a <= lmax)) lmax = a; /* NaN propagates */
+                }
             }
+            free(Rsl);
+        }
         MPI_Allreduce(&lmax, &info->residual, 1, MPI_DOUBLE, MPI_MAX, g->comm);
-        free(Sl);
-        free(Bsl);
     }
-    free(S);
     free(Mcopy);
     info->residual_scaled = info->residual / ((double)n * DBL_EPSILON * info->anorm * info->bnorm);
     info->passed = info->residual_scaled < 16.0;
@@ -398,11 +409,25 @@ int sf_par_year(const sf_grid *g, int block, int year, const sf_labels *lab, con
     info->t_products = t4 - t3;
 
     /* collect on the root (p allocated there by the caller) */
-    gather_rowmajor(g, &C, Cl, root ? p->BR : NULL, (size_t)nrhs);
+    {
+        /* BY and BE: the dense product, into the column blocks of BR */
+        double *CY = root ? sf_malloc(sizeof(double) * (size_t)n * (size_t)G1) : NULL;
+        gather_rowmajor(g, &C, Cl, CY, (size_t)G1);
+        if (root) {
+            for (int j = 0; j < n; j++) {
+                const double *src = CY + (size_t)j * (size_t)G1;
+                double *dst = p->BR + (size_t)j * (size_t)nrhs;
+                memcpy(dst, src, sizeof(double) * (size_t)G);
+                dst[nrhs - 1] = src[G];
+            }
+            free(CY);
+        }
+    }
     free(Cl);
     {
         const int *rs = lab->region_start;
-        const size_t vsz = (size_t)G * (size_t)n;
+        const int nsp = focal >= 0 ? 3 : 2; /* sparse right-hand sides: Yd, Yo, (Yc) */
+        const size_t vsz = (size_t)G * (size_t)n, ysz = (size_t)n * (size_t)G;
         long dsz = 0;
         for (int gg = 0; gg < G; gg++) {
             long Ng = rs[gg + 1] - rs[gg];
@@ -410,19 +435,28 @@ int sf_par_year(const sf_grid *g, int block, int year, const sf_labels *lab, con
         }
         const int Nc = focal >= 0 ? rs[focal + 1] - rs[focal] : 0;
         const size_t fsz = (size_t)Nc * (size_t)n;
-        /* one buffer for all reductions: VBreg | Bdiag | Bfrow | Bfcol */
-        const size_t tot = vsz + (size_t)dsz + 2 * fsz;
+        /* one buffer for all reductions: VBreg | BYd | BYo | BYc | Bdiag | Bfrow | Bfcol */
+        const size_t tot = vsz + (size_t)nsp * ysz + (size_t)dsz + 2 * fsz;
         double *buf = sf_calloc(tot, sizeof(double));
-        double *VB = buf, *BD = buf + vsz, *FR = BD + dsz, *FC = FR + fsz;
+        double *VB = buf, *BYS = buf + vsz, *BD = BYS + (size_t)nsp * ysz, *FR = BD + dsz, *FC = FR + fsz;
         long *dstart = sf_malloc(sizeof(long) * (size_t)(G + 1));
         dstart[0] = 0;
         for (int gg = 0; gg < G; gg++) dstart[gg + 1] = dstart[gg] + (long)(rs[gg + 1] - rs[gg]) * (rs[gg + 1] - rs[gg]);
         int *rowg = sf_malloc(sizeof(int) * (size_t)imax(1, M.mloc));
         for (int il = 0; il < M.mloc; il++) rowg[il] = l2g(il, nb, g->myrow, g->nprow);
+        /* local partial sums of B * (sparse rhs), column-major by region: part[(q*G + t)*mloc + il] */
+        double *part = sf_calloc((size_t)nsp * (size_t)G * (size_t)imax(1, M.mloc), sizeof(double));
+        const double *ys = xv + 3 * n; /* per row: Yd, Yo, Yc values (see below) */
         for (int jl = 0; jl < M.nloc; jl++) {
             const int j = l2g(jl, nb, g->mycol, g->npcol);
             const int rj = lab->sector_region[j];
             const double *col = Ml + (size_t)jl * (size_t)M.lld;
+            for (int q = 0; q < nsp; q++) {
+                const double yv = ys[(size_t)q * n + j];
+                if (yv == 0) continue;
+                double *pc = part + ((size_t)q * G + (size_t)rj) * (size_t)M.mloc;
+                for (int il = 0; il < M.mloc; il++) pc[il] += col[il] * yv;
+            }
             for (int il = 0; il < M.mloc; il++) {
                 const int i = rowg[il];
                 const int ri = lab->sector_region[i];
@@ -436,11 +470,22 @@ int sf_par_year(const sf_grid *g, int block, int year, const sf_labels *lab, con
                 if (rj == focal) FC[(size_t)i * (size_t)Nc + (size_t)(j - rs[focal])] = b;
             }
         }
+        for (int q = 0; q < nsp; q++)
+            for (int t = 0; t < G; t++) {
+                const double *pc = part + ((size_t)q * G + (size_t)t) * (size_t)M.mloc;
+                double *dst = BYS + (size_t)q * ysz;
+                for (int il = 0; il < M.mloc; il++) dst[(size_t)rowg[il] * (size_t)G + (size_t)t] += pc[il];
+            }
+        free(part);
         free(rowg);
         free(dstart);
         reduce_to_root(g, buf, tot);
         if (root) {
             memcpy(p->VBreg, VB, vsz * sizeof(double));
+            for (int j = 0; j < n; j++)
+                for (int q = 0; q < nsp; q++)
+                    memcpy(p->BR + (size_t)j * (size_t)nrhs + (size_t)(q + 1) * (size_t)G,
+                           BYS + (size_t)q * ysz + (size_t)j * (size_t)G, sizeof(double) * (size_t)G);
             memcpy(p->Bdiag, BD, (size_t)dsz * sizeof(double));
             if (Nc) {
                 memcpy(p->Bfrow, FR, fsz * sizeof(double));

@@ -81,12 +81,12 @@ static int run_case(const sf_grid *g, const sf_labels *lab, int singular, int nb
             d.x[9] = 7;
         }
         for (int j = 0; j < n; j++) d.v[j] = d.zero[j] ? 0 : 0.3 + 0.2 * urand();
-        r.n = n;
-        r.G = G;
-        r.focal = focal;
-        r.nrhs = 4 * G + 1;
-        r.rhs = sf_malloc(sizeof(double) * (size_t)n * (size_t)r.nrhs);
-        for (int i = 0; i < n * r.nrhs; i++) r.rhs[i] = urand() - 0.2;
+        /* right-hand sides with the structure of sf_rhs_build: random Y, E */
+        d.Y = sf_malloc(sizeof(double) * (size_t)n * G);
+        d.E = sf_malloc(sizeof(double) * (size_t)n);
+        for (int i = 0; i < n * G; i++) d.Y[i] = urand() - 0.2;
+        for (int i = 0; i < n; i++) d.E[i] = urand();
+        sf_rhs_build(lab, &d, focal, &r);
         /* products storage */
         p.n = n;
         p.G = G;
@@ -174,7 +174,9 @@ static int run_case(const sf_grid *g, const sf_labels *lab, int singular, int nb
         free(d.x);
         free(d.v);
         free(d.zero);
-        free(r.rhs);
+        free(d.Y);
+        free(d.E);
+        sf_rhs_free(&r);
         free(p.BR);
         free(p.VBreg);
         free(p.dstart);

@@ -12,6 +12,9 @@
  *   test_reader --dump-sums Y   WIOD year Y: row sums of T and FD, column sums
  *                               of T and VA, zero-output count (for
  *                               tests/scripts/reader_wiod_sums.sh)
+ *   test_reader --read DIR PREFIX YEAR
+ *                               read a release with ROW kept and dropped
+ *                               (tests/scripts/reader_eora_full.sh)
  */
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -763,9 +766,63 @@ static int dump_sums(int year)
     return 0;
 }
 
+/* Any release (e.g. a full-size one from silkflow synth): read a year with
+ * ROW kept and dropped; the dropped table must be the kept one without the
+ * ROW rows and columns. Prints the dimensions for the calling script. */
+static int read_release(const char *dir, const char *prefix, int year)
+{
+    sf_source s = {.format = strcmp(prefix, "Eora26") ? "mrio-tsv" : "eora26", .path = dir, .prefix = prefix};
+    sf_err e = {0};
+    sf_labels *lk = NULL, *ld = NULL;
+    sf_table tk, td;
+    double t0 = sf_now();
+    if (sf_labels_read(&s, year, &lk, &e) || sf_table_read(&s, year, lk, &tk, &e)) {
+        fprintf(stderr, "%s\n", e.msg);
+        return 1;
+    }
+    double t1 = sf_now();
+    s.drop_row = 1;
+    if (sf_labels_read(&s, year, &ld, &e) || sf_table_read(&s, year, ld, &td, &e)) {
+        fprintf(stderr, "%s\n", e.msg);
+        return 1;
+    }
+    printf("keep G=%d n=%d nfd=%d nva=%d max_sectors=%d homogeneous=%d (read in %.2f s)\n", lk->G, lk->n, lk->nfd,
+           lk->nva, lk->max_sectors, lk->homogeneous, t1 - t0);
+    printf("drop G=%d n=%d nfd=%d nva=%d max_sectors=%d homogeneous=%d row_dropped=%d\n", ld->G, ld->n, ld->nfd,
+           ld->nva, ld->max_sectors, ld->homogeneous, ld->row_dropped);
+    int g = sf_labels_region(lk, "ROW");
+    long bad = 0, nonfinite = 0;
+    if (g >= 0) {
+        int r0 = lk->region_start[g], r1 = lk->region_start[g + 1];
+        int *keep = sf_malloc(sizeof(int) * (size_t)ld->n), *fk = sf_malloc(sizeof(int) * (size_t)(ld->nfd + 1));
+        for (int i = 0, k = 0; i < lk->n; i++)
+            if (i < r0 || i >= r1) keep[k++] = i;
+        for (int f = 0, k = 0; f < lk->nfd; f++)
+            if (lk->fd_region[f] != g) fk[k++] = f;
+        size_t nk = (size_t)lk->n, nd = (size_t)ld->n;
+        for (size_t i = 0; i < nd; i++) {
+            for (size_t j = 0; j < nd; j++) bad += td.Z[i * nd + j] != tk.Z[(size_t)keep[i] * nk + (size_t)keep[j]];
+            for (int f = 0; f < ld->nfd; f++)
+                bad += td.F[i * (size_t)ld->nfd + (size_t)f] != tk.F[(size_t)keep[i] * (size_t)lk->nfd + (size_t)fk[f]];
+        }
+        for (int q = 0; q < ld->nva; q++)
+            for (size_t j = 0; j < nd; j++) bad += td.W[(size_t)q * nd + j] != tk.W[(size_t)q * nk + (size_t)keep[j]];
+        free(keep);
+        free(fk);
+    }
+    for (size_t i = 0; i < (size_t)lk->n * (size_t)lk->n; i++) nonfinite += !isfinite(tk.Z[i]);
+    printf("dropped table differs from the kept one in %ld cells; %ld non-finite values\n", bad, nonfinite);
+    sf_table_free(&tk);
+    sf_table_free(&td);
+    sf_labels_free(lk);
+    sf_labels_free(ld);
+    return bad || nonfinite || g < 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "--dump-sums")) return dump_sums(atoi(argv[2]));
+    if (argc == 5 && !strcmp(argv[1], "--read")) return read_release(argv[2], argv[3], atoi(argv[4]));
     const char *tmp = getenv("TMPDIR");
     snprintf(g_tmp, sizeof g_tmp, "%s/sf_test_reader_XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(g_tmp)) {
