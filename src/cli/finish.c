@@ -1,13 +1,17 @@
 /* Rank 0's part of a run after the years: the results file (assembled from
  * the year cache under a temporary name, renamed when complete), then the
  * panel, estimation and report stages. */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "silkflow/h5.h"
+#include "silkflow/par.h"
 #include "silkflow/pipeline.h"
 #include "silkflow/version.h"
 
@@ -88,12 +92,65 @@ static int copy_years(sf_h5 *h, const sf_run_info *ri, sf_err *e)
     return rc;
 }
 
-char *sf_partial_path(const char *out)
+char *sf_partial_path(const char *out, const char *run_id)
 {
-    size_t l = strlen(out);
-    char *tmp = sf_malloc(l + 16);
-    snprintf(tmp, l + 16, "%s.partial", out);
+    size_t l = strlen(out) + strlen(run_id ? run_id : "") + 16;
+    char *tmp = sf_malloc(l);
+    snprintf(tmp, l, "%s.partial.%s", out, run_id ? run_id : "0");
     return tmp;
+}
+
+void sf_run_id(char *buf, size_t n)
+{
+    char host[64] = "host";
+    gethostname(host, sizeof host - 1);
+    for (char *p = host; *p; p++)
+        if (*p == '.' || *p == '/') *p = '-';
+    snprintf(buf, n, "%s.%ld", host, (long)getpid());
+    int len = (int)strlen(buf) + 1;
+    sf_par_bcast_int(&len);
+    sf_par_bcast(buf, len);
+}
+
+/* name ends in ".<tag>.<host>.<pid>" with our host and a dead pid */
+static int stale(const char *name, const char *tag, const char *host)
+{
+    const char *t = strstr(name, tag);
+    if (!t) return 0;
+    t += strlen(tag);
+    size_t hl = strlen(host);
+    if (strncmp(t, host, hl) || t[hl] != '.') return 0;
+    char *end;
+    long pid = strtol(t + hl + 1, &end, 10);
+    if (*end || pid <= 0) return 0;
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+static void sweep_dir(const char *dir, const char *prefix, const char *tag, const char *host)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (prefix && strncmp(de->d_name, prefix, strlen(prefix))) continue;
+        if (!stale(de->d_name, tag, host)) continue;
+        char *p = sf_path_join(dir, de->d_name);
+        if (remove(p) == 0) sf_warn("removed %s, left by a killed run", p);
+        free(p);
+    }
+    closedir(d);
+}
+
+void sf_remove_stale_temporaries(const char *cachedir, const char *out_file)
+{
+    char host[64] = "host";
+    gethostname(host, sizeof host - 1);
+    for (char *p = host; *p; p++)
+        if (*p == '.' || *p == '/') *p = '-';
+    sweep_dir(cachedir, NULL, ".tmp.", host);
+    char *od = sf_dirname(out_file);
+    sweep_dir(od, sf_basename(out_file), ".partial.", host);
+    free(od);
 }
 
 int sf_finish_assemble(const sf_run_info *ri, sf_err *e)
@@ -106,7 +163,7 @@ int sf_finish_assemble(const sf_run_info *ri, sf_err *e)
         return rc;
     }
     free(dir);
-    char *tmp = sf_partial_path(out);
+    char *tmp = sf_partial_path(out, ri->run_id);
     double t0 = sf_now();
     sf_h5 h;
     int rc = sf_h5_create(&h, tmp, MPI_COMM_NULL, e);
@@ -134,7 +191,7 @@ int sf_finish_assemble(const sf_run_info *ri, sf_err *e)
 int sf_finish_complete(const sf_run_info *ri, sf_err *e)
 {
     const char *out = ri->cfg->out_file;
-    char *tmp = sf_partial_path(out);
+    char *tmp = sf_partial_path(out, ri->run_id);
     sf_h5 h;
     int rc = sf_h5_open(&h, tmp, 1, e);
     if (!rc) {
