@@ -40,7 +40,7 @@ INI
 for np in 1 2 3; do
   mk r$np $np
   tests/mpirun.sh $np "$BIN" run "$T/r$np.ini" --quiet
-  $py tests/scripts/hetero_check.py "$T/data" 2010 "$T/conc.csv" ALB AFG,DZA,AND,AGO,ATG "$T/r$np/out.h5"
+  $py tests/scripts/hetero_check.py "$T/data" Eora26 2010 "$T/conc.csv" ALB AFG,DZA,AND,AGO,ATG "$T/r$np/out.h5"
   [[ $np == 1 ]] || $py tests/scripts/pipeline_reference.py same "$T/r$np/out.h5" "$T/r1/out.h5"
 done
 # store_wwz = sector needs equal sector counts
