@@ -17,7 +17,7 @@ typedef struct {
     char *data_path;     /* directory of the release (resolved) */
     char *prefix;        /* file prefix (Eora26 for eora26) */
     char *price;         /* bp | pp */
-    int *years;          /* requested years (sorted) */
+    int *years;          /* requested years (sorted); NULL/0 with years = all */
     int nyears;
     int drop_row;        /* row = drop */
     int va_table;        /* va_source = table */

@@ -71,4 +71,16 @@ int sf_par_year(const sf_grid *g, int block, int year, const sf_labels *lab, con
                 const sf_derived *d, const sf_rhs *r, int focal, sf_products *p, double *Bfull,
                 sf_inv_info *info, sf_err *e);
 
+/* Memory footprint of one year on one rank (bytes), from the labels and the
+ * grid, before anything is allocated (src/par/memory.c explains the model). */
+#include "silkflow/config.h"
+double sf_mem_year_bytes(const sf_labels *lab, int block, int store_leontief, int store_wwz, int focal, int nprow,
+                         int npcol, int myrow, int mycol, int root);
+/* Up-front check (collective over world): the footprints of the ranks of
+ * each node against its available memory (or [compute] memory_per_rank_gb);
+ * a job that cannot fit fails with the smallest ranks_per_year that would.
+ * *predicted_root: the largest group root's predicted bytes. */
+int sf_mem_check(const sf_labels *lab, const sf_config *cfg, int focal, const int *years, int ny, MPI_Comm world,
+                 double *predicted_root, sf_err *e);
+
 #endif

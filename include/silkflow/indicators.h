@@ -20,13 +20,20 @@ typedef struct {
     const int *tech_high;    /* D2 = 1 industries */
     int ntech_high;
     int d3_after;            /* D3 = 1 for years after */
+    const int *ind_of;       /* n: common industry of each sector (concordance), 0 = none;
+                                NULL: the sector's index within its region */
 } sf_ind_opts;
 
 /* Sector of (region g, industry i) or -1 when the region has no such
  * industry. Uses the sectors' industry codes from the labels. */
 int sf_sector_of(const sf_labels *lab, int g, int industry);
 
-/* One frame per year, one row per partner x industry (partner-major):
+/* One frame per year, one row per partner x industry (partner-major).
+ * Industry i of region g is the set of g's sectors with ind_of = i: one
+ * sector in Eora26/WIOD (then the formulas are exactly METHODS.md's); with a
+ * concordance several sectors may form it, and the indicators aggregate
+ * them (flows, outputs, exports, value added summed; per-unit-of-exports
+ * measures weighted by exports; docs/methods.md). Columns:
  * year, partner (code), industry, IC, IIn, ITR, ITR_FIN, ITR_INT,
  * ITR_INTREX_b, ITR_INT_d, ITR_INTREX_d, ITR1, RVC, INC, GVC_P, GVC_D,
  * RCA_D, RH1, HD1, D2, D3, and the inputs of IIH/XT1: VAX_c, VAX_r, VAX_rall.

@@ -27,6 +27,10 @@ void sf_par_gather_bytes(const void *rec, long nbytes, void *out);
 void sf_par_barrier(void);
 /* Broadcast an int / a malloc'ed string (root 0 of MPI_COMM_WORLD). */
 void sf_par_bcast_int(int *v);
+/* Max over all ranks of MPI_COMM_WORLD. */
+double sf_par_max_double(double v);
+/* Peak resident memory of this process (bytes, getrusage). */
+double sf_peak_rss(void);
 /* Abort all ranks with an exit code (after printing on the calling rank). */
 void sf_par_abort(int code);
 

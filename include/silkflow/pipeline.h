@@ -26,6 +26,7 @@ typedef struct {
     int nfiles;
     const char *year_hash;
     const char *role;           /* "panel" or "lag" */
+    const char *run_id;         /* unique temporary names (sf_run_id) */
     double timings[5];          /* read, derive, invert, products, decompose */
 } sf_year_out;
 
@@ -51,8 +52,10 @@ typedef struct {
     int focal;
     const int *partners;
     int npartners;
+    const int *ind_of;          /* common industry of each sector (concordance) or NULL */
     int world_size, ngroups, grid_rows, grid_cols;
     double t_start;
+    const char *run_id;
 } sf_run_info;
 
 #include "silkflow/h5.h"
@@ -66,8 +69,21 @@ int sf_network_stage(const sf_run_info *ri, sf_h5 *out, sf_err *e);
  * trade.txt/.md/.csv in the tables directory. */
 int sf_trade_stage(const sf_run_info *ri, sf_h5 *out, sf_err *e);
 
-/* Rank 0: assemble the results file from the year cache (atomically), then
- * the panel, estimation and report stages. */
-int sf_finish_run(const sf_run_info *ri, sf_err *e);
+/* The results file is assembled under <output>.partial and renamed when
+ * complete. Rank 0: labels, /years from the year cache, then the panel,
+ * network and trade stages. */
+int sf_finish_assemble(const sf_run_info *ri, sf_err *e);
+/* Rank 0, after the estimation stage wrote /estimates into the partial file:
+ * the report, status = "complete", then the atomic rename. */
+int sf_finish_complete(const sf_run_info *ri, sf_err *e);
+/* <output>.partial.<run id> (malloc'ed). */
+char *sf_partial_path(const char *out, const char *run_id);
+/* "host.pid" of world rank 0, the same on every rank (collective): temporary
+ * files of concurrent jobs (e.g. Slurm array tasks sharing a cache) never
+ * collide. */
+void sf_run_id(char *buf, size_t n);
+/* Rank 0 at start: remove temporary files (*.tmp.<host>.<pid>, *.partial.<host>.<pid>)
+ * that processes of this host left when they were killed (the pid is gone). */
+void sf_remove_stale_temporaries(const char *cachedir, const char *out_file);
 
 #endif

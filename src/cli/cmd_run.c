@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "silkflow/cli.h"
+#include "silkflow/concordance.h"
 #include "silkflow/config.h"
 #include "silkflow/decomp.h"
 #include "silkflow/grid.h"
@@ -32,6 +33,7 @@
 
 static const char *RUN_HELP =
     "usage: silkflow run CONFIG [--years 2005-2007] [--resume] [--force] [--quiet]\n"
+    "                           [--output FILE] [--cache DIR] [--years-only] [--no-lag]\n"
     "\n"
     "Runs the whole pipeline described by the INI file CONFIG: ingest, Leontief\n"
     "inversion (ScaLAPACK), value-added decompositions, indicators, panel,\n"
@@ -44,12 +46,18 @@ static const char *RUN_HELP =
     "                reused (this is also what every rerun does, see below)\n"
     "  --force       recompute every year even when its cached result is up to date\n"
     "  --quiet       no progress lines (errors still go to stderr)\n"
+    "  --output FILE the results file instead of [output] file\n"
+    "  --cache DIR   the year cache instead of <results file>.years\n"
+    "  --years-only  compute the years into the cache and stop (no results file,\n"
+    "                panel, estimation or report): for job arrays over year ranges\n"
+    "  --no-lag      do not compute the year before the first one (it serves IIH)\n"
     "\n"
     "Reruns are incremental: each year's results are cached in <output>.years/YYYY.h5\n"
     "with the SHA-256 of its input files, a hash of the settings that shape it and the\n"
     "software version; a year whose provenance matches is not recomputed. The results\n"
     "file ([output] file) is replaced atomically at the end of a successful run.\n"
     "SIGTERM or SIGUSR1 stop the job at the end of the current round of years.\n"
+    "[data] years = all takes every year the release holds.\n"
     "Exit codes: 0 success, 1 user error, 2 internal or numerical failure.\n";
 
 static volatile sig_atomic_t g_stop = 0;
@@ -87,6 +95,8 @@ typedef struct {
     char year_hash[65];
     int *partners;      /* region indices */
     int npartners;
+    int *ind_of;        /* common industry of each sector (concordance) or NULL = identity */
+    char run_id[96];    /* host.pid of world rank 0: unique temporary names */
 } run_ctx;
 
 char *sf_year_file_path(const char *cachedir, int year)
@@ -239,7 +249,8 @@ static int process_year(run_ctx *c, int year, year_rec *rec, sf_err *e)
             sf_ind_opts io = {.focal = c->focal, .partners = c->partners, .npartners = c->npartners,
                               .industries = c->cfg.industries, .nindustries = c->cfg.nindustries,
                               .ic_total = c->cfg.ic_total, .tech_high = c->cfg.tech_high,
-                              .ntech_high = c->cfg.ntech_high, .d3_after = c->cfg.d3_after};
+                              .ntech_high = c->cfg.ntech_high, .d3_after = c->cfg.d3_after,
+                              .ind_of = c->ind_of};
             code = sf_indicators_year(c->lab, &t, &d, &p, &dec, &io, year, &rows, e);
             exb = sf_malloc(sizeof(double) * (size_t)c->lab->n * (size_t)c->lab->G);
             sf_exports_bilateral(&t, &d, exb);
@@ -258,7 +269,8 @@ static int process_year(run_ctx *c, int year, year_rec *rec, sf_err *e)
         sf_year_out out = {.year = year, .lab = c->lab, .cfg = &c->cfg, .d = &d, .dec = &dec, .B = Bfull,
                            .exports_bilateral = exb, .fd_country = fdc, .rows = rows,
                            .info = &info, .files = files, .hashes = hashes, .nfiles = nfiles,
-                           .year_hash = c->year_hash, .role = year == c->lag_year ? "lag" : "panel"};
+                           .year_hash = c->year_hash, .role = year == c->lag_year ? "lag" : "panel",
+                           .run_id = c->run_id};
         rec->t_write = 0;
         rec->t_total = sf_now() - t0;
         out.timings[0] = rec->t_read;
@@ -322,11 +334,16 @@ static void print_round(const run_ctx *c, const year_rec *recs, int P)
     }
 }
 
-static int setup(run_ctx *c, const char *cfgpath, const char *years_opt, sf_err *e)
+static int setup(run_ctx *c, const char *cfgpath, const char *years_opt, const char *output, const char *cache,
+                 int no_lag, sf_err *e)
 {
     int rc = sf_config_load(cfgpath, &c->cfg, e);
     if (rc) return rc;
     if (years_opt && (rc = sf_config_set_years(&c->cfg, years_opt, e))) return rc;
+    if (output) {
+        free(c->cfg.out_file);
+        c->cfg.out_file = sf_strdup(output);
+    }
     if ((rc = sf_aliases_load(c->cfg.aliases, e))) return rc;
     c->src.format = c->cfg.format;
     c->src.path = c->cfg.data_path;
@@ -336,6 +353,11 @@ static int setup(run_ctx *c, const char *cfgpath, const char *years_opt, sf_err 
     c->src.aliases = c->cfg.aliases;
     int *avail = NULL, navail = 0;
     if ((rc = sf_source_years(&c->src, &avail, &navail, e))) return rc;
+    if (c->cfg.nyears == 0) { /* years = all */
+        c->cfg.years = sf_malloc(sizeof(int) * (size_t)navail);
+        memcpy(c->cfg.years, avail, sizeof(int) * (size_t)navail);
+        c->cfg.nyears = navail;
+    }
     char missing[512] = "";
     for (int i = 0; i < c->cfg.nyears; i++) {
         int found = 0;
@@ -353,7 +375,7 @@ static int setup(run_ctx *c, const char *cfgpath, const char *years_opt, sf_err 
     }
     /* the year before the first panel year, for IIH, when the data has it */
     c->lag_year = 0;
-    for (int j = 0; j < navail; j++)
+    for (int j = 0; j < navail && !no_lag; j++)
         if (avail[j] == c->cfg.years[0] - 1) c->lag_year = avail[j];
     free(avail);
     c->nyears = c->cfg.nyears + (c->lag_year ? 1 : 0);
@@ -371,9 +393,32 @@ static int setup(run_ctx *c, const char *cfgpath, const char *years_opt, sf_err 
                        "region, but this table's regions have between 1 and %d sectors (country totals are "
                        "still stored with store_wwz = country)", cfgpath, c->lab->max_sectors);
     if ((rc = sf_partners_resolve(&c->cfg, c->lab, c->focal, &c->partners, &c->npartners, e))) return rc;
-    size_t l = strlen(c->cfg.out_file);
-    c->cachedir = sf_malloc(l + 8);
-    snprintf(c->cachedir, l + 8, "%s.years", c->cfg.out_file);
+    /* industries comparable across regions: a concordance, or the same sector counts */
+    int *must = sf_malloc(sizeof(int) * (size_t)(c->npartners + 1));
+    must[0] = c->focal;
+    memcpy(must + 1, c->partners, sizeof(int) * (size_t)c->npartners);
+    if (c->cfg.concordance) {
+        c->ind_of = sf_malloc(sizeof(int) * (size_t)c->lab->n);
+        rc = sf_concordance_load(c->cfg.concordance, c->lab, must, c->npartners + 1, c->ind_of, e);
+    } else {
+        const int *rs = c->lab->region_start;
+        for (int i = 1; i <= c->npartners && rc == SF_OK; i++)
+            if (rs[must[i] + 1] - rs[must[i]] != rs[c->focal + 1] - rs[c->focal])
+                rc = sf_fail(e, SF_EUSER, "%s: regions %s (%d sectors) and %s (%d sectors) use different "
+                             "classifications: set [model] concordance to a sector -> industry file (see "
+                             "docs/methods.md; configs/concordance/ has examples)", cfgpath,
+                             c->lab->region_code[c->focal], rs[c->focal + 1] - rs[c->focal],
+                             c->lab->region_code[must[i]], rs[must[i] + 1] - rs[must[i]]);
+    }
+    free(must);
+    if (rc) return rc;
+    if (cache) {
+        c->cachedir = sf_strdup(cache);
+    } else {
+        size_t l = strlen(c->cfg.out_file);
+        c->cachedir = sf_malloc(l + 8);
+        snprintf(c->cachedir, l + 8, "%s.years", c->cfg.out_file);
+    }
     sf_config_year_hash(&c->cfg, c->year_hash);
     return SF_OK;
 }
@@ -384,8 +429,8 @@ int sf_cmd_run(int argc, char **argv)
         fputs(RUN_HELP, stdout);
         return 0;
     }
-    const char *cfgpath = NULL, *years_opt = NULL;
-    int resume = 0, force = 0, quiet = 0;
+    const char *cfgpath = NULL, *years_opt = NULL, *output = NULL, *cache = NULL;
+    int resume = 0, force = 0, quiet = 0, years_only = 0, no_lag = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--years") && i + 1 < argc)
             years_opt = argv[++i];
@@ -397,6 +442,14 @@ int sf_cmd_run(int argc, char **argv)
             force = 1;
         else if (!strcmp(argv[i], "--quiet"))
             quiet = 1;
+        else if (!strcmp(argv[i], "--output") && i + 1 < argc)
+            output = argv[++i];
+        else if (!strcmp(argv[i], "--cache") && i + 1 < argc)
+            cache = argv[++i];
+        else if (!strcmp(argv[i], "--years-only"))
+            years_only = 1;
+        else if (!strcmp(argv[i], "--no-lag"))
+            no_lag = 1;
         else if (argv[i][0] == '-') {
             fprintf(stderr, "silkflow: error: run: unknown option '%s'\n\n%s", argv[i], RUN_HELP);
             return 1;
@@ -412,13 +465,14 @@ int sf_cmd_run(int argc, char **argv)
         return 1;
     }
     (void)resume;
-    sf_par_init(&argc, &argv);
-    sf_log_set_quiet(quiet);
+    /* before MPI starts: a signal during start-up must not kill the rank */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGUSR1, &sa, NULL);
+    sf_par_init(&argc, &argv);
+    sf_log_set_quiet(quiet);
 
     const int P = sf_par_size(), me = sf_par_rank();
     run_ctx c;
@@ -427,7 +481,7 @@ int sf_cmd_run(int argc, char **argv)
     c.quiet = quiet;
     sf_err e = {0};
     double t_start = sf_now();
-    int rc = setup(&c, cfgpath, years_opt, &e);
+    int rc = setup(&c, cfgpath, years_opt, output, cache, no_lag, &e);
     /* every rank ran the same setup; they agree on the outcome */
     rc = sf_par_round_sync(rc, &e, 0, NULL);
     if (rc) {
@@ -435,8 +489,20 @@ int sf_cmd_run(int argc, char **argv)
         sf_par_finalize();
         return rc;
     }
+    double mem_root = 0;
+    rc = sf_mem_check(c.lab, &c.cfg, c.focal, c.years, c.nyears, MPI_COMM_WORLD, &mem_root, &e);
+    rc = sf_par_round_sync(rc, &e, 0, NULL);
+    if (rc) {
+        if (me == 0) sf_cli_error(e.msg);
+        sf_par_finalize();
+        return rc;
+    }
+    sf_run_id(c.run_id, sizeof c.run_id);
     if (me == 0) {
-        if (sf_mkdir_p(c.cachedir) != 0) rc = sf_fail(&e, SF_EUSER, "%s: cannot create directory", c.cachedir);
+        if (sf_mkdir_p(c.cachedir) != 0)
+            rc = sf_fail(&e, SF_EUSER, "%s: cannot create directory", c.cachedir);
+        else
+            sf_remove_stale_temporaries(c.cachedir, c.cfg.out_file);
     }
     rc = sf_par_round_sync(rc, &e, 0, NULL);
     if (rc) {
@@ -451,10 +517,11 @@ int sf_cmd_run(int argc, char **argv)
         sf_format_int_list(c.cfg.years, c.cfg.nyears, ys, sizeof ys);
         sf_info("silkflow %s: %s, years %s%s%s, %d regions x %d sectors, focal %s", SF_VERSION, c.cfg.data_path, ys,
                 c.lag_year ? " (+ " : "", c.lag_year ? "lag year)" : "", c.lab->G, c.lab->n, c.cfg.focal);
-        sf_info("plan: %d rank%s, %d group%s of %d-%d ranks (BLACS grid %dx%d on group 0), block %d", P,
-                P > 1 ? "s" : "", c.plan.ngroups, c.plan.ngroups > 1 ? "s" : "", c.plan.first[1] - c.plan.first[0],
+        sf_info("plan: %d rank%s, %d group%s of %d-%d ranks (BLACS grid %dx%d on group 0), block %d, predicted "
+                "memory per year %.2f GB on a group root", P, P > 1 ? "s" : "", c.plan.ngroups,
+                c.plan.ngroups > 1 ? "s" : "", c.plan.first[1] - c.plan.first[0],
                 c.plan.first[c.plan.ngroups] - c.plan.first[c.plan.ngroups - 1], c.grid.nprow, c.grid.npcol,
-                c.cfg.block);
+                c.cfg.block, mem_root / 1e9);
     }
     /* this group's years */
     int *mine = sf_malloc(sizeof(int) * (size_t)(c.nyears + 1)), nmine = 0;
@@ -480,25 +547,47 @@ int sf_cmd_run(int argc, char **argv)
     }
     free(mine);
     free(all);
-    if (rc == SF_OK) {
+    if (rc == SF_OK && years_only) {
+        sf_info("years-only: %d year%s in %s; the results file is assembled by a run without --years-only",
+                c.nyears, c.nyears > 1 ? "s" : "", c.cachedir);
+    } else if (rc == SF_OK) {
         /* the results file and the later stages run on rank 0 */
+        const sf_run_info ri = {.cfg = &c.cfg, .lab = c.lab, .cachedir = c.cachedir, .years = c.years,
+                                .nyears = c.nyears, .lag_year = c.lag_year, .focal = c.focal, .partners = c.partners,
+                                .npartners = c.npartners, .ind_of = c.ind_of, .world_size = P,
+                                .ngroups = c.plan.ngroups, .grid_rows = c.grid.nprow, .grid_cols = c.grid.npcol,
+                                .t_start = t_start, .run_id = c.run_id};
         if (me == 0) {
-            sf_run_info ri = {.cfg = &c.cfg, .lab = c.lab, .cachedir = c.cachedir, .years = c.years,
-                              .nyears = c.nyears, .lag_year = c.lag_year, .focal = c.focal, .partners = c.partners,
-                              .npartners = c.npartners, .world_size = P,
-                              .ngroups = c.plan.ngroups, .grid_rows = c.grid.nprow, .grid_cols = c.grid.npcol,
-                              .t_start = t_start};
-            rc = sf_finish_run(&ri, &e);
+            rc = sf_finish_assemble(&ri, &e);
+        }
+        rc = sf_par_round_sync(rc, &e, 0, NULL);
+        /* estimation: every rank, bootstrap replicates split over them */
+        if (rc == SF_OK && c.cfg.models) {
+            char *partial = sf_partial_path(c.cfg.out_file, c.run_id);
+            sf_estimate_args ea = {.panel = partial, .models = c.cfg.models, .out = c.cfg.tables_dir,
+                                   .boot = c.cfg.bootstrap, .boot_set = 1, .seed = c.cfg.seed, .quiet = quiet};
+            double te = sf_now();
+            rc = sf_estimate_main(&ea, me, P, &e);
+            rc = sf_par_round_sync(rc, &e, 0, NULL);
+            if (rc == SF_OK) sf_info("%-10s %7.2f s  %s", "estimate", sf_now() - te, c.cfg.models);
+            free(partial);
+        }
+        if (rc == SF_OK && me == 0) {
+            rc = sf_finish_complete(&ri, &e);
         }
         rc = sf_par_round_sync(rc, &e, 0, NULL);
     }
     if (rc && me == 0) sf_cli_error(e.msg);
-    if (rc == SF_OK) sf_info("done in %.1f s: %s", sf_now() - t_start, c.cfg.out_file);
+    double peak = sf_par_max_double(sf_peak_rss());
+    if (rc == SF_OK)
+        sf_info("done in %.1f s: %s (peak memory %.2f GB on the largest rank, predicted %.2f GB per group root)",
+                sf_now() - t_start, years_only ? c.cachedir : c.cfg.out_file, peak / 1e9, mem_root / 1e9);
     sf_grid_free(&c.grid);
     sf_plan_free(&c.plan);
     sf_labels_free(c.lab);
     free(c.years);
     free(c.partners);
+    free(c.ind_of);
     free(c.cachedir);
     sf_config_free(&c.cfg);
     sf_par_finalize();

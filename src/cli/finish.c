@@ -1,13 +1,17 @@
 /* Rank 0's part of a run after the years: the results file (assembled from
  * the year cache under a temporary name, renamed when complete), then the
  * panel, estimation and report stages. */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "silkflow/h5.h"
+#include "silkflow/par.h"
 #include "silkflow/pipeline.h"
 #include "silkflow/report.h"
 #include "silkflow/version.h"
@@ -89,7 +93,68 @@ static int copy_years(sf_h5 *h, const sf_run_info *ri, sf_err *e)
     return rc;
 }
 
-int sf_finish_run(const sf_run_info *ri, sf_err *e)
+char *sf_partial_path(const char *out, const char *run_id)
+{
+    size_t l = strlen(out) + strlen(run_id ? run_id : "") + 16;
+    char *tmp = sf_malloc(l);
+    snprintf(tmp, l, "%s.partial.%s", out, run_id ? run_id : "0");
+    return tmp;
+}
+
+void sf_run_id(char *buf, size_t n)
+{
+    char host[64] = "host";
+    gethostname(host, sizeof host - 1);
+    for (char *p = host; *p; p++)
+        if (*p == '.' || *p == '/') *p = '-';
+    snprintf(buf, n, "%s.%ld", host, (long)getpid());
+    int len = (int)strlen(buf) + 1;
+    sf_par_bcast_int(&len);
+    sf_par_bcast(buf, len);
+}
+
+/* name ends in ".<tag>.<host>.<pid>" with our host and a dead pid */
+static int stale(const char *name, const char *tag, const char *host)
+{
+    const char *t = strstr(name, tag);
+    if (!t) return 0;
+    t += strlen(tag);
+    size_t hl = strlen(host);
+    if (strncmp(t, host, hl) || t[hl] != '.') return 0;
+    char *end;
+    long pid = strtol(t + hl + 1, &end, 10);
+    if (*end || pid <= 0) return 0;
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+static void sweep_dir(const char *dir, const char *prefix, const char *tag, const char *host)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (prefix && strncmp(de->d_name, prefix, strlen(prefix))) continue;
+        if (!stale(de->d_name, tag, host)) continue;
+        char *p = sf_path_join(dir, de->d_name);
+        if (remove(p) == 0) sf_warn("removed %s, left by a killed run", p);
+        free(p);
+    }
+    closedir(d);
+}
+
+void sf_remove_stale_temporaries(const char *cachedir, const char *out_file)
+{
+    char host[64] = "host";
+    gethostname(host, sizeof host - 1);
+    for (char *p = host; *p; p++)
+        if (*p == '.' || *p == '/') *p = '-';
+    sweep_dir(cachedir, NULL, ".tmp.", host);
+    char *od = sf_dirname(out_file);
+    sweep_dir(od, sf_basename(out_file), ".partial.", host);
+    free(od);
+}
+
+int sf_finish_assemble(const sf_run_info *ri, sf_err *e)
 {
     const char *out = ri->cfg->out_file;
     char *dir = sf_dirname(out);
@@ -99,9 +164,7 @@ int sf_finish_run(const sf_run_info *ri, sf_err *e)
         return rc;
     }
     free(dir);
-    size_t l = strlen(out);
-    char *tmp = sf_malloc(l + 16);
-    snprintf(tmp, l + 16, "%s.partial", out);
+    char *tmp = sf_partial_path(out, ri->run_id);
     double t0 = sf_now();
     sf_h5 h;
     int rc = sf_h5_create(&h, tmp, MPI_COMM_NULL, e);
@@ -110,6 +173,7 @@ int sf_finish_run(const sf_run_info *ri, sf_err *e)
         return rc;
     }
     write_root_attrs(h.file, ri);
+    sf_h5_attr_str(h.file, "status", "assembling");
     rc = write_labels(&h, ri->lab, e);
     if (!rc) rc = copy_years(&h, ri, e);
     sf_frame *panel = NULL;
@@ -117,9 +181,27 @@ int sf_finish_run(const sf_run_info *ri, sf_err *e)
     if (!rc) rc = sf_network_stage(ri, &h, e);
     if (!rc) rc = sf_trade_stage(ri, &h, e);
     sf_frame_free(panel);
-    if (!rc) sf_h5_attr_str(h.file, "status", "complete");
     int crc = sf_h5_close(&h, rc ? NULL : e);
     if (!rc) rc = crc;
+    if (rc) remove(tmp);
+    else sf_info("%-10s %s  %7.2f s  %d years, panel, network, trade", "assemble", tmp, sf_now() - t0, ri->nyears);
+    free(tmp);
+    return rc;
+}
+
+int sf_finish_complete(const sf_run_info *ri, sf_err *e)
+{
+    const char *out = ri->cfg->out_file;
+    char *tmp = sf_partial_path(out, ri->run_id);
+    sf_h5 h;
+    int rc = sf_h5_open(&h, tmp, 1, e);
+    if (!rc) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.3f", sf_now() - ri->t_start);
+        sf_h5_attr_double(h.file, "seconds_total", sf_now() - ri->t_start);
+        sf_h5_attr_str(h.file, "status", "complete");
+        rc = sf_h5_close(&h, e);
+    }
     if (!rc) {
         int fd = open(tmp, O_RDONLY);
         if (fd >= 0) {
@@ -129,7 +211,6 @@ int sf_finish_run(const sf_run_info *ri, sf_err *e)
         if (rename(tmp, out) != 0) rc = sf_fail(e, SF_EUSER, "%s: cannot rename to %s", tmp, out);
     }
     if (rc) remove(tmp);
-    else sf_info("%-10s %s  %7.2f s  %d years", "results", out, sf_now() - t0, ri->nyears);
     free(tmp);
     /* the report stage: last, from the complete results file (docs/output.md) */
     if (!rc && ri->cfg->report) {

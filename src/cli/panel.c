@@ -10,6 +10,7 @@
 #include "silkflow/h5.h"
 #include "silkflow/indicators.h"
 #include "silkflow/pipeline.h"
+#include "silkflow/stats.h"
 
 static const char *const PANEL_ORDER[] = {
     "year", "partner", "industry", "IC", "IIn", "IIH", "ITR", "ITR_FIN", "ITR_INT", "ITR_INTREX_b", "ITR_INT_d",
@@ -57,6 +58,41 @@ static int join_covariates(const sf_run_info *ri, sf_frame *f, sf_cov_report *re
         if (rc) return rc;
     }
     return SF_OK;
+}
+
+/* Preprocessing (METHODS.md 6): winsorise at the pooled p/100-p percentiles,
+ * then min-max normalise, the variables the models use; the raw values stay
+ * beside them as <name>_raw. Route columns and VAX inputs are left raw (their
+ * additivity matters to users; no model uses them). */
+static const char *const PREPROCESSED[] = {"IC", "IIn", "IIH", "RH1", "HD1", "XT1", "ITR", "ITR1", "RVC", "INC",
+                                           "GVC_P", "GVC_D", "RCA_D", "POL", "ECO", "CUL", "DIS", "LF"};
+
+static void preprocess(const sf_config *cfg, sf_frame *f, char *desc, size_t descsz)
+{
+    desc[0] = '\0';
+    if (cfg->winsorize <= 0 && !cfg->normalize) {
+        snprintf(desc, descsz, "none (winsorize = 0, normalize = false)");
+        return;
+    }
+    for (size_t k = 0; k < sizeof PREPROCESSED / sizeof PREPROCESSED[0]; k++) {
+        sf_column *c = sf_frame_col(f, PREPROCESSED[k]);
+        if (!c || c->type != SF_COL_NUM) continue;
+        char raw[64];
+        snprintf(raw, sizeof raw, "%s_raw", PREPROCESSED[k]);
+        double *r = sf_frame_add_num(f, raw);
+        c = sf_frame_col(f, PREPROCESSED[k]); /* adding a column may move the others */
+        memcpy(r, c->num, sizeof(double) * f->nrow);
+        double lo = NAN, hi = NAN, mn = NAN, mx = NAN;
+        long changed = 0;
+        if (cfg->winsorize > 0) changed = sf_winsorize(c->num, f->nrow, cfg->winsorize, &lo, &hi);
+        if (cfg->normalize) sf_minmax_normalize(c->num, f->nrow, &mn, &mx);
+        snprintf(desc + strlen(desc), descsz - strlen(desc), "%s%s: %ld cells winsorised to [%.6g, %.6g], raw range "
+                 "after winsorising [%.6g, %.6g] mapped to [0, 1]", *desc ? "; " : "", PREPROCESSED[k], changed, lo,
+                 hi, mn, mx);
+    }
+    sf_info("%-10s %zu rows: %s%s; raw values kept as <name>_raw", "preprocess", f->nrow,
+            cfg->winsorize > 0 ? "winsorised at the pooled percentiles, " : "",
+            cfg->normalize ? "min-max normalised" : "not normalised");
 }
 
 int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *e)
@@ -107,6 +143,9 @@ int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *
         sf_frame_free(f);
         return rc;
     }
+    /* missing-cell counts are taken on the raw values (preprocessing keeps NaN) */
+    char *prep = sf_malloc(8192);
+    preprocess(ri->cfg, f, prep, 8192);
     sf_frame_order(f, PANEL_ORDER, (int)(sizeof PANEL_ORDER / sizeof PANEL_ORDER[0]));
     rc = sf_h5_write_frame(out, "/panel", f, e);
     if (rc == SF_OK) {
@@ -146,6 +185,9 @@ int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *
             sf_info("%-10s %-13s %6ld of %zu cells missing: %s", "panel", c->name, miss, f->nrow, line);
         }
         sf_h5_attr_int(g, "rows", (long)f->nrow);
+        sf_h5_attr_str(g, "preprocessing", prep);
+        sf_h5_attr_double(g, "winsorize_percent", ri->cfg->winsorize);
+        sf_h5_attr_int(g, "normalized", ri->cfg->normalize);
         sf_h5_attr_int(g, "missing_cells", total_missing);
         if (rep.ncols) {
             char *txt = sf_cov_report_text(&rep);
@@ -155,6 +197,7 @@ int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *
         H5Gclose(g);
     }
     sf_cov_report_free(&rep);
+    free(prep);
     if (rc == SF_OK && ri->cfg->tables_dir) {
         if (sf_mkdir_p(ri->cfg->tables_dir) == 0) {
             char *csv = sf_path_join(ri->cfg->tables_dir, "panel.csv");

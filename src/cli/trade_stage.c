@@ -867,7 +867,7 @@ int sf_trade_stage(const sf_run_info *ri, sf_h5 *out, sf_err *e)
     x.ns = lab->region_start[x.focal + 1] - k0;
     x.sclass = sf_malloc(sizeof(int) * (size_t)(x.ns ? x.ns : 1));
     for (int i = 0; i < x.ns; i++)
-        x.sclass[i] = sf_trade_class_of(lab->sector_industry[k0 + i], ri->cfg->industries, ri->cfg->nindustries,
+        x.sclass[i] = sf_trade_class_of(ri->ind_of ? ri->ind_of[k0 + i] : lab->sector_industry[k0 + i], ri->cfg->industries, ri->cfg->nindustries,
                                         ri->cfg->tech_high, ri->cfg->ntech_high);
     int rc = load_status(&x, e);
     if (rc) {

@@ -34,6 +34,33 @@ static const char *const COLS[NCOLS] = {
     "IC", "IIn", "ITR", "ITR_FIN", "ITR_INT", "ITR_INTREX_b", "ITR_INT_d", "ITR_INTREX_d", "ITR1", "RVC", "INC",
     "GVC_P", "GVC_D", "RCA_D", "RH1", "HD1", "D2", "D3", "VAX_c", "VAX_r", "VAX_rall"};
 
+/* The sectors of region g in industry i (common industries: o->ind_of, else
+ * the labels' sector index), into K; returns their number. */
+static int sectors_in(const sf_labels *lab, const int *ind_of, int g, int i, int *K)
+{
+    int m = 0;
+    for (int k = lab->region_start[g]; k < lab->region_start[g + 1]; k++)
+        if ((ind_of ? ind_of[k] : lab->sector_industry[k]) == i) K[m++] = k;
+    return m;
+}
+
+/* Weights within a set of sectors for the per-unit-of-exports measures: one
+ * sector weighs 1 (METHODS.md exactly); several are weighted by exports, by
+ * output when they do not export, else equally. */
+static void set_weights(const int *K, int m, const sf_derived *d, double *w)
+{
+    if (m == 1) {
+        w[0] = 1;
+        return;
+    }
+    double se = 0, sx = 0;
+    for (int q = 0; q < m; q++) {
+        se += d->E[K[q]];
+        sx += d->x[K[q]];
+    }
+    for (int q = 0; q < m; q++) w[q] = se != 0 ? d->E[K[q]] / se : sx != 0 ? d->x[K[q]] / sx : 1.0 / m;
+}
+
 int sf_indicators_year(const sf_labels *lab, const sf_table *t, const sf_derived *d, const sf_products *p,
                        const sf_decomp *dec, const sf_ind_opts *o, int year, sf_frame **out, sf_err *e)
 {
@@ -42,6 +69,7 @@ int sf_indicators_year(const sf_labels *lab, const sf_table *t, const sf_derived
     const int c0 = rs[c], Nc = rs[c + 1] - c0;
     const size_t N = (size_t)n;
     const size_t nrow = (size_t)o->npartners * (size_t)o->nindustries;
+    const int *ind_of = o->ind_of;
     *out = NULL;
     if (!p->Bfrow || !p->Bfcol || p->focal != c)
         return sf_fail(e, SF_EINTERNAL, "indicators: products lack the focal region's blocks of B");
@@ -57,17 +85,30 @@ int sf_indicators_year(const sf_labels *lab, const sf_table *t, const sf_derived
      * B[j, k_c] = Bfcol[j * Nc + (k_c - c0)] */
 #define BROW(kc, j) p->Bfrow[(size_t)((kc) - c0) * N + (size_t)(j)]
 #define BCOL(j, kc) p->Bfcol[(size_t)(j) * (size_t)Nc + (size_t)((kc) - c0)]
-    /* industry totals of x and va */
+    /* industry totals of x, va and D (forward-linkage DVA in exports), and D by region */
     int maxind = 0;
-    for (int k = 0; k < n; k++)
-        if (lab->sector_industry[k] > maxind) maxind = lab->sector_industry[k];
+    for (int k = 0; k < n; k++) {
+        const int i = ind_of ? ind_of[k] : lab->sector_industry[k];
+        if (i > maxind) maxind = i;
+    }
     double *xind = sf_calloc((size_t)maxind + 1, sizeof(double));
     double *vaind = sf_calloc((size_t)maxind + 1, sizeof(double));
+    double *dind = sf_calloc((size_t)maxind + 1, sizeof(double));
+    double *dreg = sf_calloc((size_t)G, sizeof(double));
+    double dall = 0;
     for (int k = 0; k < n; k++) {
-        xind[lab->sector_industry[k]] += d->x[k];
-        vaind[lab->sector_industry[k]] += d->va[k];
+        const int i = ind_of ? ind_of[k] : lab->sector_industry[k];
+        dreg[lab->sector_region[k]] += dec->dfwd[k];
+        dall += dec->dfwd[k];
+        if (i <= 0) continue;
+        xind[i] += d->x[k];
+        vaind[i] += d->va[k];
+        dind[i] += dec->dfwd[k];
     }
-    double *rc_route = sf_malloc(sizeof(double) * SF_ROUTE_N * (size_t)(lab->max_sectors ? lab->max_sectors : n));
+    const int maxN = lab->max_sectors ? lab->max_sectors : n;
+    int *Kc = sf_malloc(sizeof(int) * (size_t)maxN), *Kr = sf_malloc(sizeof(int) * (size_t)maxN);
+    double *wc = sf_malloc(sizeof(double) * (size_t)maxN), *wr = sf_malloc(sizeof(double) * (size_t)maxN);
+    double *rc_route = sf_malloc(sizeof(double) * SF_ROUTE_N * (size_t)maxN);
     double *cr_route = sf_malloc(sizeof(double) * SF_ROUTE_N * (size_t)Nc);
     int rc = SF_OK;
     size_t row = 0;
@@ -78,7 +119,7 @@ int sf_indicators_year(const sf_labels *lab, const sf_table *t, const sf_derived
         rc = sf_routes(lab, t, d, p, r, c, rc_route, e);
         if (rc == SF_OK) rc = sf_routes(lab, t, d, p, c, r, cr_route, e);
         if (rc) break;
-        /* aggregates over r's sectors */
+        /* aggregates over all of r's sectors */
         double xr_all = 0, Er_all = 0, vax_rall = 0;
         for (int j = r0; j < r1; j++) {
             xr_all += d->x[j];
@@ -90,67 +131,111 @@ int sf_indicators_year(const sf_labels *lab, const sf_table *t, const sf_derived
             yr[row] = year;
             pc[row] = sf_strdup(lab->region_code[r]);
             ind[row] = i;
-            const int kc = sf_sector_of(lab, c, i), kr = sf_sector_of(lab, r, i);
             int high = 0;
             for (int h = 0; h < o->ntech_high; h++) high |= o->tech_high[h] == i;
             col[C_D2][row] = high;
             col[C_D3][row] = year > o->d3_after;
-            if (kc < 0 || kr < 0) continue; /* industry absent: all NaN */
-            const double xc = d->x[kc], xr = d->x[kr];
-            const double bcr = BROW(kc, kr), brc = BCOL(kr, kc);
-            /* IC */
-            double zcr, zrc;
-            if (o->ic_total) {
-                zcr = d->v[kc] * bcr * xr;
-                zrc = d->v[kr] * brc * xc;
-            } else {
-                zcr = t->Z[(size_t)kc * N + (size_t)kr];
-                zrc = t->Z[(size_t)kr * N + (size_t)kc];
+            const int mc = sectors_in(lab, ind_of, c, i, Kc), mr = sectors_in(lab, ind_of, r, i, Kr);
+            if (!mc || !mr) continue; /* industry absent in one of the regions: all NaN */
+            set_weights(Kc, mc, d, wc);
+            set_weights(Kr, mr, d, wr);
+            double xc = 0, xr = 0, Ec = 0, Er = 0, vac = 0, var_ = 0, ivc = 0, fvc = 0, ivr = 0, fvr = 0;
+            double Dc = 0, Dr = 0, vaxc = 0, vaxr = 0;
+            int allzc = 1, allzr = 1;
+            for (int q = 0; q < mc; q++) {
+                const int k = Kc[q];
+                xc += d->x[k];
+                Ec += d->E[k];
+                vac += d->va[k];
+                ivc += dec->iv[k];
+                fvc += dec->fv[k];
+                Dc += dec->dfwd[k];
+                vaxc += dec->dva[k];
+                allzc &= d->zero[k];
             }
-            const int zc = d->zero[kc], zr = d->zero[kr];
-            if (!zc && !zr)
-                col[C_IC][row] = (zcr / xr + zcr / xc + zrc / xc + zrc / xr) / 4;
-            /* IIn */
-            col[C_IIN][row] = (d->v[kr] * brc + d->v[kc] * bcr) / 2;
-            /* ITR and routes */
-            const double T_cr = dec->vby[(size_t)kr * (size_t)G + (size_t)c]; /* T_{ic,r} */
-            const double T_rc = dec->vby[(size_t)kc * (size_t)G + (size_t)r]; /* T_{ir,c} */
-            col[C_ITR][row] = T_cr + T_rc;
-            for (int q = 0; q < SF_ROUTE_N; q++)
-                col[C_FIN + q][row] = rc_route[(size_t)(kr - r0) * SF_ROUTE_N + (size_t)q] +
-                                      cr_route[(size_t)(kc - c0) * SF_ROUTE_N + (size_t)q];
-            col[C_ITR1][row] = ratio(T_cr + T_rc, xind[i]);
-            /* RVC */
-            const double Ec = d->E[kc], Er = d->E[kr];
-            col[C_RVC][row] = ratio(d->v[kr] * brc * Ec + d->v[kc] * bcr * Er, Ec + Er);
-            /* INC */
-            col[C_INC][row] = ratio(100 * (d->va[kc] + d->va[kr]), vaind[i]);
-            /* controls */
-            col[C_GVCP][row] = dec->gvc_p[kr];
-            col[C_GVCD][row] = dec->gvc_pos[kc] - dec->gvc_pos[kr];
-            col[C_RCAD][row] = dec->rca[kc] - dec->rca[kr];
-            /* RH1: (r, i) replaced by all of r's sectors */
-            if (!zc && xr_all != 0) {
-                double zc_rall = 0, zrall_c = 0;
-                for (int j = r0; j < r1; j++) {
+            for (int q = 0; q < mr; q++) {
+                const int k = Kr[q];
+                xr += d->x[k];
+                Er += d->E[k];
+                var_ += d->va[k];
+                ivr += dec->iv[k];
+                fvr += dec->fv[k];
+                Dr += dec->dfwd[k];
+                vaxr += dec->dva[k];
+                allzr &= d->zero[k];
+            }
+            /* flows between the two sets: direct Z, value-added embodied v B x, B weighted */
+            double zcr = 0, zrc = 0, thc = 0, thr = 0, varc = 0, varr = 0;
+            for (int a = 0; a < mc; a++)
+                for (int b = 0; b < mr; b++) {
+                    const int kc = Kc[a], kr = Kr[b];
+                    const double bcr = BROW(kc, kr), brc = BCOL(kr, kc);
                     if (o->ic_total) {
-                        zc_rall += d->v[kc] * BROW(kc, j) * d->x[j];
-                        zrall_c += d->v[j] * BCOL(j, kc) * xc;
+                        zcr += d->v[kc] * bcr * d->x[kr];
+                        zrc += d->v[kr] * brc * d->x[kc];
                     } else {
-                        zc_rall += t->Z[(size_t)kc * N + (size_t)j];
-                        zrall_c += t->Z[(size_t)j * N + (size_t)kc];
+                        zcr += t->Z[(size_t)kc * N + (size_t)kr];
+                        zrc += t->Z[(size_t)kr * N + (size_t)kc];
+                    }
+                    thc += d->v[kr] * brc * wc[a]; /* theta_{ic,ir}: r's VA per unit of c's exports */
+                    thr += d->v[kc] * bcr * wr[b]; /* theta_{ir,ic} */
+                    varc += d->v[kr] * brc * d->E[kc];
+                    varr += d->v[kc] * bcr * d->E[kr];
+                }
+            if (!allzc && !allzr) col[C_IC][row] = (zcr / xr + zcr / xc + zrc / xc + zrc / xr) / 4;
+            col[C_IIN][row] = (thc + thr) / 2;
+            /* ITR and routes */
+            double T_cr = 0, T_rc = 0; /* T_{ic,r}: VA of (r,i) for c's final demand; T_{ir,c} */
+            for (int b = 0; b < mr; b++) T_cr += dec->vby[(size_t)Kr[b] * (size_t)G + (size_t)c];
+            for (int a = 0; a < mc; a++) T_rc += dec->vby[(size_t)Kc[a] * (size_t)G + (size_t)r];
+            col[C_ITR][row] = T_cr + T_rc;
+            for (int q = 0; q < SF_ROUTE_N; q++) {
+                double sroute = 0;
+                for (int b = 0; b < mr; b++) sroute += rc_route[(size_t)(Kr[b] - r0) * SF_ROUTE_N + (size_t)q];
+                for (int a = 0; a < mc; a++) sroute += cr_route[(size_t)(Kc[a] - c0) * SF_ROUTE_N + (size_t)q];
+                col[C_FIN + q][row] = sroute;
+            }
+            col[C_ITR1][row] = ratio(T_cr + T_rc, xind[i]);
+            col[C_RVC][row] = ratio(varc + varr, Ec + Er);
+            col[C_INC][row] = ratio(100 * (vac + var_), vaind[i]);
+            /* controls: participation and position of the sets, RCA gap */
+            if (Er != 0) col[C_GVCP][row] = (ivr + fvr) / Er;
+            if (Ec != 0 && Er != 0) {
+                const double a1 = 1 + ivc / Ec, a2 = 1 + fvc / Ec, b1 = 1 + ivr / Er, b2 = 1 + fvr / Er;
+                if (a1 > 0 && a2 > 0 && b1 > 0 && b2 > 0) col[C_GVCD][row] = (log(a1) - log(a2)) - (log(b1) - log(b2));
+            }
+            if (dreg[c] != 0 && dreg[r] != 0 && dind[i] != 0 && dall != 0)
+                col[C_RCAD][row] = (Dc / dreg[c] - Dr / dreg[r]) / (dind[i] / dall);
+            /* RH1: (r, i) replaced by all of r's sectors */
+            if (!allzc && xr_all != 0) {
+                double zc_rall = 0, zrall_c = 0;
+                for (int a = 0; a < mc; a++) {
+                    const int kc = Kc[a];
+                    for (int j = r0; j < r1; j++) {
+                        if (o->ic_total) {
+                            zc_rall += d->v[kc] * BROW(kc, j) * d->x[j];
+                            zrall_c += d->v[j] * BCOL(j, kc) * d->x[kc];
+                        } else {
+                            zc_rall += t->Z[(size_t)kc * N + (size_t)j];
+                            zrall_c += t->Z[(size_t)j * N + (size_t)kc];
+                        }
                     }
                 }
                 col[C_RH1][row] = (zc_rall / xr_all + zc_rall / xc + zrall_c / xc + zrall_c / xr_all) / 4;
             }
-            /* HD1: theta_{ic,r*} = VBreg[r, k_c]; theta_{r*,ic} = export-weighted mean of v[k_c] B[k_c, j] */
+            /* HD1: theta_{ic,r*} = sum_{a in r} v_a B[a, K_c] (weighted), theta_{r*,ic} =
+             * export-weighted mean over r's sectors of v_{K_c} B[K_c, j] */
             if (Er_all != 0) {
-                double w = 0;
-                for (int j = r0; j < r1; j++) w += d->v[kc] * BROW(kc, j) * d->E[j];
-                col[C_HD1][row] = (p->VBreg[(size_t)r * N + (size_t)kc] + w / Er_all) / 2;
+                double t1 = 0, t2 = 0;
+                for (int a = 0; a < mc; a++) {
+                    const int kc = Kc[a];
+                    t1 += p->VBreg[(size_t)r * N + (size_t)kc] * wc[a];
+                    for (int j = r0; j < r1; j++) t2 += d->v[kc] * BROW(kc, j) * d->E[j];
+                }
+                col[C_HD1][row] = (t1 + t2 / Er_all) / 2;
             }
-            col[C_VAXC][row] = dec->dva[kc];
-            col[C_VAXR][row] = dec->dva[kr];
+            col[C_VAXC][row] = vaxc;
+            col[C_VAXR][row] = vaxr;
             col[C_VAXRALL][row] = vax_rall;
         }
     }
@@ -158,6 +243,12 @@ int sf_indicators_year(const sf_labels *lab, const sf_table *t, const sf_derived
 #undef BCOL
     free(xind);
     free(vaind);
+    free(dind);
+    free(dreg);
+    free(Kc);
+    free(Kr);
+    free(wc);
+    free(wr);
     free(rc_route);
     free(cr_route);
     if (rc) {

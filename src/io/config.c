@@ -250,6 +250,12 @@ static int apply(parse_ctx *c, int k, const char *value, int from_default)
     }
     case K_LIST: {
         int *list, cnt;
+        if (!strcmp(kd->name, "years") && sf_streq_nocase(v, "all")) {
+            /* every year the release holds, resolved when the release is read */
+            *(int **)(base + kd->off) = NULL;
+            *(int *)(base + kd->off_count) = 0;
+            break;
+        }
         if (sf_parse_int_list(v, &list, &cnt)) BAD("not a list of integers like 3-16 or 7,8,9");
         for (int i = 0; i < cnt; i++)
             if (list[i] < kd->lo || list[i] > kd->hi) {

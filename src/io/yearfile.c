@@ -26,9 +26,9 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
     const sf_labels *lab = o->lab;
     const hsize_t n = (hsize_t)lab->n, G = (hsize_t)lab->G;
     char *final = sf_year_file_path(cachedir, o->year);
-    size_t l = strlen(final);
-    char *tmp = sf_malloc(l + 8);
-    snprintf(tmp, l + 8, "%s.tmp", final);
+    size_t l = strlen(final) + strlen(o->run_id ? o->run_id : "") + 8;
+    char *tmp = sf_malloc(l);
+    snprintf(tmp, l, "%s.tmp.%s", final, o->run_id ? o->run_id : "0");
     sf_h5 h;
     int rc = sf_h5_create(&h, tmp, g->comm, e);
     rc = sf_grid_max_int(g, rc);

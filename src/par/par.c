@@ -3,6 +3,7 @@
 
 #include <mpi.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 
 static int g_inited = 0;
@@ -123,4 +124,18 @@ void sf_par_barrier(void)
 void sf_par_bcast_int(int *v)
 {
     if (sf_par_size() > 1) MPI_Bcast(v, 1, MPI_INT, 0, MPI_COMM_WORLD);
+}
+
+double sf_par_max_double(double v)
+{
+    double out = v;
+    if (sf_par_size() > 1) MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+    return out;
+}
+
+double sf_peak_rss(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+    return (double)ru.ru_maxrss * 1024.0; /* kB on Linux */
 }

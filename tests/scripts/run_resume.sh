@@ -103,3 +103,19 @@ grep -q "^read       2010" "$T/inc.log"
 "$BIN" run "$T/inc.ini" --force > "$T/force.log"
 [[ $(grep -c "^reuse " "$T/force.log") == 0 ]]
 echo "resume and incremental reruns OK"
+
+# killed runs leave no temporary file behind once a rerun has started
+left=$(find "$T" -name '*.tmp.*' -o -name '*.partial.*' | wc -l)
+[[ $left == 0 ]] || { echo "temporary files left:"; find "$T" -name '*.tmp.*' -o -name '*.partial.*'; exit 1; }
+
+# --years-only fills the cache and stops; a later run assembles from it
+mk yo
+"$BIN" run "$T/yo.ini" --years-only --no-lag --quiet
+ls "$T/yo/out.h5.years"/{2008,2009,2010,2011}.h5 >/dev/null
+[[ ! -e $T/yo/out.h5 && ! -e $T/yo/out.h5.years/2007.h5 ]]
+"$BIN" run "$T/yo.ini" --no-lag > "$T/yo.log"
+[[ $(grep -c "^reuse " "$T/yo.log") == 4 ]]
+# --output and --cache override the config
+"$BIN" run "$T/yo.ini" --no-lag --output "$T/other/o.h5" --cache "$T/yo/out.h5.years" --quiet
+[[ -f $T/other/o.h5 && ! -e $T/other/o.h5.years ]]
+echo "temporaries, --years-only, --output, --cache OK"

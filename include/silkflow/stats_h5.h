@@ -1,0 +1,27 @@
+/* silkflow stats: HDF5 input/output of the estimation stage (INTERFACE.md
+ * "Results file"): the /panel datasets as a frame, and /estimates/<model>/.
+ * Serial HDF5 API (the library is the parallel build: files are opened with
+ * the default property lists). */
+#ifndef SILKFLOW_STATS_H5_H
+#define SILKFLOW_STATS_H5_H
+
+#include <hdf5.h>
+
+#include "silkflow/frame.h"
+#include "silkflow/stats.h"
+
+/* Read every 1-D dataset under /panel of an HDF5 file into a frame: numeric
+ * datasets as double (NaN = missing), string datasets (fixed or variable
+ * length) as strings (empty = missing). All must have the same length. */
+int sf_panel_read_h5(const char *path, sf_frame **out, sf_err *e);
+
+/* Write /estimates/<model>/ for each fit (an existing group of that name is
+ * replaced): datasets coef (strings), b, se, t, p, ci_lo, ci_hi (k), V (k x k),
+ * boot_p, boot_ci_lo, boot_ci_hi (k, NaN except at the key coefficient);
+ * attributes N, r2, r2_within, r2_adj, rmse, F, F_p, n_clusters,
+ * singletons_dropped, missing_dropped, formula, vcov, ssc, depvar, role,
+ * key_coef, boot_method, boot_B, and for IV/mediation models their
+ * statistics. */
+int sf_estimates_write_h5(hid_t file, sf_fit *const *fits, int nfits, sf_err *e);
+
+#endif

@@ -1,0 +1,85 @@
+/* silkflow stats: helpers shared by the src/stats files (not a public API;
+ * the unit tests may use them). */
+#ifndef SILKFLOW_STATS_INTERNAL_H
+#define SILKFLOW_STATS_INTERNAL_H
+
+#include <stddef.h>
+
+#include "silkflow/stats.h"
+
+/* string -> int hash map (open addressing, keys copied) */
+typedef struct {
+    char **key;
+    int *val;
+    size_t cap, count;
+} sf_strmap;
+
+void sf_strmap_init(sf_strmap *m, size_t expected);
+void sf_strmap_free(sf_strmap *m);
+/* value of key, or -1 */
+int sf_strmap_get(const sf_strmap *m, const char *key);
+/* insert when absent; returns the value stored under key */
+int sf_strmap_put(sf_strmap *m, const char *key, int val);
+
+/* ---- small dense linear algebra (column-major, k x k symmetric) ---- */
+/* Cholesky-based inverse of an SPD matrix in place; returns 0 or -1. */
+int sf_spd_inverse(double *A, int k);
+/* Symmetric eigen decomposition (LAPACK dsyevd): A is overwritten by the
+ * eigenvectors (columns), w by the eigenvalues ascending. 0 ok. */
+int sf_sym_eigen(double *A, int k, double *w);
+/* Pseudo-inverse of a symmetric PSD matrix in place (eigenvalues below
+ * tol * max are treated as 0). Returns the rank. */
+int sf_sym_pinv(double *A, int k, double tol);
+/* Generalized inverse of a symmetric matrix as Stata's invsym()/test: Gauss-
+ * Jordan with the largest remaining positive diagonal as pivot; pivots below
+ * max|diag| * sqrt(eps) end the sweep and their rows/columns are zeroed.
+ * Returns the rank. */
+int sf_sym_ginv_sweep(double *A, int k);
+/* 1 when the correlation form of the SPD matrix V is numerically singular
+ * (reciprocal condition below sqrt(eps)). */
+int sf_sym_badly_conditioned(const double *V, int k);
+/* Make a symmetric matrix PSD by zeroing negative eigenvalues; returns 1 when
+ * something changed. */
+int sf_sym_psd_fix(double *A, int k);
+
+/* ---- the least-squares core on a prepared design ---- */
+typedef struct {
+    size_t n;
+    double *y;      /* n */
+    double *X;      /* n x k column-major; the constant (if any) is the last column */
+    int k;
+    double *Z;      /* IV: n x l instruments (excluded first, then the exogenous X) */
+    int l;
+    int nendog;     /* IV: X columns [0, nendog) are endogenous */
+    int nexcl;      /* IV: Z columns [0, nexcl) are excluded instruments */
+    int has_const;
+    int df_fe;      /* extra parameters for K absorbed by the FEs */
+    const sf_group *cl;
+    int ncl;
+    const sf_group *cl12; /* intersection of two cluster dims */
+    sf_vcov_kind vcov;
+    const sf_ssc *ssc;
+    double level;
+    int psd_slopes_only; /* two-way PSD repair on the leading k-1 block (FE models) */
+} sf_ls_in;
+
+typedef struct {
+    double *b, *V, *resid; /* k, k x k, n */
+    int K;
+    double rss, sigma2, df_resid;
+    long G[2];
+    long Gmin;
+    int psd_fixed;
+    int rank_ok;
+} sf_ls_out;
+
+/* OLS (Z == NULL) or 2SLS. Returns 0, or -1 when X'X (or the IV matrix) is
+ * singular. The caller frees the out arrays with sf_ls_out_free. */
+int sf_ls_fit(const sf_ls_in *in, sf_ls_out *out);
+void sf_ls_out_free(sf_ls_out *o);
+
+/* Sandwich meat of score rows: S is n x k (row i = score of row i) summed
+ * by group (g = NULL: each row). out k x k += sign * factor * sum_g s_g s_g'. */
+void sf_meat_add(const double *S, size_t n, int k, const sf_group *g, double factor, double *out);
+
+#endif
