@@ -274,9 +274,11 @@ static int year_index(const panel_view *v, double y)
     return -1;
 }
 
+/* a numeric panel column in its own units: <name>_raw when the panel stage
+ * preprocessed it (winsorised, min-max normalised for the estimation) */
 static const double *num_col(const rp_data *d, const char *name)
 {
-    sf_column *c = sf_frame_col(d->panel, name);
+    sf_column *c = rp_raw_col(d, name);
     return c && c->type == SF_COL_NUM ? c->num : NULL;
 }
 
@@ -405,7 +407,8 @@ static void fig_trends_group(const rp_data *d, const rp_plotter *p, rp_figure *f
         fig_render(p, f, &blocks, &body, 1300, 1000);
         rp_printf(&f->caption,
                   "IC (integration), IIn (interaction), IIH (coordination) and ITR (industrial transfer, %s) of %s "
-                  "with its partners by year: the mean over the partner-industry pairs of each regional group "
+                  "with its partners by year (raw values, before the preprocessing for the estimation): the mean "
+                  "over the partner-industry pairs of each regional group "
                   "(the covariate `group`: bri64.csv groups, else the WDI region), and over all pairs (black). "
                   "IIH is summarised by its median: it is 1/|delta - 1| and a few pairs whose export growth rates "
                   "nearly coincide reach values in the thousands.",

@@ -189,6 +189,7 @@ static void read_panel(hid_t f, rp_data *d)
         d->miss_reason[j] = attr_dup(g, an);
     }
     d->cov_report = attr_dup(g, "covariates_report");
+    d->preprocessing = attr_dup(g, "preprocessing");
     H5Gclose(g);
 }
 
@@ -343,6 +344,7 @@ int rp_data_read(const char *path, rp_data *d, sf_err *e)
     d->slurm = attr_dup(f, "slurm_job_id");
     d->libs = attr_dup(f, "library_versions");
     d->mpi_ranks = attr_num(f, "mpi_ranks");
+    d->seconds_total = attr_num(f, "seconds_total");
 
     int nn = 0;
     d->region_code = read_strings(f, "/labels/region_code", &d->G);
@@ -397,7 +399,7 @@ void rp_data_free(rp_data *d)
 {
     char *s[] = {d->path,   d->software, d->version, d->git,   d->created, d->config_file, d->config_text,
                  d->config_sha, d->format, d->source_path, d->prefix, d->units, d->years_str, d->focal,
-                 d->grid,   d->host,     d->slurm,   d->libs,  d->status, d->cov_report};
+                 d->grid,   d->host,     d->slurm,   d->libs,  d->status, d->cov_report, d->preprocessing};
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) free(s[i]);
     free_strings(d->region_code, d->G);
     free_strings(d->sector_name, d->n);
@@ -425,4 +427,13 @@ void rp_data_free(rp_data *d)
     }
     free(d->models);
     memset(d, 0, sizeof *d);
+}
+
+sf_column *rp_raw_col(const rp_data *d, const char *name)
+{
+    if (!d->panel) return NULL;
+    char raw[256];
+    snprintf(raw, sizeof raw, "%s_raw", name);
+    sf_column *c = sf_frame_col(d->panel, raw);
+    return c ? c : sf_frame_col(d->panel, name);
 }

@@ -147,7 +147,7 @@ static int trade_group(const rp_trade *t, const char *name)
 
 static double col_sum_year(const rp_data *d, const char *col, double year)
 {
-    sf_column *c = sf_frame_col(d->panel, col), *y = sf_frame_col(d->panel, "year");
+    sf_column *c = rp_raw_col(d, col), *y = sf_frame_col(d->panel, "year");
     if (!c || !y || c->type != SF_COL_NUM || y->type != SF_COL_NUM) return NAN;
     double s = 0;
     int any = 0;
@@ -268,7 +268,9 @@ static void sec_summary(rp_buf *b, const rp_data *d, int nreg, int nsec)
         rp_md_text(b, pl[i]);
     }
     free(pl);
-    rp_printf(b, " |\n| MPI ranks | %.0f |\n| grid | ", d->mpi_ranks);
+    rp_printf(b, " |\n| MPI ranks | %.0f |\n", d->mpi_ranks);
+    if (isnum(d->seconds_total)) rp_printf(b, "| run time | %.1f s (all stages, before the report) |\n", d->seconds_total);
+    rp_puts(b, "| grid | ");
     rp_md_text(b, dash(d->grid));
     rp_puts(b, " |\n| software | ");
     rp_md_text(b, dash(d->software));
@@ -345,6 +347,17 @@ static void sec_config(rp_buf *b, const rp_data *d)
     rp_puts(b, "```\n\n</details>\n\n");
 }
 
+/* column j is the raw copy "<name>_raw" of a preprocessed column <name> */
+static int is_raw_copy(const rp_data *d, int j)
+{
+    const char *nm = d->panel->cols[j].name;
+    size_t l = strlen(nm);
+    if (l <= 4 || strcmp(nm + l - 4, "_raw")) return 0;
+    char base[256];
+    snprintf(base, sizeof base, "%.*s", (int)(l - 4), nm);
+    return sf_frame_col(d->panel, base) != NULL;
+}
+
 static void sec_diagnostics(rp_buf *b, const rp_data *d)
 {
     rp_puts(b, "## Diagnostics\n\n### Tables and inversion, per year\n\n");
@@ -407,16 +420,17 @@ static void sec_diagnostics(rp_buf *b, const rp_data *d)
         return;
     }
     int nm = 0;
-    for (int j = 0; j < d->panel->ncol; j++) nm += isnum(d->miss[j]) && d->miss[j] > 0;
+    for (int j = 0; j < d->panel->ncol; j++) nm += isnum(d->miss[j]) && d->miss[j] > 0 && !is_raw_copy(d, j);
     if (!nm) {
         rp_printf(b, "No column of the panel has a missing cell (%zu rows).\n\n", d->panel->nrow);
     } else {
         rp_printf(b, "Columns with missing cells (of %zu rows; counts and reasons from the `/panel` attributes "
-                     "`missing_<column>` and `missing_<column>_reason`); every other column is complete.\n\n",
+                     "`missing_<column>` and `missing_<column>_reason`; the `<column>_raw` copies of preprocessed "
+                     "columns miss the same cells); every other column is complete.\n\n",
                   d->panel->nrow);
         rp_puts(b, "| column | missing | share | reason |\n| :--- | ---: | ---: | :--- |\n");
         for (int j = 0; j < d->panel->ncol; j++) {
-            if (!(isnum(d->miss[j]) && d->miss[j] > 0)) continue;
+            if (!(isnum(d->miss[j]) && d->miss[j] > 0) || is_raw_copy(d, j)) continue;
             rp_puts(b, "| ");
             rp_md_text(b, d->panel->cols[j].name);
             rp_printf(b, " | %.0f | %.1f%% | ", d->miss[j],
@@ -428,7 +442,7 @@ static void sec_diagnostics(rp_buf *b, const rp_data *d)
     }
     /* the ITR route identity, checked on the stored panel */
     static const char *const R[] = {"ITR_FIN", "ITR_INT", "ITR_INTREX_b", "ITR_INT_d", "ITR_INTREX_d"};
-    sf_column *itr = sf_frame_col(d->panel, "ITR");
+    sf_column *itr = rp_raw_col(d, "ITR");
     sf_column *rc[5];
     int ok = itr && itr->type == SF_COL_NUM;
     for (int r = 0; r < 5; r++) ok &= (rc[r] = sf_frame_col(d->panel, R[r])) && rc[r]->type == SF_COL_NUM;
@@ -452,6 +466,18 @@ static void sec_diagnostics(rp_buf *b, const rp_data *d)
         rp_printf(b, "ITR route identity (FIN + INT + INTREX_b + INT_d + INTREX_d = ITR) on %zu panel rows: largest "
                      "relative error %.2g.\n\n",
                   checked, worst);
+    }
+    if (d->preprocessing && *d->preprocessing) {
+        rp_puts(b, "<details><summary>Preprocessing of the model variables (winsorising, normalisation)</summary>\n\n```\n");
+        for (const char *q = d->preprocessing; *q; q++) {
+            if (q[0] == ';' && q[1] == ' ') {
+                rp_putc(b, '\n');
+                q++;
+            } else {
+                rp_putc(b, *q);
+            }
+        }
+        rp_puts(b, "\n```\n\nThe figures and the sums in this report use the raw values (`<name>_raw`).\n\n</details>\n\n");
     }
     if (d->cov_report && *d->cov_report) {
         rp_puts(b, "<details><summary>Covariates: missing and filled cells</summary>\n\n```\n");

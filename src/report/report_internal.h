@@ -76,6 +76,7 @@ typedef struct {
     char *software, *version, *git, *created, *config_file, *config_text, *config_sha, *format, *source_path,
         *prefix, *units, *years_str, *focal, *grid, *host, *slurm, *libs, *status;
     double mpi_ranks;
+    double seconds_total; /* the whole run, when recorded */
     /* labels */
     int G, n;
     char **region_code;
@@ -89,6 +90,7 @@ typedef struct {
     double *miss;
     char **miss_reason;
     char *cov_report;
+    char *preprocessing; /* /panel attribute: what was winsorised and normalised */
     /* network */
     rp_net *net;
     int nnet;
@@ -102,6 +104,9 @@ typedef struct {
 
 int rp_data_read(const char *path, rp_data *d, sf_err *e);
 void rp_data_free(rp_data *d);
+/* A panel column in its own units: "<name>_raw" when the panel stage
+ * preprocessed the column for the estimation, else "<name>"; NULL if absent. */
+sf_column *rp_raw_col(const rp_data *d, const char *name);
 /* Name of the focal region's sector of industry i (1-based), or NULL. */
 const char *rp_industry_name(const rp_data *d, int industry);
 /* Natural order ("t2_1" < "t10_1"), for table and model names. */

@@ -219,6 +219,10 @@ def cmd_numbers(d, h5):
     md = open(os.path.join(d, "report.md"), encoding="utf-8").read()
     f = h5py.File(h5, "r")
     P = {k: f["panel/" + k][()] for k in f["panel"]}
+    # the report's figures and sums use the raw values of preprocessed columns
+    for k in list(P):
+        if k.endswith("_raw"):
+            P[k[:-4]] = P[k]
     years = np.unique(P["year"])
     itr = P["ITR"]
     # at a glance: ITR summed over the pairs, first and last year
@@ -296,7 +300,9 @@ def cmd_numbers(d, h5):
         if not re.search(r"^\| %s \| complete \| %s \|" % (y, re.escape("%.2g" % res)), md, re.M):
             fail(f"diagnostics row of {y}: residual {res:.2g} not found")
     pa = f["panel"].attrs
-    for col in P:
+    for col in f["panel"]:
+        if col.endswith("_raw"):
+            continue
         n = int(pa.get("missing_" + col, 0))
         row = re.search(r"^\| %s \| (\d+) \|" % re.escape(col.replace("_", "\\_")), md, re.M)
         if n and (not row or int(row.group(1)) != n):

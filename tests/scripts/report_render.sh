@@ -70,7 +70,9 @@ $py - "$d/nan.h5" <<'PY'
 import sys, h5py, numpy as np
 with h5py.File(sys.argv[1], "r+") as f:
     for c in ("IC", "IIn", "IIH", "ITR", "ITR_FIN", "ITR_INT", "ITR_INTREX_b", "ITR_INT_d", "ITR_INTREX_d"):
-        f["panel/" + c][...] = np.nan
+        for name in (c, c + "_raw"):
+            if name in f["panel"]:
+                f["panel/" + name][...] = np.nan
     del f["network"]
 PY
 "$BIN" report "$d/out/res.h5" --out "$d/nanrep" --quiet
