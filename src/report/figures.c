@@ -156,8 +156,14 @@ static void year_axis(rp_buf *s, const double *years, int ny)
         hi += 1;
     }
     rp_printf(s, "set xrange [%g:%g]\n", lo - 0.3, hi + 0.3);
-    int step = hi - lo > 24 ? 5 : hi - lo > 12 ? 2 : 1;
-    rp_printf(s, "set xtics %g,%d,%g format \"%%.0f\"\n", lo, step, hi);
+    if (ny <= 12) { /* a tic at every year of the data, none elsewhere */
+        rp_puts(s, "set xtics (");
+        for (int i = 0; i < ny; i++) rp_printf(s, "%s\"%.0f\" %g", i ? ", " : "", years[i], years[i]);
+        rp_puts(s, ")\n");
+    } else {
+        int step = hi - lo > 24 ? 5 : 2;
+        rp_printf(s, "set xtics %g,%d,%g format \"%%.0f\"\n", years[0], step, years[ny - 1]);
+    }
     if (hi - lo > 8) rp_puts(s, "set xtics rotate by 45 right\n");
 }
 
@@ -377,7 +383,7 @@ static void fig_trends_group(const rp_data *d, const rp_plotter *p, rp_figure *f
         gp_quote(&body, t);
         rp_puts(&body, " font \",13\"\nset grid lc rgb \"#dddddd\"\nset key off\n");
         year_axis(&body, v.years, v.ny);
-        int empty_series = 0;
+        rp_buf empty = {0}; /* which series have no value */
         for (int k = 0; k < 4; k++) {
             const double *blk = vals + (size_t)k * nk * v.ny;
             rp_puts(&body, "set title ");
@@ -396,7 +402,21 @@ static void fig_trends_group(const rp_data *d, const rp_plotter *p, rp_figure *f
                 ser[g].color = g ? PAL[(g - 1) % NPAL] : "#000000";
                 ser[g].lw = g ? 1.8 : 3.0;
                 ser[g].dash = g ? 1 + (g - 1) / NPAL : 1;
-                if (!count_finite(ser[g].y, v.ny)) empty_series++;
+            }
+            if (!count_finite(ser[0].y, v.ny)) {
+                rp_printf(&empty, "%s%s has no value in the panel (see the missing cells under Diagnostics)",
+                          empty.len ? "; " : "", TREND[k].col);
+            } else {
+                int first = 1;
+                for (int g = 1; g < nk; g++)
+                    if (!count_finite(ser[g].y, v.ny)) {
+                        if (first)
+                            rp_printf(&empty, "%s%s has no value for ", empty.len ? "; " : "", TREND[k].col);
+                        else
+                            rp_puts(&empty, ", ");
+                        rp_md_text(&empty, ser[g].title);
+                        first = 0;
+                    }
             }
             char bn[16];
             snprintf(bn, sizeof bn, "d%d", k);
@@ -414,7 +434,8 @@ static void fig_trends_group(const rp_data *d, const rp_plotter *p, rp_figure *f
                   "nearly coincide reach values in the thousands.",
                   *d->units ? d->units : "table units", d->focal);
         if (!v.group) rp_puts(&f->note, "The panel has no `group` column (no [covariates] sources): all partners only. ");
-        if (empty_series) rp_printf(&f->note, "%d group-indicator series without any value are left out. ", empty_series);
+        if (empty.len) rp_printf(&f->note, "Left out: %s. ", empty.s);
+        rp_buf_free(&empty);
         if (wants_log(vals + (size_t)3 * nk * v.ny, nk * v.ny, 100)) rp_puts(&f->caption, " ITR on a log scale.");
         rp_buf_free(&blocks);
         rp_buf_free(&body);
@@ -893,6 +914,7 @@ static void fig_trade(const rp_data *d, const rp_plotter *p, rp_figure *f)
     double *col = sf_malloc(sizeof(double) * (size_t)(4 * NG * Y));
     series ser[4][5];
     int ns[4] = {0, 0, 0, 0};
+    rp_buf no_index = {0}, no_growth = {0};
     const double *src[4] = {t->gt_index, t->vt_index, t->gt_growth, t->vt_growth};
     for (int gi = 0; gi < NG; gi++) {
         int k = -1;
@@ -922,11 +944,19 @@ static void fig_trade(const rp_data *d, const rp_plotter *p, rp_figure *f)
         for (int q = 0; q < 4; q++) {
             ser[q][ns[q]++] = (series){G[gi].label, col + ((size_t)q * NG + gi) * Y, gi ? PAL[gi - 1] : "#000000",
                                        gi ? 2.0 : 3.0, 1};
-            if ((q == 0 || q == 2) && !count_finite(col + ((size_t)q * NG + gi) * Y, Y))
-                rp_printf(&f->note, "%s: no %s (%s). ", G[gi].label, q < 2 ? "index" : "growth rate",
-                          q < 2 ? "no trade in the first year, the base of the index" : "fewer than two years with trade");
+            if ((q == 0 || q == 2) && !count_finite(col + ((size_t)q * NG + gi) * Y, Y)) {
+                rp_buf *l = q ? &no_growth : &no_index;
+                rp_printf(l, "%s%s", l->len ? ", " : "", G[gi].label);
+            }
         }
     }
+    if (no_index.len)
+        rp_printf(&f->note, "No index for %s (no trade in the first year, the base of the index). ", no_index.s);
+    if (no_growth.len)
+        rp_printf(&f->note, "No growth rate for %s (%s). ", no_growth.s,
+                  Y < 2 ? "the run has a single year" : "no two consecutive years with trade");
+    rp_buf_free(&no_index);
+    rp_buf_free(&no_growth);
     if (!ns[0]) {
         if (!f->note.len) set_note(f, "not drawn: no group has trade values%s", "");
     } else {
