@@ -657,10 +657,12 @@ static void fig_itr_routes(const rp_data *d, const rp_plotter *p, rp_figure *f)
             gp_quote(&body, panel ? "Shares of ITR (%)" : "ITR by route (stacked)");
             rp_putc(&body, '\n');
             if (panel) {
-                rp_puts(&body, "set ylabel \"%\"\nset yrange [0:100]\n");
+                rp_puts(&body, "set ylabel \"%\"\nset yrange [0:100]\nset format y \"%g\"\n");
                 rp_puts(&body, "set key at screen 0.5,0.12 center center vertical maxrows 3 Left reverse width 3 samplen 2\n");
             } else {
-                rp_printf(&body, "set ylabel \"%s\"\nset yrange [*:*]\n", *d->units ? d->units : "");
+                /* levels from 0 (stacked areas and boxes read from the axis); 4.5M, not 4.5e+06 */
+                rp_printf(&body, "set ylabel \"%s\"\nset yrange [%s:*]\nset format y \"%%.1s%%c\"\n",
+                          *d->units ? d->units : "", negative ? "*" : "0");
             }
             if (negative && !panel) {
                 /* routes with negative sums cannot be stacked: draw each route's sum as a line */
