@@ -202,7 +202,7 @@ static void at_a_glance(rp_buf *b, const rp_data *d)
         rp_puts(b, ".\n");
     }
     if (d->has_estimates) {
-        int nk = 0, pos = 0, sig = 0;
+        int nk = 0, pos = 0, neg = 0;
         for (int i = 0; i < d->nmodels; i++) {
             const rp_model *m = &d->models[i];
             if (!strcmp(m->role, "first_stage") || !m->coef || !m->b) continue;
@@ -210,16 +210,18 @@ static void at_a_glance(rp_buf *b, const rp_data *d)
                 if (strcmp(m->coef[j], m->key)) continue;
                 if (!strstr(m->key, "ITR")) continue;
                 nk++;
-                pos += m->b[j] > 0;
                 double pv = m->bp && isnum(m->bp[j]) ? m->bp[j] : m->p ? m->p[j] : NAN;
-                sig += isnum(pv) && pv < 0.05;
+                if (isnum(pv) && pv < 0.05) {
+                    pos += m->b[j] > 0;
+                    neg += m->b[j] < 0;
+                }
             }
         }
         rp_printf(b, "- Estimates: %d models", d->nmodels);
         if (nk)
-            rp_printf(b, "; the key ITR coefficient is positive in %d of %d and significant at 5%% in %d (bootstrap "
-                         "p-value where computed)",
-                      pos, nk, sig);
+            rp_printf(b, "; of the %d key ITR coefficients, %d are positive and %d negative at the 5%% level, %d "
+                         "not significant (bootstrap p-value where computed, else the model's)",
+                      nk, pos, neg, nk - pos - neg);
         rp_puts(b, ".\n");
     }
     int worst_ok = 1;
