@@ -11,6 +11,7 @@
  * an otherwise empty plot: a series without data is left out and named in the
  * figure's note, a panel without data says "no data", and a figure without any
  * data is not drawn (the report says why). */
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,7 +391,9 @@ static void fig_trends_group(const rp_data *d, const rp_plotter *p, rp_figure *f
             gp_quote(&body, TREND[k].label);
             rp_putc(&body, '\n');
             if (k == 3) {
-                rp_printf(&body, "set ylabel \"%s\"\n", *d->units ? d->units : "");
+                rp_puts(&body, "set ylabel ");
+                gp_quote(&body, d->units);
+                rp_putc(&body, '\n');
                 /* one legend for the four panels, below them */
                 rp_puts(&body, "set key at screen 0.5,0.07 center center vertical maxrows 2 Left reverse width 3 samplen 3\n");
             }
@@ -661,8 +664,9 @@ static void fig_itr_routes(const rp_data *d, const rp_plotter *p, rp_figure *f)
                 rp_puts(&body, "set key at screen 0.5,0.12 center center vertical maxrows 3 Left reverse width 3 samplen 2\n");
             } else {
                 /* levels from 0 (stacked areas and boxes read from the axis); 4.5M, not 4.5e+06 */
-                rp_printf(&body, "set ylabel \"%s\"\nset yrange [%s:*]\nset format y \"%%.1s%%c\"\n",
-                          *d->units ? d->units : "", negative ? "*" : "0");
+                rp_puts(&body, "set ylabel ");
+                gp_quote(&body, d->units);
+                rp_printf(&body, "\nset yrange [%s:*]\nset format y \"%%.1s%%c\"\n", negative ? "*" : "0");
             }
             if (negative && !panel) {
                 /* routes with negative sums cannot be stacked: draw each route's sum as a line */
@@ -772,16 +776,23 @@ static int network_panel(rp_buf *blocks, rp_buf *body, const rp_data *d, const r
             lx = x[i] * rr;
             ly = y[i] * rr;
         }
+        /* the label as a data token: region codes are alphanumeric, anything else becomes _ */
+        char code[32];
+        snprintf(code, sizeof code, "%s", nt->nodes[i]);
+        for (char *q = code; *q; q++)
+            if (!isalnum((unsigned char)*q) && *q != '-' && *q != '.') *q = '_';
         rp_printf(blocks, "%.4f %.4f %.4f %s %.4f %.4f \"%s\"\n", x[i], y[i], rad[i], i ? "0x1f77b4" : "0xd62728", lx,
-                  ly, nt->nodes[i]);
+                  ly, *code ? code : "?");
     }
     rp_puts(blocks, "EOD\n");
     char t[300], sw[48], st[48];
     rp_fmt_amount(sw, sizeof sw, wmax);
     rp_fmt_amount(st, sizeof st, nt->total_vax);
-    snprintf(t, sizeof t, "%d: value-added flows among %s and %d partners\\nlargest edge %s, total %s (%s)", nt->year,
+    snprintf(t, sizeof t, "%d: value-added flows among %s and %d partners\nlargest edge %s, total %s (%s)", nt->year,
              nt->nodes[0], m - 1, sw, st, *d->units ? d->units : "table units");
-    rp_printf(body, "set title \"%s\"\n", t);
+    rp_puts(body, "set title ");
+    gp_quote(body, t);
+    rp_putc(body, '\n');
     if (ne == 0) {
         empty_panel(body, "no flows");
     } else {
@@ -866,7 +877,11 @@ static void fig_network_rank(const rp_data *d, const rp_plotter *p, rp_figure *f
         gp_quote(&body, t);
         rp_puts(&body, " font \",13\"\nset grid lc rgb \"#dddddd\"\nset key off\n");
         year_axis(&body, yr, ny);
-        rp_printf(&body, "set title \"PageRank rank of %s (1 = most central)\"\nset ytics 1\n", d->focal);
+        char tt[200];
+        snprintf(tt, sizeof tt, "PageRank rank of %s (1 = most central)", d->focal);
+        rp_puts(&body, "set title ");
+        gp_quote(&body, tt);
+        rp_puts(&body, "\nset ytics 1\n");
         /* the rank axis: 1 at the top, down to the worst rank seen (at least 5) */
         {
             double worst = 1;
@@ -876,7 +891,10 @@ static void fig_network_rank(const rp_data *d, const rp_plotter *p, rp_figure *f
             rp_printf(&body, "set yrange [%d.5:0.5]\n", lim);
         }
         lines_plot(&body, "r", s, 2, ny, 1);
-        rp_printf(&body, "set title \"PageRank score of %s\"\nset yrange [0:*]\nset ytics auto\n", d->focal);
+        snprintf(tt, sizeof tt, "PageRank score of %s", d->focal);
+        rp_puts(&body, "set title ");
+        gp_quote(&body, tt);
+        rp_puts(&body, "\nset yrange [0:*]\nset ytics auto\n");
         rp_puts(&body, "set key at screen 0.5,0.07 center center vertical maxrows 1 Left reverse width 3\n");
         lines_plot(&body, "p", s2, 2, ny, 1);
         fig_render(p, f, &blocks, &body, 1300, 560);
@@ -1115,8 +1133,12 @@ static void fig_coef(const rp_data *d, const rp_plotter *p, rp_figure *f)
         rp_buf_free(&tics);
         char *bar = strchr(grp[k], '|');
         *bar = '\0';
-        rp_printf(&body, "set title \"dependent variable %s, coefficient of %s\" offset 0,-0.5\n", grp[k],
-                  !strcmp(bar + 1, "ITR1") ? "ITR1" : "ITR or L.ITR");
+        char tt[200];
+        snprintf(tt, sizeof tt, "dependent variable %s, coefficient of %s", grp[k],
+                 !strcmp(bar + 1, "ITR1") ? "ITR1" : "ITR or L.ITR");
+        rp_puts(&body, "set title ");
+        gp_quote(&body, tt);
+        rp_puts(&body, " offset 0,-0.5\n");
         rp_printf(&body, "unset arrow\nset arrow from first 0, graph 0 to first 0, graph 1 nohead lc rgb \"#888888\"\n");
         if (k == ngrp - 1) rp_printf(&body, "set key at screen 0.63, screen %.5f center center vertical maxrows 1 Left reverse width 3\n", 22.0 / H);
         rp_printf(&body,
