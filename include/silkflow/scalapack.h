@@ -30,6 +30,8 @@ void pdgetrf_(const int *m, const int *n, double *a, const int *ia, const int *j
               int *info);
 void pdgetri_(const int *n, double *a, const int *ia, const int *ja, const int *desca, const int *ipiv,
               double *work, const int *lwork, int *iwork, const int *liwork, int *info);
+void pdgetrs_(const char *trans, const int *n, const int *nrhs, const double *a, const int *ia, const int *ja,
+              const int *desca, const int *ipiv, double *b, const int *ib, const int *jb, const int *descb, int *info);
 void pdgecon_(const char *norm, const int *n, const double *a, const int *ia, const int *ja, const int *desca,
               const double *anorm, double *rcond, double *work, const int *lwork, int *iwork, const int *liwork,
               int *info);

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,66 @@ static int write_labels(sf_h5 *h, const sf_labels *lab, sf_err *e)
         hsize_t G1 = G + 1;
         rc = sf_h5_write_int(h, g, "region_start", 1, &G1, lab->region_start, e);
     }
+    H5Gclose(g);
+    return rc;
+}
+
+/* /provenance/timings: one row per year, the stage timings of its computation
+ * (from the year's attributes, i.e. when it was computed), and the inputs */
+static int write_provenance(sf_h5 *h, const sf_run_info *ri, sf_err *e)
+{
+    static const char *const cols[] = {"year", "read", "derive", "invert", "products", "decompose", "seconds"};
+    const int nc = 7, ny = ri->nyears;
+    double *t = sf_calloc((size_t)ny * nc, sizeof(double));
+    int nin = 0;
+    char **files = NULL, **hashes = NULL;
+    for (int i = 0; i < ny; i++) {
+        char gname[32];
+        snprintf(gname, sizeof gname, "/years/%d", ri->years[i]);
+        hid_t y = H5Gopen2(h->file, gname, H5P_DEFAULT);
+        double st[5] = {NAN, NAN, NAN, NAN, NAN}, sec = NAN;
+        if (H5Aexists(y, "seconds_read_derive_invert_products_decompose") > 0) {
+            hid_t a = H5Aopen(y, "seconds_read_derive_invert_products_decompose", H5P_DEFAULT);
+            H5Aread(a, H5T_NATIVE_DOUBLE, st);
+            H5Aclose(a);
+        }
+        sf_h5_get_attr_double(y, "seconds", &sec);
+        t[i * nc] = ri->years[i];
+        for (int k = 0; k < 5; k++) t[i * nc + 1 + k] = st[k];
+        t[i * nc + 6] = sec;
+        char **f = NULL, **hs = NULL;
+        hsize_t nf = 0, nh = 0;
+        sf_h5_get_attr_strings(y, "input_files", &f, &nf);
+        sf_h5_get_attr_strings(y, "input_sha256", &hs, &nh);
+        files = sf_realloc(files, sizeof(char *) * (size_t)(nin + (int)nf + 1));
+        hashes = sf_realloc(hashes, sizeof(char *) * (size_t)(nin + (int)nf + 1));
+        for (hsize_t k = 0; k < nf; k++) {
+            files[nin] = f[k];
+            hashes[nin++] = k < nh ? hs[k] : sf_strdup("");
+        }
+        for (hsize_t k = nf; k < nh; k++) free(hs[k]);
+        free(f);
+        free(hs);
+        H5Gclose(y);
+    }
+    hid_t g = sf_h5_group(h, "/provenance");
+    hsize_t dims[2] = {(hsize_t)ny, (hsize_t)nc};
+    int rc = sf_h5_write_double(h, g, "timings", 2, dims, t, e);
+    if (!rc) {
+        hid_t ds = H5Dopen2(g, "timings", H5P_DEFAULT);
+        sf_h5_attr_strings(ds, "columns", (hsize_t)nc, (char *const *)cols);
+        sf_h5_attr_str(ds, "units", "seconds (when the year was computed; reused years keep their timings)");
+        H5Dclose(ds);
+    }
+    if (!rc) rc = sf_h5_write_strings(h, g, "input_files", (hsize_t)nin, files, e);
+    if (!rc) rc = sf_h5_write_strings(h, g, "input_sha256", (hsize_t)nin, hashes, e);
+    for (int k = 0; k < nin; k++) {
+        free(files[k]);
+        free(hashes[k]);
+    }
+    free(files);
+    free(hashes);
+    free(t);
     H5Gclose(g);
     return rc;
 }
@@ -176,6 +237,7 @@ int sf_finish_assemble(const sf_run_info *ri, sf_err *e)
     sf_h5_attr_str(h.file, "status", "assembling");
     rc = write_labels(&h, ri->lab, e);
     if (!rc) rc = copy_years(&h, ri, e);
+    if (!rc) rc = write_provenance(&h, ri, e);
     sf_frame *panel = NULL;
     if (!rc) rc = sf_panel_stage(ri, &h, &panel, e);
     if (!rc) rc = sf_network_stage(ri, &h, e);
