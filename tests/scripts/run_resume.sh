@@ -35,7 +35,7 @@ a, b = h5py.File(sys.argv[1], 'r'), h5py.File(sys.argv[2], 'r')
 n = 0
 def visit(name, obj):
     global n
-    if isinstance(obj, h5py.Dataset):
+    if isinstance(obj, h5py.Dataset) and name != 'provenance/timings':  # timings differ by nature
         x, y = obj[()], b[name][()]
         assert x.shape == y.shape and (np.array_equal(x, y, equal_nan=True) if x.dtype.kind == 'f' else np.array_equal(x, y)), name
         n += 1
