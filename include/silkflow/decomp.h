@@ -73,8 +73,12 @@ typedef struct {
     double *rca;         /* n: value-added RCA */
     double *gvc_p;       /* n: participation (NaN when E_k = 0) */
     double *gvc_pos;     /* n: position (NaN when E_k = 0) */
-    double max_identity_err; /* max relative |sum T1..T16 - E^{sr}| over (k, r); the scale is
+    double max_identity_err; /* max relative |sum T1..T16 - c_k E^{sr}| over (k, r) with
+                              * c_k = sum_t (V^t B^ts)_k (= 1 when v'B = 1'); the scale is
                               * |Y_kr| + sum_{j in r} |Z_kj| (gross flows, never 0 when checked) */
+    double max_va_gap;       /* max_k |1 - c_k| over non-zero-output sectors: the value-added
+                              * identity v'B = 1' behind "the terms sum to exports"; it fails only
+                              * where a zero-output sector (v = 0) still supplies inputs */
     int n_gvc_zero_exports;  /* sectors with E_k = 0: gvc_p and gvc_pos are NaN there */
     int n_gvc_pos_undefined; /* sectors with E_k != 0 but 1 + IV/E <= 0 or 1 + FV/E <= 0
                               * (negative exports): gvc_pos is NaN there */

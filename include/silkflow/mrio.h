@@ -68,6 +68,7 @@ typedef struct {
     int imbalance_sector;     /* argmax (0-based row) */
     int n_zero_output;
     int n_zero_output_exporting; /* zero-output sectors with non-zero exports (not decomposable) */
+    int n_zero_output_inputs;    /* zero-output sectors that buy inputs (those flows are not decomposable) */
     double imbalance_total;   /* sum_j |x_j - xcol_j| / sum_j |x_j| */
     int n_negative_output;
     long n_negative_fd;       /* negative entries of F */

@@ -77,7 +77,7 @@ typedef struct {
     double residual, residual_scaled, rcond;
     int passed;
     sf_validation val;
-    double max_identity_err;
+    double max_identity_err, max_va_gap;
 } year_rec;
 
 typedef struct {
@@ -262,6 +262,7 @@ static int process_year(run_ctx *c, int year, year_rec *rec, sf_err *e)
         }
         rec->t_decompose = sf_now() - tdc;
         rec->max_identity_err = dec.max_identity_err;
+        rec->max_va_gap = dec.max_va_gap;
     }
     code = sf_grid_max_int(g, code);
     if (code == SF_OK) {
@@ -318,18 +319,23 @@ static void print_round(const run_ctx *c, const year_rec *recs, int P)
         sf_info("%-10s %d  %7.2f s  %8.1f MB/s  (%.1f MB of input)", "read", r->year, r->t_read,
                 r->t_read > 0 ? r->bytes_in / 1e6 / r->t_read : 0, r->bytes_in / 1e6);
         sf_info("%-10s %d  %7.2f s  imbalance %.2g overall (max %.2g in sector %d), %d zero-output sectors "
-                "(%d of them with exports), %d negative-output, %ld negative final-demand and %ld negative "
+                "(%d with exports, %d with inputs), %d negative-output, %ld negative final-demand and %ld negative "
                 "value-added cells, %d columns of A summing to >= 1 (max %.4f)",
                 "check", r->year, r->t_derive, r->val.imbalance_total, r->val.max_imbalance,
                 r->val.imbalance_sector + 1, r->val.n_zero_output, r->val.n_zero_output_exporting,
+                r->val.n_zero_output_inputs,
                 r->val.n_negative_output, r->val.n_negative_fd, r->val.n_negative_va, r->val.n_colsum_ge1,
                 r->val.max_colsum);
         sf_info("%-10s %d  %7.2f s  %8.1f GFLOP/s  rcond %.3g, scaled residual %.3g (%s)", "invert", r->year,
                 r->t_invert, r->t_invert > 0 ? 2.0 * n * n * n / 1e9 / r->t_invert : 0, r->rcond,
                 r->residual_scaled, r->passed ? "PASSED" : "FAILED");
         sf_info("%-10s %d  %7.2f s", "products", r->year, r->t_products);
-        sf_info("%-10s %d  %7.2f s  WWZ identity error %.2g", "decompose", r->year, r->t_decompose,
-                r->max_identity_err);
+        sf_info("%-10s %d  %7.2f s  WWZ identity error %.2g; v'B = 1 within %.2g%s", "decompose", r->year,
+                r->t_decompose, r->max_identity_err, r->max_va_gap,
+                r->max_identity_err > 1e-9 && r->val.n_zero_output_inputs
+                    ? " (a zero-output sector buys inputs: A has no column for it, so x = BY fails for its "
+                      "suppliers and their terms miss those purchases)"
+                    : "");
         sf_info("%-10s %d  %7.2f s", "write", r->year, r->t_write);
     }
 }

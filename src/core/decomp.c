@@ -174,7 +174,10 @@ static void fill_terms(const sf_labels *lab, const sf_derived *d, const sf_produ
 
 /* For rows k = 0..NR-1 (NR = 1 or 2, rows z[k] of Z): sum_{j in [j0, j1)}
  * a_kj W[j, :] with a_kj = z_kj * invx_j, and sum z_kj and sum |z_kj| (the
- * bilateral intermediate exports and their gross scale). Two rows share each
+ * bilateral intermediate exports and their gross scale, for the identity
+ * check; flows into zero-output sectors are left out of both: A has no column
+ * for them, so the decomposition cannot account for them — the validation
+ * counts such sectors). Two rows share each
  * load of W, which halves the traffic of the hot loop. */
 typedef struct {
     double acc[NW];
@@ -190,8 +193,9 @@ static inline void block_dots1(const double *restrict z0, const double *restrict
         const double *w = W + (size_t)j * NW;
         const double x0 = z0[j], c0 = x0 * invx[j];
         for (int c = 0; c < NW; c++) a0[c] += c0 * w[c];
-        zs0 += x0;
-        za0 += fabs(x0);
+        const double live = invx[j] != 0;
+        zs0 += live * x0;
+        za0 += live * fabs(x0);
     }
     memcpy(o0->acc, a0, sizeof a0);
     o0->zsum = zs0;
@@ -210,10 +214,11 @@ static inline void block_dots2(const double *restrict z0, const double *restrict
             a0[c] += c0 * w[c];
             a1[c] += c1 * w[c];
         }
-        zs0 += x0;
-        za0 += fabs(x0);
-        zs1 += x1;
-        za1 += fabs(x1);
+        const double live = invx[j] != 0;
+        zs0 += live * x0;
+        za0 += live * fabs(x0);
+        zs1 += live * x1;
+        za1 += live * fabs(x1);
     }
     memcpy(o0->acc, a0, sizeof a0);
     memcpy(o1->acc, a1, sizeof a1);
@@ -284,7 +289,8 @@ static void wwz_assemble(const sf_labels *lab, const sf_derived *d, const sf_pro
      * identity cannot hold; such sectors are counted by the validation. */
     const double scale = dt->zabs + fabs(y);
     if (scale > 0 && !d->zero[k]) {
-        const double err = fabs(sum - (dt->zsum + y)) / scale;
+        const double ck = vbs + q->fsum[k];
+        const double err = fabs(sum - ck * (dt->zsum + y)) / scale;
         if (!isnan(w->maxerr) && !(err <= w->maxerr)) w->maxerr = err; /* a NaN sticks */
     }
 }
@@ -323,6 +329,12 @@ static void wwz_terms(const sf_labels *lab, const sf_table *t, const sf_derived 
         }
     }
     out->max_identity_err = w.maxerr;
+    out->max_va_gap = 0;
+    for (int k = 0; k < n; k++)
+        if (!d->zero[k]) {
+            const double gap = fabs(1 - (p->VBreg[(size_t)lab->sector_region[k] * (size_t)n + (size_t)k] + q->fsum[k]));
+            if (!(gap <= out->max_va_gap)) out->max_va_gap = gap;
+        }
     free(W);
 }
 

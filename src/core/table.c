@@ -169,7 +169,10 @@ void sf_validate(const sf_table *t, const sf_derived *d, sf_validation *v)
             if (fr[f] < 0) v->n_negative_fd++;
     }
     for (int j = 0; j < n; j++) {
-        if (d->zero[j]) continue;
+        if (d->zero[j]) {
+            if (cs[j] != 0) v->n_zero_output_inputs++;
+            continue;
+        }
         double c = cs[j] / d->x[j];
         if (c > v->max_colsum || v->max_colsum_sector < 0) {
             v->max_colsum = c;

@@ -139,6 +139,7 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
             sf_h5_attr_double(y, "max_imbalance", o->val->max_imbalance);
             sf_h5_attr_int(y, "n_zero_output", o->val->n_zero_output);
             sf_h5_attr_int(y, "n_zero_output_with_exports", o->val->n_zero_output_exporting);
+            sf_h5_attr_int(y, "n_zero_output_with_inputs", o->val->n_zero_output_inputs);
             sf_h5_attr_double(y, "imbalance_total", o->val->imbalance_total);
             sf_h5_attr_int(y, "n_negative_output", o->val->n_negative_output);
             sf_h5_attr_int(y, "n_negative_final_demand", o->val->n_negative_fd);
@@ -146,6 +147,7 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
             sf_h5_attr_int(y, "n_colsum_A_ge_1", o->val->n_colsum_ge1);
             sf_h5_attr_double(y, "max_colsum_A", o->val->max_colsum);
             sf_h5_attr_double(y, "wwz_identity_max_rel_error", o->dec->max_identity_err);
+            sf_h5_attr_double(y, "va_identity_max_gap", o->dec->max_va_gap);
             sf_h5_attr_str(y, "status", "complete");
             H5Gclose(y);
             rc = sf_h5_close(&a, e);
