@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -304,13 +305,105 @@ fail:
     return NULL;
 }
 
+/* Read-ahead: a second thread inflates (or reads) the next chunks while the
+ * parser works on the current one, so a zip member costs max(inflate, parse)
+ * instead of their sum. A ring of PF_SLOTS buffers; the parser copies out. */
+#define PF_SLOTS 3
+#define PF_SIZE ((size_t)4 << 20)
+
+typedef struct {
+    stream *s;
+    char *buf[PF_SLOTS];
+    long len[PF_SLOTS]; /* bytes in a full slot; 0 = end; -1 = error */
+    int full[PF_SLOTS];
+    int head, tail;     /* producer writes head, consumer reads tail */
+    size_t off;         /* consumer's position in the tail slot */
+    int stop;           /* consumer gave up: producer must end */
+    sf_err err;         /* the producer's error */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} prefetch;
+
+static void *prefetch_main(void *arg)
+{
+    prefetch *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->full[p->head] && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
+        int slot = p->head, stop = p->stop;
+        pthread_mutex_unlock(&p->mu);
+        if (stop) return NULL;
+        long k = stream_read(p->s, p->buf[slot], PF_SIZE, &p->err);
+        pthread_mutex_lock(&p->mu);
+        p->len[slot] = k;
+        p->full[slot] = 1;
+        p->head = (slot + 1) % PF_SLOTS;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        if (k <= 0) return NULL;
+    }
+}
+
+static long prefetch_read(void *ctx, char *buf, size_t cap, sf_err *e)
+{
+    prefetch *p = ctx;
+    pthread_mutex_lock(&p->mu);
+    while (!p->full[p->tail]) pthread_cond_wait(&p->cv, &p->mu);
+    const int slot = p->tail;
+    const long len = p->len[slot];
+    pthread_mutex_unlock(&p->mu);
+    if (len < 0) {
+        if (e) *e = p->err;
+        return -1;
+    }
+    if (len == 0) return 0; /* the end stays full: later calls return 0 too */
+    size_t take = (size_t)len - p->off < cap ? (size_t)len - p->off : cap;
+    memcpy(buf, p->buf[slot] + p->off, take);
+    p->off += take;
+    if (p->off == (size_t)len) {
+        p->off = 0;
+        pthread_mutex_lock(&p->mu);
+        p->full[slot] = 0;
+        p->tail = (slot + 1) % PF_SLOTS;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+    return (long)take;
+}
+
 int mrio_ref_read_matrix(const mrio_ref *r, sf_tsv_spec *spec, sf_err *e)
 {
     stream s;
     int rc = stream_open(r, &s, e);
     if (rc) return rc;
     spec->name = r->display;
-    rc = sf_tsv_read(spec, stream_read, &s, e);
+    prefetch p;
+    memset(&p, 0, sizeof p);
+    p.s = &s;
+    pthread_t th;
+    int threaded = r->za != NULL; /* inflating is the slow part: plain files are read directly */
+    if (threaded) {
+        for (int i = 0; i < PF_SLOTS; i++) p.buf[i] = sf_malloc(PF_SIZE);
+        pthread_mutex_init(&p.mu, NULL);
+        pthread_cond_init(&p.cv, NULL);
+        if (pthread_create(&th, NULL, prefetch_main, &p) != 0) {
+            threaded = 0;
+            for (int i = 0; i < PF_SLOTS; i++) free(p.buf[i]);
+        }
+    }
+    if (threaded) {
+        rc = sf_tsv_read(spec, prefetch_read, &p, e);
+        pthread_mutex_lock(&p.mu);
+        p.stop = 1;
+        pthread_cond_broadcast(&p.cv);
+        pthread_mutex_unlock(&p.mu);
+        pthread_join(th, NULL);
+        pthread_mutex_destroy(&p.mu);
+        pthread_cond_destroy(&p.cv);
+        for (int i = 0; i < PF_SLOTS; i++) free(p.buf[i]);
+    } else {
+        rc = sf_tsv_read(spec, stream_read, &s, e);
+    }
     stream_close(&s);
     return rc;
 }
