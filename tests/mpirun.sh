@@ -16,4 +16,6 @@ export OMPI_MCA_rmaps_base_oversubscribe=1
 if [[ ${BUILD:-} == build-san && $np -gt 1 ]]; then
   export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
 fi
-exec mpirun --oversubscribe --bind-to none -n "$np" -x OPENBLAS_NUM_THREADS "$@"
+fwd=(-x OPENBLAS_NUM_THREADS)
+for v in $(compgen -e | grep -E '^(SF_|ASAN_|LSAN_|UBSAN_)'); do fwd+=(-x "$v"); done
+exec mpirun --oversubscribe --bind-to none -n "$np" "${fwd[@]}" "$@"

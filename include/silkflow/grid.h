@@ -79,8 +79,10 @@ double sf_mem_year_bytes(const sf_labels *lab, int block, int store_leontief, in
 /* Up-front check (collective over world): the footprints of the ranks of
  * each node against its available memory (or [compute] memory_per_rank_gb);
  * a job that cannot fit fails with the smallest ranks_per_year that would.
- * *predicted_root: the largest group root's predicted bytes. */
+ * *predicted_root: the largest group root's predicted bytes; *predicted_node:
+ * the busiest node's (all its ranks). SF_NODE_MEMORY_GB overrides the
+ * available memory of a node. */
 int sf_mem_check(const sf_labels *lab, const sf_config *cfg, int focal, const int *years, int ny, MPI_Comm world,
-                 double *predicted_root, sf_err *e);
+                 double *predicted_root, double *predicted_node, sf_err *e);
 
 #endif

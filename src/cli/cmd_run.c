@@ -500,8 +500,8 @@ int sf_cmd_run(int argc, char **argv)
         sf_par_finalize();
         return rc;
     }
-    double mem_root = 0;
-    rc = sf_mem_check(c.lab, &c.cfg, c.focal, c.years, c.nyears, MPI_COMM_WORLD, &mem_root, &e);
+    double mem_root = 0, mem_node = 0;
+    rc = sf_mem_check(c.lab, &c.cfg, c.focal, c.years, c.nyears, MPI_COMM_WORLD, &mem_root, &mem_node, &e);
     rc = sf_par_round_sync(rc, &e, 0, NULL);
     if (rc) {
         if (me == 0) sf_cli_error(e.msg);
@@ -529,10 +529,11 @@ int sf_cmd_run(int argc, char **argv)
         sf_info("silkflow %s: %s, years %s%s%s, %d regions x %d sectors, focal %s", SF_VERSION, c.cfg.data_path, ys,
                 c.lag_year ? " (+ " : "", c.lag_year ? "lag year)" : "", c.lab->G, c.lab->n, c.cfg.focal);
         sf_info("plan: %d rank%s, %d group%s of %d-%d ranks (BLACS grid %dx%d on group 0), block %d, predicted "
-                "memory per year %.2f GB on a group root", P, P > 1 ? "s" : "", c.plan.ngroups,
+                "memory per year %.3f GB on a group root, %.3f GB on the busiest node", P, P > 1 ? "s" : "",
+                c.plan.ngroups,
                 c.plan.ngroups > 1 ? "s" : "", c.plan.first[1] - c.plan.first[0],
                 c.plan.first[c.plan.ngroups] - c.plan.first[c.plan.ngroups - 1], c.grid.nprow, c.grid.npcol,
-                c.cfg.block, mem_root / 1e9);
+                c.cfg.block, mem_root / 1e9, mem_node / 1e9);
     }
     /* this group's years */
     int *mine = sf_malloc(sizeof(int) * (size_t)(c.nyears + 1)), nmine = 0;
@@ -591,7 +592,7 @@ int sf_cmd_run(int argc, char **argv)
     if (rc && me == 0) sf_cli_error(e.msg);
     double peak = sf_par_max_double(sf_peak_rss());
     if (rc == SF_OK)
-        sf_info("done in %.1f s: %s (peak memory %.2f GB on the largest rank, predicted %.2f GB per group root)",
+        sf_info("done in %.1f s: %s (peak memory %.3f GB on the largest rank, predicted %.3f GB per group root)",
                 sf_now() - t_start, years_only ? c.cachedir : c.cfg.out_file, peak / 1e9, mem_root / 1e9);
     sf_grid_free(&c.grid);
     sf_plan_free(&c.plan);

@@ -69,18 +69,20 @@ static void recv_big(double *buf, size_t n, int src, MPI_Comm comm)
 
 /* Copy between a row-major global matrix G (ldg) and the column-major local
  * piece (ld) of process (pr, pc). Tiles of nb rows keep both sides in cache. */
-static void pack_piece(const dmat *a, const sf_grid *g, int pr, int pc, const double *G, size_t ldg, double *buf,
-                       int ld, int unpack)
+/* Copy between a row-major global matrix G (ldg) and local columns
+ * [jl0, jl1) of process (pr, pc) in column-major storage buf (leading
+ * dimension ld, column jl0 first). Tiles of nb rows keep both sides in cache. */
+static void pack_cols(const dmat *a, const sf_grid *g, int pr, int pc, int jl0, int jl1, const double *G,
+                      size_t ldg, double *buf, int ld, int unpack)
 {
     int zero = 0;
     const int mloc = numroc_(&a->m, &a->nb, &pr, &zero, &g->nprow);
-    const int nloc = numroc_(&a->n, &a->nb, &pc, &zero, &g->npcol);
     for (int il0 = 0; il0 < mloc; il0 += a->nb) {
         const int h = mloc - il0 < a->nb ? mloc - il0 : a->nb;
         const size_t i0 = (size_t)l2g(il0, a->nb, pr, g->nprow);
-        for (int jl = 0; jl < nloc; jl++) {
+        for (int jl = jl0; jl < jl1; jl++) {
             const size_t j = (size_t)l2g(jl, a->nb, pc, g->npcol);
-            double *loc = buf + (size_t)jl * (size_t)ld + (size_t)il0;
+            double *loc = buf + (size_t)(jl - jl0) * (size_t)ld + (size_t)il0;
             if (unpack) {
                 double *dst = (double *)G + i0 * ldg + j;
                 for (int k = 0; k < h; k++) dst[(size_t)k * ldg] = loc[k];
@@ -92,66 +94,95 @@ static void pack_piece(const dmat *a, const sf_grid *g, int pr, int pc, const do
     }
 }
 
-static size_t piece_size(const dmat *a, const sf_grid *g, int pr, int pc)
+/* The pieces of other processes travel in chunks of whole local columns of
+ * about 32 MB, so the root needs one chunk buffer, not a copy of a piece. */
+static int chunk_cols(int mloc, int nb)
+{
+    long c = (4L << 20) / (mloc > 0 ? mloc : 1);
+    c -= c % nb;
+    return (int)(c < nb ? nb : c);
+}
+
+/* doubles in the root's chunk buffer: one chunk, or the largest other piece if smaller */
+static size_t chunk_buffer(const dmat *a, const sf_grid *g)
 {
     int zero = 0;
-    int mloc = numroc_(&a->m, &a->nb, &pr, &zero, &g->nprow);
-    int nloc = numroc_(&a->n, &a->nb, &pc, &zero, &g->npcol);
-    return (size_t)imax(1, mloc) * (size_t)nloc;
+    size_t mx = 0;
+    for (int pr = 0; pr < g->nprow; pr++)
+        for (int pc = 0; pc < g->npcol; pc++) {
+            if (Cblacs_pnum(g->ctxt, pr, pc) == 0) continue;
+            const int mloc = numroc_(&a->m, &a->nb, &pr, &zero, &g->nprow);
+            const int nloc = numroc_(&a->n, &a->nb, &pc, &zero, &g->npcol);
+            const size_t ld = (size_t)imax(1, mloc), cc = (size_t)chunk_cols(mloc, a->nb);
+            const size_t need = ld * (cc < (size_t)nloc ? cc : (size_t)nloc);
+            if (need > mx) mx = need;
+        }
+    return mx ? mx : 1;
 }
 
 /* root's row-major G (m x n, leading dimension ldg) -> every process's local piece */
 static void scatter_rowmajor(const sf_grid *g, const dmat *a, const double *G, size_t ldg, double *loc)
 {
+    int zero = 0;
     if (g->rank == 0) {
-        size_t maxsz = 0;
-        for (int pr = 0; pr < g->nprow; pr++)
-            for (int pc = 0; pc < g->npcol; pc++)
-                if (Cblacs_pnum(g->ctxt, pr, pc) != 0 && piece_size(a, g, pr, pc) > maxsz)
-                    maxsz = piece_size(a, g, pr, pc);
-        double *buf = maxsz ? sf_malloc(maxsz * sizeof(double)) : NULL;
+        double *buf = NULL;
         for (int pr = 0; pr < g->nprow; pr++)
             for (int pc = 0; pc < g->npcol; pc++) {
-                int dest = Cblacs_pnum(g->ctxt, pr, pc);
-                int zero = 0;
-                int mloc = numroc_(&a->m, &a->nb, &pr, &zero, &g->nprow);
+                const int dest = Cblacs_pnum(g->ctxt, pr, pc);
+                const int mloc = numroc_(&a->m, &a->nb, &pr, &zero, &g->nprow);
+                const int nloc = numroc_(&a->n, &a->nb, &pc, &zero, &g->npcol);
                 if (dest == 0) {
-                    pack_piece(a, g, pr, pc, G, ldg, loc, a->lld, 0);
-                } else {
-                    pack_piece(a, g, pr, pc, G, ldg, buf, imax(1, mloc), 0);
-                    send_big(buf, piece_size(a, g, pr, pc), dest, g->comm);
+                    pack_cols(a, g, pr, pc, 0, nloc, G, ldg, loc, a->lld, 0);
+                    continue;
+                }
+                const int ld = imax(1, mloc), cc = chunk_cols(mloc, a->nb);
+                if (!buf) buf = sf_malloc(sizeof(double) * chunk_buffer(a, g));
+                for (int j0 = 0; j0 < nloc; j0 += cc) {
+                    const int j1 = nloc - j0 < cc ? nloc : j0 + cc;
+                    pack_cols(a, g, pr, pc, j0, j1, G, ldg, buf, ld, 0);
+                    send_big(buf, (size_t)ld * (size_t)(j1 - j0), dest, g->comm);
                 }
             }
         free(buf);
     } else {
-        recv_big(loc, (size_t)a->lld * (size_t)a->nloc, 0, g->comm);
+        const int cc = chunk_cols(a->mloc, a->nb);
+        for (int j0 = 0; j0 < a->nloc; j0 += cc) {
+            const int j1 = a->nloc - j0 < cc ? a->nloc : j0 + cc;
+            recv_big(loc + (size_t)j0 * (size_t)a->lld, (size_t)a->lld * (size_t)(j1 - j0), 0, g->comm);
+        }
     }
 }
 
 /* every process's local piece -> root's row-major G */
 static void gather_rowmajor(const sf_grid *g, const dmat *a, const double *loc, double *G, size_t ldg)
 {
+    int zero = 0;
     if (g->rank == 0) {
-        size_t maxsz = 0;
-        for (int pr = 0; pr < g->nprow; pr++)
-            for (int pc = 0; pc < g->npcol; pc++)
-                if (piece_size(a, g, pr, pc) > maxsz) maxsz = piece_size(a, g, pr, pc);
-        double *buf = sf_malloc((maxsz ? maxsz : 1) * sizeof(double));
+        double *buf = NULL;
         for (int pr = 0; pr < g->nprow; pr++)
             for (int pc = 0; pc < g->npcol; pc++) {
-                int src = Cblacs_pnum(g->ctxt, pr, pc);
-                int zero = 0;
-                int mloc = numroc_(&a->m, &a->nb, &pr, &zero, &g->nprow);
+                const int src = Cblacs_pnum(g->ctxt, pr, pc);
+                const int mloc = numroc_(&a->m, &a->nb, &pr, &zero, &g->nprow);
+                const int nloc = numroc_(&a->n, &a->nb, &pc, &zero, &g->npcol);
                 if (src == 0) {
-                    pack_piece(a, g, pr, pc, G, ldg, (double *)loc, a->lld, 1);
-                } else {
-                    recv_big(buf, piece_size(a, g, pr, pc), src, g->comm);
-                    pack_piece(a, g, pr, pc, G, ldg, buf, imax(1, mloc), 1);
+                    pack_cols(a, g, pr, pc, 0, nloc, G, ldg, (double *)loc, a->lld, 1);
+                    continue;
+                }
+                const int ld = imax(1, mloc), cc = chunk_cols(mloc, a->nb);
+                if (!buf) buf = sf_malloc(sizeof(double) * chunk_buffer(a, g));
+                for (int j0 = 0; j0 < nloc; j0 += cc) {
+                    const int j1 = nloc - j0 < cc ? nloc : j0 + cc;
+                    recv_big(buf, (size_t)ld * (size_t)(j1 - j0), src, g->comm);
+                    pack_cols(a, g, pr, pc, j0, j1, G, ldg, buf, ld, 1);
                 }
             }
         free(buf);
     } else {
-        send_big(loc, (size_t)a->lld * (size_t)a->nloc, 0, g->comm);
+        const int cc = chunk_cols(a->mloc, a->nb);
+        for (int j0 = 0; j0 < a->nloc; j0 += cc) {
+            const int j1 = a->nloc - j0 < cc ? a->nloc : j0 + cc;
+            send_big(loc + (size_t)j0 * (size_t)a->lld, (size_t)a->lld * (size_t)(j1 - j0), 0, g->comm);
+        }
     }
 }
 

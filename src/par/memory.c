@@ -3,8 +3,8 @@
  *
  * The model counts the arrays the pipeline allocates for one year (sizes
  * from the labels and the grid), phase by phase, and takes the larger phase:
- *   distributed phase (every rank): local I - A and its copy for the check,
- *     the right-hand side and product pieces, pdgetri workspace, the sweep
+ *   distributed phase (every rank): local I - A (B in place), the
+ *     right-hand side and product pieces, pdgetri workspace, the sweep
  *     buffers; the group root also holds the table (Z, F, W), derived
  *     vectors, right-hand sides, products, the pack buffer of the scatter
  *     and B when store_leontief;
@@ -41,12 +41,11 @@ double sf_mem_year_bytes(const sf_labels *lab, int block, int store_leontief, in
     const double nlocR = loc(G1, nb, mycol, npcol);
     const double d = 8.0;
     /* every rank, distributed phase */
-    double dist = d * mloc * nloc * 2          /* local I - A and its copy */
+    double dist = d * mloc * nloc              /* local I - A, then B in place */
                   + d * mloc * nlocR * 2       /* right-hand side and product pieces */
-                  + d * mloc * (Nc > 64 ? Nc : 64) /* residual probe piece */
                   + d * (nloc + nb) * nb * 2   /* pdgetri / pdgecon workspace (order of) */
                   + d * 3 * G * mloc           /* sweep partial sums */
-                  + d * (G * n + 3 * n * G + diag + 2 * Nc * n) /* reduction buffer */
+                  + d * (G * n + 3 * n * G + diag + 2 * Nc * n + 64 * n) /* reduction buffer */
                   + d * 6 * n
                   + 30e6;                      /* the process itself: MPI, BLAS, HDF5 libraries */
     if (!root) return dist;
@@ -56,8 +55,11 @@ double sf_mem_year_bytes(const sf_labels *lab, int block, int store_leontief, in
     double rhs = d * (n * (4 * G + 1) + n * G);
     double prods = d * (n * (4 * G + 1) + G * n + diag + 2 * Nc * n);
     double B = store_leontief ? d * n * n : 0;
-    double pack = (nprow * npcol > 1) ? d * mloc * nloc : 0; /* largest piece, during the scatter */
-    double dense = d * 2 * n * G1;                            /* compact rhs and the gathered product */
+    /* chunk buffer of the scatter: about 32 MB, or a whole piece when smaller */
+    double chunk = (4 << 20) + mloc * nb, piece = mloc * nloc;
+    double pack = (nprow * npcol > 1) ? d * (chunk < piece ? chunk : piece) : 0;
+    double dense = d * 2 * n * G1                             /* compact rhs and the gathered product */
+                   + d * 2 * n * (Nc > 64 ? Nc : 64);         /* residual check of the probe columns */
     double phase_dist = dist + table + derived + rhs + prods + B + pack + dense;
     double outputs = d * (n * G * 3 + G * G * (3 + 16) + 12 * n + n * G /* BrrY */ + diag) +
                      (store_wwz == 2 ? d * n * G * 16 * 2 /* terms + the (G,G,N,16) copy written */ : 0);
@@ -65,9 +67,15 @@ double sf_mem_year_bytes(const sf_labels *lab, int block, int store_leontief, in
     return phase_dist > phase_asm ? phase_dist : phase_asm;
 }
 
-/* MemAvailable of this node, in bytes (0 when unknown) */
+/* MemAvailable of this node, in bytes (0 when unknown); SF_NODE_MEMORY_GB
+ * overrides it (to leave headroom for other jobs, and for tests) */
 static double node_memory(void)
 {
+    const char *env = getenv("SF_NODE_MEMORY_GB");
+    if (env && *env) {
+        double gb = atof(env);
+        if (gb > 0) return gb * 1e9;
+    }
     FILE *f = fopen("/proc/meminfo", "r");
     if (!f) return 0;
     char line[256];
@@ -108,7 +116,7 @@ static double plan_peak(const sf_labels *lab, const sf_config *cfg, int focal, i
 }
 
 int sf_mem_check(const sf_labels *lab, const sf_config *cfg, int focal, const int *years, int ny, MPI_Comm world,
-                 double *predicted_root, sf_err *e)
+                 double *predicted_root, double *predicted_node, sf_err *e)
 {
     int P, me;
     MPI_Comm_size(world, &P);
@@ -150,6 +158,9 @@ int sf_mem_check(const sf_labels *lab, const sf_config *cfg, int focal, const in
     double rootb = 0;
     double worst = plan_peak(lab, cfg, focal, P, years, ny, cfg->ranks_per_year, node_of, nnodes, use, &rootb);
     *predicted_root = rootb;
+    *predicted_node = 0;
+    for (int k = 0; k < nnodes; k++)
+        if (use[k] > *predicted_node) *predicted_node = use[k];
     int fits = 1, bad = 0;
     for (int k = 0; k < nnodes; k++)
         if (budget[k] > 0 && use[k] > budget[k]) {
