@@ -23,6 +23,7 @@ typedef struct {
     const sf_inv_info *info;
     const sf_validation *val;   /* root only */
     char **files, **hashes;     /* root only */
+    char **stamps;              /* root only: "size:mtime" of each input */
     int nfiles;
     const char *year_hash;
     const char *role;           /* "panel" or "lag" */

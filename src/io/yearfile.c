@@ -120,6 +120,7 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
             sf_h5_attr_str(y, "config_year_sha256", o->year_hash);
             sf_h5_attr_strings(y, "input_files", (hsize_t)o->nfiles, o->files);
             sf_h5_attr_strings(y, "input_sha256", (hsize_t)o->nfiles, o->hashes);
+            if (o->stamps) sf_h5_attr_strings(y, "input_stamps", (hsize_t)o->nfiles, o->stamps);
             sf_h5_attr_double(y, "residual", o->info->residual);
             sf_h5_attr_double(y, "residual_scaled", o->info->residual_scaled);
             sf_h5_attr_int(y, "residual_probe_columns", o->info->probe_columns);
