@@ -23,6 +23,7 @@
 #define SILKFLOW_NUMPARSE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "silkflow/common.h"
 
@@ -38,6 +39,9 @@
  * it must be readable. Overflow gives +-inf (as strtod): callers that need
  * finite values check. */
 const char *sf_numparse(const char *s, double *out);
+
+/* 10^k as uint64 for k = 0..19 */
+extern const uint64_t sf_u10[20];
 
 /* ---- streaming reader of a tab-separated numeric matrix -------------------
  * Text: `rows` lines of `cols` numbers separated by one tab; LF or CRLF line

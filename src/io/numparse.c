@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 10^k as uint64 for k <= 19 */
-static const uint64_t U10[20] = {1ULL,
+/* 10^k as uint64 for k <= 19 (also used by the number formatter of synth) */
+const uint64_t sf_u10[20] = {1ULL,
                                  10ULL,
                                  100ULL,
                                  1000ULL,
@@ -97,7 +97,7 @@ static inline const char *gather(const char *p, uint64_t *w)
          * is predicted, p does not wait for k, and the next number's loads
          * start early (measured: zeros parse twice as fast) */
         if (k) {
-            v = v * U10[k] + digits8(x << (64 - 8 * k));
+            v = v * sf_u10[k] + digits8(x << (64 - 8 * k));
             p += k;
         }
         break;
@@ -146,8 +146,8 @@ static const char *beyond(const char *s, const char *p, uint64_t w, long q, int 
     double v;
     /* 1234e25: move part of the power into the mantissa while it stays an
      * exact integer <= 2^53 */
-    if (w <= TWO53 && q > 22 && q <= 22 + 19 && w <= TWO53 / U10[q - 22]) {
-        v = (double)(w * U10[q - 22]) * 1e22;
+    if (w <= TWO53 && q > 22 && q <= 22 + 19 && w <= TWO53 / sf_u10[q - 22]) {
+        v = (double)(w * sf_u10[q - 22]) * 1e22;
         goto done;
     }
 #ifdef LD_MAXEXP

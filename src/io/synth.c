@@ -24,6 +24,7 @@
  * rows on demand (own number formatter, no printf per number), by default
  * in a producer thread while libzip deflates; nothing n x n is ever stored.
  */
+#include "silkflow/numparse.h"
 #include "silkflow/synth.h"
 
 #include <errno.h>
@@ -125,26 +126,6 @@ static inline double hash_unif(uint64_t h) { return (double)(h >> 11) * 0x1.0p-5
 
 static const double P10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-static const uint64_t U10[20] = {1ULL,
-                                 10ULL,
-                                 100ULL,
-                                 1000ULL,
-                                 10000ULL,
-                                 100000ULL,
-                                 1000000ULL,
-                                 10000000ULL,
-                                 100000000ULL,
-                                 1000000000ULL,
-                                 10000000000ULL,
-                                 100000000000ULL,
-                                 1000000000000ULL,
-                                 10000000000000ULL,
-                                 100000000000000ULL,
-                                 1000000000000000ULL,
-                                 10000000000000000ULL,
-                                 100000000000000000ULL,
-                                 1000000000000000000ULL,
-                                 10000000000000000000ULL};
 
 static size_t format_slow(double v, int P, char *buf)
 {
@@ -171,7 +152,7 @@ size_t sf_synth_format(double v, int P, char *buf)
     int k = P - 1 - e10;
     if (k > 22 || k < -22) return format_slow(v, P, buf);
     sc = k >= 0 ? a * P10[k] : a / P10[-k];
-    if (sc >= (double)U10[P]) {
+    if (sc >= (double)sf_u10[P]) {
         e10++;
         k--;
         if (k < -22) return format_slow(v, P, buf);
@@ -187,7 +168,7 @@ size_t sf_synth_format(double v, int P, char *buf)
         double res = k >= 0 ? fma(a, P10[k], -sc) : fma(-sc, P10[-k], a);
         if (res > 0 || (res == 0 && (m & 1))) m++;
     }
-    if (m >= U10[P]) { /* 9.99..95 rounded up to the next power of ten */
+    if (m >= sf_u10[P]) { /* 9.99..95 rounded up to the next power of ten */
         m /= 10;
         e10++;
     }
