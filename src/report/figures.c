@@ -1139,7 +1139,8 @@ static void fig_coef(const rp_data *d, const rp_plotter *p, rp_figure *f)
         rp_puts(&body, "set title ");
         gp_quote(&body, tt);
         rp_puts(&body, " offset 0,-0.5\n");
-        rp_printf(&body, "unset arrow\nset arrow from first 0, graph 0 to first 0, graph 1 nohead lc rgb \"#888888\"\n");
+        /* the zero line, drawn only when 0 is inside the panel's range */
+        rp_printf(&body, "unset arrow\nset yzeroaxis lt 1 lw 1 lc rgb \"#888888\"\n");
         if (k == ngrp - 1) rp_printf(&body, "set key at screen 0.63, screen %.5f center center vertical maxrows 1 Left reverse width 3\n", 22.0 / H);
         rp_printf(&body,
                   "plot $c%d using (($5+$6)/2):1:5:6 with xerrorbars lw 5 pt -1 lc rgb \"#60d62728\" title \"wild "
