@@ -259,8 +259,9 @@ static int apply(parse_ctx *c, int k, const char *value, int from_default)
         if (sf_parse_int_list(v, &list, &cnt)) BAD("not a list of integers like 3-16 or 7,8,9");
         for (int i = 0; i < cnt; i++)
             if (list[i] < kd->lo || list[i] > kd->hi) {
+                const int bad = list[i];
                 free(list);
-                BAD("value %d out of range [%.0f, %.0f]", list[i], kd->lo, kd->hi);
+                BAD("value %d out of range [%.0f, %.0f]", bad, kd->lo, kd->hi);
             }
         *(int **)(base + kd->off) = list;
         *(int *)(base + kd->off_count) = cnt;
@@ -387,9 +388,10 @@ void sf_config_year_hash(const sf_config *cfg, char hex[65])
     sf_format_int_list(cfg->tech_high, cfg->ntech_high, th, sizeof th);
     int n = snprintf(buf, sizeof buf,
                      "silkflow %s\nformat=%s\nprefix=%s\nprice=%s\ndrop_row=%d\nva_table=%d\nfocal=%s\n"
-                     "industries=%s\nic_total=%d\ntech_high=%s\nstore_leontief=%d\nstore_wwz=%d\nzero_eps=%.17g\n",
+                     "industries=%s\nic_total=%d\ntech_high=%s\nd3_after=%d\nstore_leontief=%d\nstore_wwz=%d\n"
+                     "zero_eps=%.17g\n",
                      SF_VERSION, cfg->format, cfg->prefix, cfg->price, cfg->drop_row, cfg->va_table, cfg->focal,
-                     ind, cfg->ic_total, th, cfg->store_leontief, cfg->store_wwz, cfg->zero_eps);
+                     ind, cfg->ic_total, th, cfg->d3_after, cfg->store_leontief, cfg->store_wwz, cfg->zero_eps);
     sf_sha256_update(&s, buf, (size_t)n);
     /* files whose content shapes a year's results */
     const char *files[3] = {cfg->aliases, cfg->partners, cfg->concordance};
