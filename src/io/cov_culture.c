@@ -21,6 +21,23 @@ static void put_scores(cov_cy *s, cov_map *src, const char *iso, const double *v
     cov_map_put(src, iso, source);
 }
 
+/* Hofstede's four original dimensions, as both source files name their columns */
+static const char *const DIM[HOF_ND] = {"pdi", "idv", "mas", "uai"};
+
+/* The four dimension scores of the current row (missing = NaN); *full stays
+ * 1 when all four are present. SF_EUSER naming file, line and dimension when
+ * a cell is not a number. */
+static int read_dims(const cov_csv *c, const int *jd, const char *path, double v[HOF_ND], int *full, sf_err *e)
+{
+    for (int d = 0; d < HOF_ND; d++) {
+        if (cov_cell_num(c->cell[jd[d]], &v[d]))
+            return sf_fail(e, SF_EUSER, "%s: line %ld: %s '%s' is not a number", path, c->line, DIM[d],
+                           c->cell[jd[d]]);
+        *full &= isfinite(v[d]);
+    }
+    return SF_OK;
+}
+
 static int load_hof_academic(ctx_t *x, const char *path, cov_cy *s, cov_map *src, sf_err *e)
 {
     cov_csv c;
@@ -30,7 +47,6 @@ static int load_hof_academic(ctx_t *x, const char *path, cov_cy *s, cov_map *src
         cov_csv_close(&c);
         return r == 0 ? sf_fail(e, SF_EUSER, "%s: empty file (no header line)", path) : SF_EUSER;
     }
-    static const char *const DIM[HOF_ND] = {"pdi", "idv", "mas", "uai"};
     int ncol = c.n, jc = cov_csv_find(&c, "ctr"), jn = cov_csv_find(&c, "country"), jd[HOF_ND];
     for (int d = 0; d < HOF_ND; d++) jd[d] = cov_csv_find(&c, DIM[d]);
     if (jc < 0 || jn < 0 || jd[0] < 0 || jd[1] < 0 || jd[2] < 0 || jd[3] < 0) {
@@ -47,15 +63,7 @@ static int load_hof_academic(ctx_t *x, const char *path, cov_cy *s, cov_map *src
         }
         double v[HOF_ND];
         int full = 1;
-        for (int d = 0; d < HOF_ND; d++) {
-            if (cov_cell_num(c.cell[jd[d]], &v[d])) {
-                rc = sf_fail(e, SF_EUSER, "%s: line %ld: %s '%s' is not a number", path, c.line, DIM[d],
-                             c.cell[jd[d]]);
-                break;
-            }
-            full &= isfinite(v[d]);
-        }
-        if (rc) break;
+        if ((rc = read_dims(&c, jd, path, v, &full, e))) break;
         const char *name = NULL, *iso = cov_hofstede_iso3(c.cell[jc], &name);
         if (!iso || strcmp(name, c.cell[jn])) {
             char b[160];
@@ -107,7 +115,6 @@ static int load_hof_insights(ctx_t *x, const char *path, cov_cy *s, cov_map *src
         cov_csv_close(&c);
         return r == 0 ? sf_fail(e, SF_EUSER, "%s: empty file (no header line)", path) : SF_EUSER;
     }
-    static const char *const DIM[HOF_ND] = {"pdi", "idv", "mas", "uai"};
     int ncol = c.n, jn = cov_csv_find(&c, "country"), ji = cov_csv_find(&c, "iso3_bri_subset"), jd[HOF_ND];
     if (ji < 0) ji = cov_csv_find(&c, "iso3");
     for (int d = 0; d < HOF_ND; d++) jd[d] = cov_csv_find(&c, DIM[d]);
@@ -125,15 +132,7 @@ static int load_hof_insights(ctx_t *x, const char *path, cov_cy *s, cov_map *src
         }
         double v[HOF_ND];
         int full = 1;
-        for (int d = 0; d < HOF_ND; d++) {
-            if (cov_cell_num(c.cell[jd[d]], &v[d])) {
-                rc = sf_fail(e, SF_EUSER, "%s: line %ld: %s '%s' is not a number", path, c.line, DIM[d],
-                             c.cell[jd[d]]);
-                break;
-            }
-            full &= isfinite(v[d]);
-        }
-        if (rc) break;
+        if ((rc = read_dims(&c, jd, path, v, &full, e))) break;
         char buf[16];
         const char *iso = ji >= 0 && *c.cell[ji] ? cov_canon(c.cell[ji], buf) : name_to_iso(x, c.cell[jn]);
         if (!iso) {

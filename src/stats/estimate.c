@@ -377,6 +377,23 @@ static sf_fit *fit_new(const ectx *c, const char *name, int role)
 
 /* Gram-Schmidt screen of candidate columns (demeaned, n x m): returns a
  * keep mask; raw holds the undemeaned columns (for the absorbed test). */
+/* Project q (n values) off the orthonormal columns Q[0..nq) — twice, for
+ * accuracy (classical Gram-Schmidt with reorthogonalisation) — and return
+ * its squared norm. */
+static double gs_project(const double *Q, int nq, size_t n, double *q)
+{
+    for (int pass = 0; pass < 2; pass++)
+        for (int a = 0; a < nq; a++) {
+            const double *qa = Q + (size_t)a * n;
+            double s = 0;
+            for (size_t i = 0; i < n; i++) s += qa[i] * q[i];
+            for (size_t i = 0; i < n; i++) q[i] -= s * qa[i];
+        }
+    double nn = 0;
+    for (size_t i = 0; i < n; i++) nn += q[i] * q[i];
+    return nn;
+}
+
 static void screen_collinear(const double *dm, const double *raw, int m, size_t n, const double *basis, int nb,
                              unsigned char *keep, int *why)
 {
@@ -386,15 +403,7 @@ static void screen_collinear(const double *dm, const double *raw, int m, size_t 
     for (int b = 0; b < nb; b++) {
         double *q = Q + (size_t)nq * n;
         memcpy(q, basis + (size_t)b * n, sizeof(double) * n);
-        for (int pass = 0; pass < 2; pass++)
-            for (int a = 0; a < nq; a++) {
-                const double *qa = Q + (size_t)a * n;
-                double s = 0;
-                for (size_t i = 0; i < n; i++) s += qa[i] * q[i];
-                for (size_t i = 0; i < n; i++) q[i] -= s * qa[i];
-            }
-        double nn = 0;
-        for (size_t i = 0; i < n; i++) nn += q[i] * q[i];
+        double nn = gs_project(Q, nq, n, q);
         if (nn > 0) {
             nn = 1 / sqrt(nn);
             for (size_t i = 0; i < n; i++) q[i] *= nn;
@@ -419,15 +428,7 @@ static void screen_collinear(const double *dm, const double *raw, int m, size_t 
         }
         double *q = Q + (size_t)nq * n;
         memcpy(q, x, sizeof(double) * n);
-        for (int pass = 0; pass < 2; pass++)
-            for (int a = 0; a < nq; a++) {
-                const double *qa = Q + (size_t)a * n;
-                double s = 0;
-                for (size_t i = 0; i < n; i++) s += qa[i] * q[i];
-                for (size_t i = 0; i < n; i++) q[i] -= s * qa[i];
-            }
-        double nn = 0;
-        for (size_t i = 0; i < n; i++) nn += q[i] * q[i];
+        double nn = gs_project(Q, nq, n, q);
         if (!(nn > 1e-9 * dmss)) {
             why[c] = 3; /* collinear */
             continue;
