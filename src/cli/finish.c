@@ -146,6 +146,12 @@ static int copy_years(sf_h5 *h, const sf_run_info *ri, sf_err *e)
             snprintf(gname, sizeof gname, "/years/%d", ri->years[i]);
             if (H5Ocopy(y.file, gname, h->file, gname, H5P_DEFAULT, lcpl) < 0)
                 rc = sf_fail(e, SF_EINTERNAL, "%s: cannot copy %s into the results file", path, gname);
+            /* store_wwz = none: the country terms stay in the year cache only (the
+             * network stage reads them there) */
+            char wz[64];
+            snprintf(wz, sizeof wz, "%s/wwz_country", gname);
+            if (!rc && ri->cfg->store_wwz == 0 && H5Lexists(h->file, wz, H5P_DEFAULT) > 0)
+                H5Ldelete(h->file, wz, H5P_DEFAULT);
             sf_h5_close(&y, NULL);
         }
         free(path);
