@@ -125,6 +125,17 @@ void cov_csv_close(cov_csv *c)
     memset(c, 0, sizeof *c);
 }
 
+int cov_csv_open_header(cov_csv *c, const char *path, char sep, sf_err *e)
+{
+    if (cov_csv_open(c, path, sep, e)) return SF_EUSER;
+    int r = cov_csv_next(c, e);
+    if (r <= 0) {
+        cov_csv_close(c);
+        return r == 0 ? sf_fail(e, SF_EUSER, "%s: empty file (no header line)", path) : SF_EUSER;
+    }
+    return SF_OK;
+}
+
 int cov_csv_find(const cov_csv *c, const char *name)
 {
     for (int j = 0; j < c->n; j++)

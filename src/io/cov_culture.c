@@ -41,12 +41,8 @@ static int read_dims(const cov_csv *c, const int *jd, const char *path, double v
 static int load_hof_academic(ctx_t *x, const char *path, cov_cy *s, cov_map *src, sf_err *e)
 {
     cov_csv c;
-    if (cov_csv_open(&c, path, 0, e)) return SF_EUSER;
-    int r = cov_csv_next(&c, e);
-    if (r <= 0) {
-        cov_csv_close(&c);
-        return r == 0 ? sf_fail(e, SF_EUSER, "%s: empty file (no header line)", path) : SF_EUSER;
-    }
+    if (cov_csv_open_header(&c, path, 0, e)) return SF_EUSER;
+    int r;
     int ncol = c.n, jc = cov_csv_find(&c, "ctr"), jn = cov_csv_find(&c, "country"), jd[HOF_ND];
     for (int d = 0; d < HOF_ND; d++) jd[d] = cov_csv_find(&c, DIM[d]);
     if (jc < 0 || jn < 0 || jd[0] < 0 || jd[1] < 0 || jd[2] < 0 || jd[3] < 0) {
@@ -109,12 +105,8 @@ static const char *name_to_iso(ctx_t *x, const char *name)
 static int load_hof_insights(ctx_t *x, const char *path, cov_cy *s, cov_map *src, sf_err *e)
 {
     cov_csv c;
-    if (cov_csv_open(&c, path, 0, e)) return SF_EUSER;
-    int r = cov_csv_next(&c, e);
-    if (r <= 0) {
-        cov_csv_close(&c);
-        return r == 0 ? sf_fail(e, SF_EUSER, "%s: empty file (no header line)", path) : SF_EUSER;
-    }
+    if (cov_csv_open_header(&c, path, 0, e)) return SF_EUSER;
+    int r;
     int ncol = c.n, jn = cov_csv_find(&c, "country"), ji = cov_csv_find(&c, "iso3_bri_subset"), jd[HOF_ND];
     if (ji < 0) ji = cov_csv_find(&c, "iso3");
     for (int d = 0; d < HOF_ND; d++) jd[d] = cov_csv_find(&c, DIM[d]);

@@ -28,6 +28,9 @@ typedef struct {
 /* Open path; sep 0 = from the first line (',' unless it has none and has ';'
  * or tabs). A UTF-8 BOM is skipped. Errors (absent/unreadable file) SF_EUSER. */
 int cov_csv_open(cov_csv *c, const char *path, char sep, sf_err *e);
+/* cov_csv_open, then the first record as the header: an empty file is an
+ * error naming it (the file is closed on any error). */
+int cov_csv_open_header(cov_csv *c, const char *path, char sep, sf_err *e);
 /* Next record: 1 read, 0 end of file, -1 error (unterminated quote, SF_EUSER
  * naming file and line). Cells are trimmed of surrounding blanks unless
  * quoted. Empty lines come back as one empty cell (see cov_csv_blank). */

@@ -32,12 +32,8 @@ int sf_covariates_join_csv(sf_frame *f, const char *path, sf_cov_report *rep, sf
     if (!fp || fp->type != SF_COL_STR || !fy || fy->type != SF_COL_NUM)
         return sf_fail(e, SF_EINTERNAL, "covariates join: the frame has no string 'partner' and numeric 'year' columns");
     cov_csv c;
-    if (cov_csv_open(&c, path, 0, e)) return SF_EUSER;
-    int r = cov_csv_next(&c, e);
-    if (r <= 0) {
-        cov_csv_close(&c);
-        return r == 0 ? sf_fail(e, SF_EUSER, "%s: empty file (no header line)", path) : SF_EUSER;
-    }
+    if (cov_csv_open_header(&c, path, 0, e)) return SF_EUSER;
+    int r;
     int ncol = c.n, jk = cov_csv_find(&c, "iso3"), jy = cov_csv_find(&c, "year");
     if (jk < 0) jk = cov_csv_find(&c, "partner");
     if (jk < 0 || jy < 0) {

@@ -26,12 +26,8 @@ static double great_circle(double la1, double lo1, double la2, double lo2)
 static int load_brent(const char *path, cov_cy *b, sf_err *e)
 {
     cov_csv c;
-    if (cov_csv_open(&c, path, 0, e)) return SF_EUSER;
-    int r = cov_csv_next(&c, e);
-    if (r <= 0) {
-        cov_csv_close(&c);
-        return r == 0 ? sf_fail(e, SF_EUSER, "%s: empty file (no header line)", path) : SF_EUSER;
-    }
+    if (cov_csv_open_header(&c, path, 0, e)) return SF_EUSER;
+    int r;
     int ncol = c.n, jd = cov_csv_find(&c, "Date"), jp = cov_csv_find(&c, "Price");
     if (jd < 0 || jp < 0) {
         cov_csv_close(&c);
@@ -82,12 +78,8 @@ static int load_brent(const char *path, cov_cy *b, sf_err *e)
 static int load_dist(const char *path, const char *fcode, const cov_map *want, double *dfwd, double *drev, sf_err *e)
 {
     cov_csv c;
-    if (cov_csv_open(&c, path, ',', e)) return SF_EUSER;
-    int r = cov_csv_next(&c, e);
-    if (r <= 0) {
-        cov_csv_close(&c);
-        return r == 0 ? sf_fail(e, SF_EUSER, "%s: empty file (no header line)", path) : SF_EUSER;
-    }
+    if (cov_csv_open_header(&c, path, ',', e)) return SF_EUSER;
+    int r;
     int ncol = c.n, jo = cov_csv_find(&c, "iso_o"), jd = cov_csv_find(&c, "iso_d"), jc = cov_csv_find(&c, "distcap");
     if (jo < 0 || jd < 0 || jc < 0) {
         cov_csv_close(&c);
@@ -122,12 +114,8 @@ static int load_dist(const char *path, const char *fcode, const cov_map *want, d
 static int load_geo(const char *path, cov_cy *g, sf_err *e)
 {
     cov_csv c;
-    if (cov_csv_open(&c, path, ',', e)) return SF_EUSER;
-    int r = cov_csv_next(&c, e);
-    if (r <= 0) {
-        cov_csv_close(&c);
-        return r == 0 ? sf_fail(e, SF_EUSER, "%s: empty file (no header line)", path) : SF_EUSER;
-    }
+    if (cov_csv_open_header(&c, path, ',', e)) return SF_EUSER;
+    int r;
     int ncol = c.n, ji = cov_csv_find(&c, "iso3"), jla = cov_csv_find(&c, "lat"), jlo = cov_csv_find(&c, "lon"),
         jc = cov_csv_find(&c, "cap");
     if (ji < 0 || jla < 0 || jlo < 0 || jc < 0) {

@@ -154,12 +154,8 @@ int cov_load_long(const char *path, const char *code_col, const char *year_col, 
                   sf_err *e)
 {
     cov_csv c;
-    if (cov_csv_open(&c, path, 0, e)) return SF_EUSER;
-    int r = cov_csv_next(&c, e);
-    if (r <= 0) {
-        cov_csv_close(&c);
-        return r == 0 ? sf_fail(e, SF_EUSER, "%s: empty file (no header line)", path) : SF_EUSER;
-    }
+    if (cov_csv_open_header(&c, path, 0, e)) return SF_EUSER;
+    int r;
     int ncol = c.n, jc = cov_csv_find(&c, code_col), jy = cov_csv_find(&c, year_col),
         jv = cov_csv_find(&c, value_col);
     if (jc < 0 || jy < 0 || jv < 0) {
@@ -290,12 +286,8 @@ int cov_load_groups(const char *path, cov_attr *out, sf_err *e)
     memset(out, 0, sizeof *out);
     cov_map_init(&out->idx);
     cov_csv c;
-    if (cov_csv_open(&c, path, 0, e)) return SF_EUSER;
-    int r = cov_csv_next(&c, e);
-    if (r <= 0) {
-        cov_csv_close(&c);
-        return r == 0 ? sf_fail(e, SF_EUSER, "%s: empty file (no header line)", path) : SF_EUSER;
-    }
+    if (cov_csv_open_header(&c, path, 0, e)) return SF_EUSER;
+    int r;
     int ncol = c.n, jc = cov_csv_find(&c, "iso3"), jg = cov_csv_find(&c, "group"), jn = cov_csv_find(&c, "name");
     if (jc < 0 || jg < 0) {
         cov_csv_close(&c);
