@@ -125,4 +125,4 @@ bench: deps
 clean:
 	rm -rf build build-san bin
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/cli/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/cli/main.d $(TEST_BIN:=.d) $(BENCH_BIN:=.d)

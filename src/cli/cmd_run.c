@@ -385,7 +385,7 @@ static void print_round(const run_ctx *c, const year_rec *recs, int P)
         sf_info("%-10s %d  %7.2f s  %8.1f GFLOP/s  rcond %.3g, scaled residual %.3g (%s)", "invert", r->year,
                 r->t_invert, r->t_invert > 0 ? 2.0 * n * n * n / 1e9 / r->t_invert : 0, r->rcond,
                 r->residual_scaled, r->passed ? "PASSED" : "FAILED");
-        sf_info("%-10s %d  %7.2f s  (distribute I - A %.2f s, products and residual check %.2f s, collect %.2f s)",
+        sf_info("%-10s %d  %7.2f s  (distribute I - A %.2f s, pdgemm %.2f s, sweep, collect and residual check %.2f s)",
                 "products", r->year, r->t_products, r->t_scatter, r->t_gemm, r->t_collect);
         sf_info("%-10s %d  %7.2f s  WWZ identity error %.2g; v'B = 1 within %.2g%s", "decompose", r->year,
                 r->t_decompose, r->max_identity_err, r->max_va_gap,

@@ -57,6 +57,35 @@ static inline sf_labels *td_labels(int G, const int *Ns, int nfd_per, char *cons
     return lab;
 }
 
+/* xorshift64 in [0, 1), the state owned by the caller */
+static inline double td_urand(unsigned long long *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return (double)(*s >> 11) / 9007199254740992.0;
+}
+
+/* A random table over lab: intermediate use mostly domestic (8 against 1),
+ * final demand mostly for home goods (30 against 3); Z then F are drawn
+ * row by row from *rng. The caller frees with sf_table_free. */
+static inline void td_random_table(sf_labels *lab, int year, unsigned long long *rng, sf_table *t)
+{
+    const int n = lab->n;
+    const size_t N = (size_t)n;
+    memset(t, 0, sizeof *t);
+    t->lab = lab;
+    t->year = year;
+    t->Z = sf_calloc(N * N, sizeof(double));
+    t->F = sf_calloc(N * (size_t)lab->nfd, sizeof(double));
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            t->Z[i * n + j] = (lab->sector_region[i] == lab->sector_region[j] ? 8.0 : 1.0) * td_urand(rng);
+    for (int i = 0; i < n; i++)
+        for (int f = 0; f < lab->nfd; f++)
+            t->F[i * lab->nfd + f] = (lab->fd_region[f] == lab->sector_region[i] ? 30 : 3) * td_urand(rng);
+}
+
 /* Numeric part of a CSV (columns from first_col on), row-major, malloc'ed. */
 static inline double *td_read_csv(const char *path, int first_col, int *nrow, int *ncol, sf_frame **keep)
 {

@@ -6,13 +6,6 @@
 #include "test_decomp_util.h"
 
 static unsigned long long rs_ = 0x9E3779B97F4A7C15ULL;
-static double ur(void)
-{
-    rs_ ^= rs_ << 13;
-    rs_ ^= rs_ >> 7;
-    rs_ ^= rs_ << 17;
-    return (double)(rs_ >> 11) / 9007199254740992.0;
-}
 
 enum { G = 5, NS = 4, NFD = 2 };
 
@@ -40,16 +33,8 @@ int main(void)
     sf_labels *lab = td_labels(G, Ns, NFD, codes, NULL);
     const int n = lab->n;
     const size_t N = (size_t)n;
-    sf_table t = {0};
-    t.lab = lab;
-    t.year = 2010;
-    t.Z = sf_calloc(N * N, sizeof(double));
-    t.F = sf_calloc(N * (size_t)lab->nfd, sizeof(double));
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < n; j++)
-            t.Z[i * n + j] = (lab->sector_region[i] == lab->sector_region[j] ? 8.0 : 1.0) * ur();
-    for (int i = 0; i < n; i++)
-        for (int f = 0; f < lab->nfd; f++) t.F[i * lab->nfd + f] = (lab->fd_region[f] == lab->sector_region[i] ? 30 : 3) * ur();
+    sf_table t;
+    td_random_table(lab, 2010, &rs_, &t);
     t.F[3 * lab->nfd + 5] = -2.5; /* negative final demand (inventories) */
     /* zero-output sector: BBB industry 2 (row 9) */
     const int kz = 9;

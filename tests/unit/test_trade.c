@@ -10,13 +10,6 @@
 #include "test_decomp_util.h"
 
 static unsigned long long rs_ = 0x2545F4914F6CDD1DULL;
-static double ur(void)
-{
-    rs_ ^= rs_ << 13;
-    rs_ ^= rs_ >> 7;
-    rs_ ^= rs_ << 17;
-    return (double)(rs_ >> 11) / 9007199254740992.0;
-}
 
 enum { G = 5, NFD = 2 };
 
@@ -27,17 +20,8 @@ static void test_table(void)
     sf_labels *lab = td_labels(G, Ns, NFD, codes, NULL);
     const int n = lab->n, c = 1;
     const size_t N = (size_t)n;
-    sf_table t = {0};
-    t.lab = lab;
-    t.year = 2010;
-    t.Z = sf_calloc(N * N, sizeof(double));
-    t.F = sf_calloc(N * (size_t)lab->nfd, sizeof(double));
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < n; j++)
-            t.Z[i * n + j] = (lab->sector_region[i] == lab->sector_region[j] ? 8.0 : 1.0) * ur();
-    for (int i = 0; i < n; i++)
-        for (int f = 0; f < lab->nfd; f++)
-            t.F[i * lab->nfd + f] = (lab->fd_region[f] == lab->sector_region[i] ? 30 : 3) * ur();
+    sf_table t;
+    td_random_table(lab, 2010, &rs_, &t);
     t.F[5 * lab->nfd + 1] = -2.0; /* negative final demand (inventories) of a focal sector */
     sf_derived d;
     sf_derive(&t, SF_VA_DERIVED, 1e-9, &d);
