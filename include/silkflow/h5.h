@@ -16,6 +16,7 @@ typedef struct {
     hid_t file;
     int parallel;     /* opened with MPI-IO on comm */
     int root;         /* this rank supplies data */
+    MPI_Comm comm;    /* the group of a parallel file */
     char *path;
 } sf_h5;
 

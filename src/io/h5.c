@@ -6,38 +6,6 @@
 
 void sf_h5_silence(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
-static MPI_Comm g_comm_of(const sf_h5 *h);
-
-/* the communicator of parallel files, kept beside the handle */
-typedef struct {
-    hid_t file;
-    MPI_Comm comm;
-} comm_entry;
-static comm_entry g_comms[64];
-
-static void remember_comm(hid_t file, MPI_Comm comm)
-{
-    for (int i = 0; i < 64; i++)
-        if (g_comms[i].file <= 0) {
-            g_comms[i].file = file;
-            g_comms[i].comm = comm;
-            return;
-        }
-}
-
-static void forget_comm(hid_t file)
-{
-    for (int i = 0; i < 64; i++)
-        if (g_comms[i].file == file) g_comms[i].file = 0;
-}
-
-static MPI_Comm g_comm_of(const sf_h5 *h)
-{
-    for (int i = 0; i < 64; i++)
-        if (g_comms[i].file == h->file) return g_comms[i].comm;
-    return MPI_COMM_NULL;
-}
-
 int sf_h5_create(sf_h5 *h, const char *path, MPI_Comm comm, sf_err *e)
 {
     memset(h, 0, sizeof *h);
@@ -49,6 +17,7 @@ int sf_h5_create(sf_h5 *h, const char *path, MPI_Comm comm, sf_err *e)
         MPI_Comm_rank(comm, &r);
         h->root = r == 0;
         h->parallel = 1;
+        h->comm = comm;
         H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
         H5Pset_all_coll_metadata_ops(fapl, 1);
         H5Pset_coll_metadata_write(fapl, 1);
@@ -58,7 +27,6 @@ int sf_h5_create(sf_h5 *h, const char *path, MPI_Comm comm, sf_err *e)
     H5Pclose(fapl);
     if (h->file < 0) return sf_fail(e, SF_EUSER, "%s: cannot create HDF5 file", path);
     h->path = sf_strdup(path);
-    if (h->parallel) remember_comm(h->file, comm);
     return SF_OK;
 }
 
@@ -78,7 +46,6 @@ int sf_h5_close(sf_h5 *h, sf_err *e)
 {
     int rc = SF_OK;
     if (h->file > 0) {
-        if (h->parallel) forget_comm(h->file);
         if (H5Fclose(h->file) < 0) rc = sf_fail(e, SF_EUSER, "%s: error closing HDF5 file", h->path);
     }
     free(h->path);
@@ -186,7 +153,7 @@ int sf_h5_write_strings(sf_h5 *h, hid_t loc, const char *name, hsize_t n, char *
     if (h->root)
         for (hsize_t i = 0; i < n; i++)
             if (s[i] && strlen(s[i]) > len) len = strlen(s[i]);
-    if (h->parallel) MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG, 0, g_comm_of(h));
+    if (h->parallel) MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG, 0, h->comm);
     char *buf = NULL;
     if (h->root) {
         buf = sf_calloc(n ? n : 1, len);
