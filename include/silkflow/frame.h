@@ -48,8 +48,6 @@ long sf_frame_join(sf_frame *f, const sf_frame *g, const char *key_s, const char
                    int ncols);
 /* Move the named columns (those present) to the front, in that order. */
 void sf_frame_order(sf_frame *f, const char *const *names, int n);
-/* Deep copy. */
-sf_frame *sf_frame_copy(const sf_frame *f);
 
 /* CSV: comma separated (or ';' / tab when the header line has no comma),
  * RFC 4180 quotes, CRLF tolerated, UTF-8 BOM skipped. A column is numeric

@@ -45,7 +45,6 @@ void sf_grid_free(sf_grid *g);
 /* Group-wide helpers: broadcast from the group root, max over the group. */
 void sf_grid_bcast_int(const sf_grid *g, int *v);
 int sf_grid_max_int(const sf_grid *g, int v);
-void sf_grid_barrier(const sf_grid *g);
 
 /* Diagnostics of one year's inversion (HPL-style check). */
 typedef struct {

@@ -24,14 +24,11 @@ int sf_par_round_sync(int code, sf_err *e, int stop_local, int *stop);
 /* Gather fixed-size records (nbytes each) from every world rank to rank 0
  * (out: world_size * nbytes on rank 0, may be NULL elsewhere). */
 void sf_par_gather_bytes(const void *rec, long nbytes, void *out);
-void sf_par_barrier(void);
 /* Broadcast an int / a malloc'ed string (root 0 of MPI_COMM_WORLD). */
 void sf_par_bcast_int(int *v);
 /* Max over all ranks of MPI_COMM_WORLD. */
 double sf_par_max_double(double v);
 /* Peak resident memory of this process (bytes, getrusage). */
 double sf_peak_rss(void);
-/* Abort all ranks with an exit code (after printing on the calling rank). */
-void sf_par_abort(int code);
 
 #endif

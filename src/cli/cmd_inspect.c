@@ -153,7 +153,6 @@ int sf_cmd_inspect(int argc, char **argv)
             }
             free(files);
             printf("\n");
-            if (strcmp(status, "complete")) rc = 0;
             H5Gclose(y);
         }
         H5Gclose(yg);

@@ -264,8 +264,6 @@ int sf_finish_complete(const sf_run_info *ri, sf_err *e)
     sf_h5 h;
     int rc = sf_h5_open(&h, tmp, 1, e);
     if (!rc) {
-        char buf[64];
-        snprintf(buf, sizeof buf, "%.3f", sf_now() - ri->t_start);
         sf_h5_attr_double(h.file, "seconds_total", sf_now() - ri->t_start);
         sf_h5_attr_str(h.file, "status", "complete");
         rc = sf_h5_close(&h, e);

@@ -93,7 +93,3 @@ int sf_grid_max_int(const sf_grid *g, int v)
     return out;
 }
 
-void sf_grid_barrier(const sf_grid *g)
-{
-    if (g->size > 1) MPI_Barrier(g->comm);
-}

@@ -72,14 +72,6 @@ int sf_par_any(int flag)
     return out;
 }
 
-void sf_par_abort(int code)
-{
-    int init = 0;
-    MPI_Initialized(&init);
-    if (init && sf_par_size() > 1) MPI_Abort(MPI_COMM_WORLD, code);
-    exit(code);
-}
-
 int sf_par_round_sync(int code, sf_err *e, int stop_local, int *stop)
 {
     int P = sf_par_size();
@@ -114,11 +106,6 @@ void sf_par_gather_bytes(const void *rec, long nbytes, void *out)
         return;
     }
     MPI_Gather(rec, (int)nbytes, MPI_BYTE, out, (int)nbytes, MPI_BYTE, 0, MPI_COMM_WORLD);
-}
-
-void sf_par_barrier(void)
-{
-    if (sf_par_size() > 1) MPI_Barrier(MPI_COMM_WORLD);
 }
 
 void sf_par_bcast_int(int *v)

@@ -199,22 +199,6 @@ void sf_frame_order(sf_frame *f, const char *const *names, int n)
     }
 }
 
-sf_frame *sf_frame_copy(const sf_frame *f)
-{
-    sf_frame *g = sf_frame_new(f->nrow);
-    for (int j = 0; j < f->ncol; j++) {
-        const sf_column *c = &f->cols[j];
-        if (c->type == SF_COL_NUM) {
-            double *d = sf_frame_add_num(g, c->name);
-            if (f->nrow) memcpy(d, c->num, sizeof(double) * f->nrow);
-        } else {
-            char **s = sf_frame_add_str(g, c->name);
-            for (size_t i = 0; i < f->nrow; i++) s[i] = c->str[i] ? sf_strdup(c->str[i]) : NULL;
-        }
-    }
-    return g;
-}
-
 /* ---------------- CSV reading ---------------- */
 
 typedef struct {
