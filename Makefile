@@ -3,6 +3,7 @@
 #   make deps       install the Debian packages (as root) or print the apt line
 #   make demo       run the main job on the shipped WIOD 2013 tables
 #   make check      all tests (unit, MPI 1-4 ranks, end to end)
+#   make check-fresh  demo + check in a fresh clone of HEAD (what CI sees)
 #   make SAN=1 ...  the same with -fsanitize=address,undefined (build in build-san/)
 #   make bench      benchmarks (bench/README.md)
 
@@ -52,11 +53,11 @@ else
 BIN := bin/silkflow
 endif
 
-.PHONY: all deps check-deps demo check check-unit check-mpi check-e2e check-slurm bench clean help
+.PHONY: all deps check-deps demo check check-fresh check-unit check-mpi check-e2e check-slurm bench clean help
 all: $(BIN)
 
 help:
-	@sed -n '1,8p' Makefile
+	@sed -n '1,9p' Makefile
 
 # ---- dependencies -------------------------------------------------------------------------
 deps:
@@ -113,6 +114,10 @@ demo: deps
 check: deps
 	$(MAKE) all $(TEST_BIN)
 	BUILD=$(BUILD) BIN=$(BIN) tests/run.sh
+
+# the README's commands in a fresh clone of HEAD, as CI on a clean machine (tests/fresh.sh)
+check-fresh:
+	tests/fresh.sh
 
 check-slurm: deps
 	$(MAKE) all

@@ -22,7 +22,10 @@ run_one() {
   local ds=$(( ($(date +%s%N) - t0) / 100000000 )); local dt="$((ds / 10)).$((ds % 10))"
   if [[ $rc == 0 ]]; then pass=$((pass+1)); printf 'PASS %-40s %6ss\n' "$name" "$dt"
   elif [[ $rc == 77 ]]; then skip=$((skip+1)); printf 'SKIP %-40s %s\n' "$name" "$(tail -n1 "$log")"
-  else fail=$((fail+1)); failed+=("$name"); printf 'FAIL %-40s %6ss\n' "$name" "$dt"; tail -n 40 "$log" | sed 's/^/    /'
+  else fail=$((fail+1)); failed+=("$name"); printf 'FAIL %-40s %6ss\n' "$name" "$dt"
+    # the reasons first (a script's own FAIL lines, which may be far from its end), then its last lines
+    grep -E '^(FAIL|error|.*: error:)' "$log" | head -n 20 | sed 's/^/    reason: /'
+    tail -n 40 "$log" | sed 's/^/    /'
   fi
   rm -f "$log"
 }

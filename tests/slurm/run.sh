@@ -26,7 +26,8 @@
 #
 # Environment: BIN (silkflow binary, default bin/silkflow); when `$BIN run` is not
 # implemented yet, or SLURM_TEST_FAKE=1, tests/slurm/fake-silkflow stands in for it
-# (same CLI contract, no numerics). SLURM_TEST_KEEP=1 keeps the temporary directory.
+# (same CLI contract, no numerics). SLURM_TEST_KEEP=1 keeps the temporary directory;
+# SLURM_TEST_WAIT=S waits S seconds for a job (default 240) before failing the test.
 # Exit: 0 all passed, 1 a test failed, 77 Slurm cannot be installed or started here.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -108,8 +109,15 @@ run_test() {
         failed+=("$name")
         dt=$((($(date +%s%N) - t0) / 1000000))
         dt=$((dt / 1000)).$((dt % 1000 / 100))
-        printf 'FAIL %-20s %6ss  %s\n' "$name" "$dt" "$FAILMSG"
+        printf 'FAIL %-20s %6ss  %s\n' "$name" "$dt" "${FAILMSG:-failed without saying why (a defect of this test)}"
+        # what a failed test left queued must not leak into the next one
+        settle
     fi
+}
+settle() { # cancel every job of this cluster and wait until none is left
+    local t0=$SECONDS
+    scancel --quiet --user=root 2>/dev/null
+    while [[ -n $(squeue -h -o %i 2>/dev/null) ]] && ((SECONDS - t0 < 60)); do sleep 0.5; done
 }
 jfield() { # JOBID FIELD -> value from scontrol (first record)
     scontrol show job -o "$1" 2>/dev/null | head -n1 | grep -o "\b$2=[^ ]*" | head -n1 | cut -d= -f2-
@@ -118,17 +126,39 @@ jstate() { jfield "$1" JobState; }
 jepoch() { date -d "$(jfield "$1" "$2")" +%s; }
 final_state() { [[ $1 =~ ^(COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED)$ ]]; }
 wait_job() { # JOBID [TIMEOUT s]: until every record of JOBID (array tasks too) is final
-    local id=$1 limit=${2:-240} t0=$SECONDS states s final
+    local id=$1 limit=${2:-${SLURM_TEST_WAIT:-240}} t0=$SECONDS states s final
     while ((SECONDS - t0 < limit)); do
         states=$(scontrol show job -o "$id" 2>/dev/null | grep -o '\bJobState=[A-Z_]*' | cut -d= -f2)
         final=1
         [[ -n $states ]] || final=0
         for s in $states; do final_state "$s" || final=0; done
         ((final)) && return 0
+        # a node that is down or drained will not run the job: say so now
+        if [[ $(sinfo -h -n localhost -o %T 2>/dev/null) =~ ^(down|drain|drained|draining|fail) ]] && ((SECONDS - t0 > 20)); then
+            no "job $id cannot run: node localhost is $(sinfo -h -n localhost -o '%T (%E)'); $(job_summary "$id")"
+            diagnose "$id"
+            return 1
+        fi
         sleep 0.5
     done
-    echo "timeout waiting for job $id: $(scontrol show job -o "$id" | grep -o 'JobState=[^ ]*\|Reason=[^ ]*' | tr '\n' ' ')"
+    no "job $id not finished after ${limit} s: $(job_summary "$id")"
+    diagnose "$id"
     return 1
+}
+job_summary() { # JOBID -> "id STATE/Reason ..." for every record (array tasks too)
+    scontrol show job -o "$1" 2>/dev/null | sed -n 's/.*\bJobId=\([0-9]*\).*\bArrayTaskId=\([^ ]*\).*\bJobState=\([A-Z_]*\) Reason=\([^ ]*\).*/\1[\2] \3\/\4/p;
+        /ArrayTaskId=/!s/.*\bJobId=\([0-9]*\).*\bJobState=\([A-Z_]*\) Reason=\([^ ]*\).*/\1 \2\/\3/p' | tr '\n' ' '
+}
+diagnose() { # JOBID: the queue, the daemons' recent errors and the job's log, for the reader of a failure
+    echo "    diagnosis for job $1:"
+    squeue -o '%i %j %T %r %M' 2>&1 | sed 's/^/    squeue| /' | head -n 12
+    sinfo -N -o '%N %T %E' 2>&1 | sed 's/^/    sinfo| /'
+    grep -hiE 'error|fatal|drain|not responding|expired' "$CLUSTER_DIR"/log/slurm{ctld,d}.log 2>/dev/null |
+        grep -vE 'state file|backup state|MailProg' | tail -n 10 | sed 's/^/    log| /'
+    local f
+    for f in $(scontrol show job -o "$1" 2>/dev/null | grep -o '\bStdOut=[^ ]*' | cut -d= -f2 | sort -u); do
+        [[ -f $f ]] && tail -n 5 "$f" | sed "s|^|    ${f##*/}| |"
+    done
 }
 wait_state() { # JOBID STATE [TIMEOUT]
     local t0=$SECONDS
@@ -185,7 +215,7 @@ mpirun_job() {
     compare "$T/mpi/mpi.h5" "$REF" || no "results differ from one_job's" || return
 }
 
-PIPE_CFG=
+PIPE_CFG= PIPE_OK=0
 pipeline_array() {
     [[ -n $REF ]] || no "needs the reference of one_job" || return
     PIPE_CFG=$(mkcfg pipe)
@@ -222,20 +252,22 @@ pipeline_array() {
     [[ $(ncached "$T/pipe/pipe.h5") -ge $nyears ]] || no "shared year cache has $(ncached "$T/pipe/pipe.h5") files" || return
     # array tasks ran on 1 rank, the reference on 2: allow rounding
     compare "$T/pipe/pipe.h5" "$REF" 1e-10 || no "results differ from one_job's" || return
+    PIPE_OK=1
 }
 
 pipeline_rerun() {
-    [[ -n $PIPE_CFG ]] || no "needs pipeline_array" || return
+    ((PIPE_OK)) || no "not run: it reruns what pipeline_array made, and pipeline_array did not pass" || return
     local before after out j1 j2
-    before=$(stat -c '%n %i' "$T"/pipe/pipe.h5.years/*.h5)
+    before=$(stat -c '%n %i' "$T"/pipe/pipe.h5.years/*.h5) || no "no year files from pipeline_array" || return
     out=$(cd "$T/pipe" && "$ROOT/slurm/submit-pipeline.sh" -n 2 "$PIPE_CFG" 2>&1) || { echo "$out"; no "submit-pipeline failed"; return; }
     j1=$(sed -n 's/^years job: \([0-9]*\).*/\1/p' <<<"$out")
     j2=$(sed -n 's/^finish job: \([0-9]*\).*/\1/p' <<<"$out")
-    wait_job "$j2" || return
+    [[ -n $j1 && -n $j2 ]] || no "no job ids" || return
+    wait_job "$j1" && wait_job "$j2" || return
     show_log "$T/pipe/silkflow-finish-$j2.out" 4
     [[ $(jstate "$j1") == COMPLETED && $(jstate "$j2") == COMPLETED ]] || no "jobs ended $(jstate "$j1")/$(jstate "$j2")" || return
     after=$(stat -c '%n %i' "$T"/pipe/pipe.h5.years/*.h5)
-    [[ $before == "$after" ]] || no "year files were rewritten: every year should have been reused" || return
+    [[ $before == "$after" ]] || no "year files were rewritten: every year should have been reused ($(diff <(echo "$before") <(echo "$after") | grep -c '^>') changed)" || return
     grep -q "merged job $j1: 0 new year file" "$T/pipe/silkflow-finish-$j2.out" || no "stage 2 merged new years" || return
     compare "$T/pipe/pipe.h5" "$REF" 1e-10 || no "results differ" || return
 }
