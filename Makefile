@@ -9,10 +9,10 @@
 
 SHELL := /bin/bash
 CC ?= gcc
-PKGS := ompi-c scalapack-openmpi hdf5-openmpi openblas lapacke libzip inih
+PKGS := ompi-c scalapack-openmpi hdf5-openmpi openblas lapacke libzip inih nettle
 
 DEB_BUILD := build-essential pkg-config openmpi-bin libopenmpi-dev libscalapack-openmpi-dev \
-             libhdf5-openmpi-dev hdf5-tools libopenblas-dev liblapacke-dev libzip-dev libinih-dev zip unzip \
+             libhdf5-openmpi-dev hdf5-tools libopenblas-dev liblapacke-dev libzip-dev libinih-dev nettle-dev zip unzip \
              gnuplot-nox
 DEB_TEST  := python3 python3-numpy python3-h5py
 DEB_PKGS  := $(DEB_BUILD) $(DEB_TEST)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <nettle/sha2.h>
 
 #define SF_OK 0
 #define SF_EUSER 1
@@ -78,12 +79,9 @@ char *sf_dirname(const char *path);
 /* Join dir and name; name returned as is when absolute. malloc'ed. */
 char *sf_path_join(const char *dir, const char *name);
 
-/* SHA-256 */
+/* SHA-256 (Nettle) */
 typedef struct {
-    uint32_t h[8];
-    uint64_t len;
-    uint8_t buf[64];
-    size_t nbuf;
+    struct sha256_ctx ctx;
 } sf_sha256;
 void sf_sha256_init(sf_sha256 *s);
 void sf_sha256_update(sf_sha256 *s, const void *data, size_t n);

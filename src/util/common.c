@@ -333,158 +333,16 @@ char *sf_path_join(const char *dir, const char *name)
     return p;
 }
 
-/* ---- SHA-256 (FIPS 180-4) ---- */
-static const uint32_t K256[64] = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+/* ---- SHA-256: Nettle's, which uses the SHA extensions (SHA-NI) when the CPU has them ---- */
+void sf_sha256_init(sf_sha256 *s) { sha256_init(&s->ctx); }
 
-#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
-
-static void sha256_block(uint32_t h[8], const uint8_t *p)
-{
-    uint32_t w[64];
-    for (int i = 0; i < 16; i++)
-        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 |
-               (uint32_t)p[4 * i + 3];
-    for (int i = 16; i < 64; i++) {
-        uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
-        uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
-        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
-    for (int i = 0; i < 64; i++) {
-        uint32_t S1 = ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25);
-        uint32_t ch = (e & f) ^ (~e & g);
-        uint32_t t1 = hh + S1 + ch + K256[i] + w[i];
-        uint32_t S0 = ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22);
-        uint32_t mj = (a & b) ^ (a & c) ^ (b & c);
-        uint32_t t2 = S0 + mj;
-        hh = g;
-        g = f;
-        f = e;
-        e = d + t1;
-        d = c;
-        c = b;
-        b = a;
-        a = t1 + t2;
-    }
-    h[0] += a;
-    h[1] += b;
-    h[2] += c;
-    h[3] += d;
-    h[4] += e;
-    h[5] += f;
-    h[6] += g;
-    h[7] += hh;
-}
-
-/* The SHA extensions (SHA-NI), when the CPU has them: ~8x the portable
- * code, which matters for hashing every input file of every year. */
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <cpuid.h>
-#include <immintrin.h>
-
-__attribute__((target("sha,sse4.1"))) static void sha256_block_ni(uint32_t h[8], const uint8_t *data)
-{
-    const __m128i MASK = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
-    __m128i tmp = _mm_loadu_si128((const __m128i *)&h[0]);
-    __m128i st1 = _mm_loadu_si128((const __m128i *)&h[4]);
-    tmp = _mm_shuffle_epi32(tmp, 0xB1);          /* CDAB */
-    st1 = _mm_shuffle_epi32(st1, 0x1B);          /* EFGH */
-    __m128i st0 = _mm_alignr_epi8(tmp, st1, 8);  /* ABEF */
-    st1 = _mm_blend_epi16(st1, tmp, 0xF0);       /* CDGH */
-    const __m128i abef = st0, cdgh = st1;
-    __m128i m[4];
-    for (int i = 0; i < 16; i++) {
-        if (i < 4)
-            m[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 16 * i)), MASK);
-        else
-            m[i % 4] = _mm_sha256msg2_epu32(
-                _mm_add_epi32(_mm_sha256msg1_epu32(m[i % 4], m[(i + 1) % 4]),
-                              _mm_alignr_epi8(m[(i + 3) % 4], m[(i + 2) % 4], 4)),
-                m[(i + 3) % 4]);
-        __m128i msg = _mm_add_epi32(m[i % 4], _mm_loadu_si128((const __m128i *)&K256[4 * i]));
-        st1 = _mm_sha256rnds2_epu32(st1, st0, msg);
-        msg = _mm_shuffle_epi32(msg, 0x0E);
-        st0 = _mm_sha256rnds2_epu32(st0, st1, msg);
-    }
-    st0 = _mm_add_epi32(st0, abef);
-    st1 = _mm_add_epi32(st1, cdgh);
-    tmp = _mm_shuffle_epi32(st0, 0x1B);          /* FEBA */
-    st1 = _mm_shuffle_epi32(st1, 0xB1);          /* DCHG */
-    st0 = _mm_blend_epi16(tmp, st1, 0xF0);       /* DCBA */
-    st1 = _mm_alignr_epi8(st1, tmp, 8);          /* ABEF -> HGFE */
-    _mm_storeu_si128((__m128i *)&h[0], st0);
-    _mm_storeu_si128((__m128i *)&h[4], st1);
-}
-
-static int have_sha_ni(void)
-{
-    static int cached = -1;
-    if (cached < 0) {
-        unsigned a, b, c, d;
-        cached = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)) && __get_cpuid(1, &a, &b, &c, &d) &&
-                 (c & (1u << 19)) && !getenv("SF_NO_SHA_NI");
-    }
-    return cached;
-}
-#define SHA256_BLOCK(h, p) (have_sha_ni() ? sha256_block_ni((h), (p)) : sha256_block((h), (p)))
-#else
-#define SHA256_BLOCK(h, p) sha256_block((h), (p))
-#endif
-
-void sf_sha256_init(sf_sha256 *s)
-{
-    static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    memcpy(s->h, h0, sizeof h0);
-    s->len = 0;
-    s->nbuf = 0;
-}
-
-void sf_sha256_update(sf_sha256 *s, const void *data, size_t n)
-{
-    const uint8_t *p = data;
-    s->len += n;
-    if (s->nbuf) {
-        size_t take = 64 - s->nbuf < n ? 64 - s->nbuf : n;
-        memcpy(s->buf + s->nbuf, p, take);
-        s->nbuf += take;
-        p += take;
-        n -= take;
-        if (s->nbuf == 64) {
-            SHA256_BLOCK(s->h, s->buf);
-            s->nbuf = 0;
-        }
-    }
-    while (n >= 64) {
-        SHA256_BLOCK(s->h, p);
-        p += 64;
-        n -= 64;
-    }
-    if (n) {
-        memcpy(s->buf, p, n);
-        s->nbuf = n;
-    }
-}
+void sf_sha256_update(sf_sha256 *s, const void *data, size_t n) { sha256_update(&s->ctx, n, data); }
 
 void sf_sha256_final(sf_sha256 *s, char hex[65])
 {
-    uint64_t bits = s->len * 8;
-    uint8_t pad = 0x80;
-    sf_sha256_update(s, &pad, 1);
-    uint8_t z = 0;
-    while (s->nbuf != 56) sf_sha256_update(s, &z, 1);
-    uint8_t lenb[8];
-    for (int i = 0; i < 8; i++) lenb[i] = (uint8_t)(bits >> (56 - 8 * i));
-    sf_sha256_update(s, lenb, 8);
-    for (int i = 0; i < 8; i++) sprintf(hex + 8 * i, "%08x", s->h[i]);
+    uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_digest(&s->ctx, sizeof d, d);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++) sprintf(hex + 2 * i, "%02x", d[i]);
     hex[64] = '\0';
 }
 
