@@ -11,37 +11,13 @@
 int sf_spd_inverse(double *A, int k)
 {
     if (k == 0) return 0;
-    /* Cholesky A = L L' (lower, in place) */
-    for (int j = 0; j < k; j++) {
-        double d = A[j + (size_t)j * k];
-        for (int p = 0; p < j; p++) d -= A[j + (size_t)p * k] * A[j + (size_t)p * k];
-        if (!(d > 0) || !isfinite(d)) return -1;
-        d = sqrt(d);
-        A[j + (size_t)j * k] = d;
-        for (int i = j + 1; i < k; i++) {
-            double s = A[i + (size_t)j * k];
-            for (int p = 0; p < j; p++) s -= A[i + (size_t)p * k] * A[j + (size_t)p * k];
-            A[i + (size_t)j * k] = s / d;
-        }
-    }
-    /* inverse of L (lower) into Li */
-    double *Li = sf_calloc((size_t)k * k, sizeof(double));
-    for (int j = 0; j < k; j++) {
-        Li[j + (size_t)j * k] = 1.0 / A[j + (size_t)j * k];
-        for (int i = j + 1; i < k; i++) {
-            double s = 0;
-            for (int p = j; p < i; p++) s -= A[i + (size_t)p * k] * Li[p + (size_t)j * k];
-            Li[i + (size_t)j * k] = s / A[i + (size_t)i * k];
-        }
-    }
-    /* A^-1 = Li' Li */
+    for (size_t i = 0; i < (size_t)k * k; i++)
+        if (!isfinite(A[i])) return -1;
+    /* A = L L' (dpotrf: info > 0 when a pivot is not positive), then A^-1 from L (dpotri) */
+    if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', k, A, k) != 0) return -1;
+    if (LAPACKE_dpotri(LAPACK_COL_MAJOR, 'L', k, A, k) != 0) return -1;
     for (int j = 0; j < k; j++)
-        for (int i = j; i < k; i++) {
-            double s = 0;
-            for (int p = i; p < k; p++) s += Li[p + (size_t)i * k] * Li[p + (size_t)j * k];
-            A[i + (size_t)j * k] = A[j + (size_t)i * k] = s;
-        }
-    free(Li);
+        for (int i = j + 1; i < k; i++) A[j + (size_t)i * k] = A[i + (size_t)j * k];
     return 0;
 }
 
