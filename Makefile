@@ -79,8 +79,8 @@ $(BUILD)/%.o: src/%.c
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c $< -o $@
 
-# the version object carries the git revision: rebuild it whenever HEAD moves
-$(BUILD)/cli/version.o: src/cli/version.c FORCE
+# the version objects carry the git revision and library versions: rebuild them every time
+$(BUILD)/util/revision.o $(BUILD)/cli/version.o: $(BUILD)/%.o: src/%.c FORCE
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(VERSION_DEFS) -c $< -o $@

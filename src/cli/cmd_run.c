@@ -101,13 +101,6 @@ typedef struct {
     char run_id[96];    /* host.pid of world rank 0: unique temporary names */
 } run_ctx;
 
-char *sf_year_file_path(const char *cachedir, int year)
-{
-    char buf[64];
-    snprintf(buf, sizeof buf, "%d.h5", year);
-    return sf_path_join(cachedir, buf);
-}
-
 /* Does the cached year file match these inputs? */
 /* The inputs of a year as found now: paths, and their size and modification
  * time (a "stamp"); the SHA-256 are computed only when needed. */

@@ -9,9 +9,6 @@
 #include "silkflow/cli.h"
 #include "silkflow/common.h"
 
-#ifndef SF_GIT_REV
-#define SF_GIT_REV "unknown"
-#endif
 #ifndef SF_SCALAPACK_VERSION
 #define SF_SCALAPACK_VERSION "unknown"
 #endif
@@ -20,8 +17,6 @@
 #endif
 
 char *openblas_get_config(void);
-
-const char *sf_git_revision(void) { return SF_GIT_REV; }
 
 void sf_library_versions(char *buf, size_t n)
 {

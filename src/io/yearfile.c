@@ -11,6 +11,13 @@
 #include "silkflow/pipeline.h"
 #include "silkflow/version.h"
 
+char *sf_year_file_path(const char *cachedir, int year)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%d.h5", year);
+    return sf_path_join(cachedir, buf);
+}
+
 static int fsync_path(const char *path)
 {
     int fd = open(path, O_RDONLY);
