@@ -39,7 +39,7 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -I
 LDLIBS = $(PKG_LIBS) -lm
 LDFLAGS += $(SANFLAGS)
 
-LIB_SRC := $(sort $(wildcard src/util/*.c src/io/*.c src/par/*.c src/core/*.c src/stats/*.c src/report/*.c src/cli/*.c))
+LIB_SRC := $(sort $(wildcard $(foreach m,util io par core stats report covariates synth pipeline cli,src/$(m)/*.c)))
 LIB_SRC := $(filter-out src/cli/main.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -80,7 +80,7 @@ $(BUILD)/%.o: src/%.c
 	@$(CC) $(CFLAGS) -c $< -o $@
 
 # the version objects carry the git revision and library versions: rebuild them every time
-$(BUILD)/util/revision.o $(BUILD)/cli/version.o: $(BUILD)/%.o: src/%.c FORCE
+$(BUILD)/util/revision.o $(BUILD)/pipeline/version.o: $(BUILD)/%.o: src/%.c FORCE
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(VERSION_DEFS) -c $< -o $@

@@ -19,7 +19,7 @@ ALLOWED = {
     'par': {'util', 'core'},
     'io': {'util', 'core'},
     'stats': {'util', 'io'},
-    'covariates': {'util', 'io'},
+    'covariates': {'util', 'io', 'core'},
     'synth': {'util', 'io', 'core'},
     'report': {'util', 'io', 'stats'},
     'pipeline': {'util', 'io', 'core', 'par', 'stats', 'report', 'covariates', 'synth'},

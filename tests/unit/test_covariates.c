@@ -1,4 +1,4 @@
-/* Unit tests of the covariates module (src/io/covariates.c, cov_*.c) on the
+/* Unit tests of the covariates module (src/covariates/covariates.c, cov_*.c) on the
  * real sources in data/covariates.
  *
  * Pinned values were computed independently from the raw files with short

@@ -1,4 +1,4 @@
-/* Internal pieces of the covariates module (src/io/cov_*.c, covariates.c):
+/* Internal pieces of the covariates module (src/covariates/cov_*.c, covariates.c):
  * a CSV record reader that keeps line numbers, a string -> int map, a
  * country x year table, code tables, and the report builder. */
 #ifndef SILKFLOW_COV_INTERNAL_H

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <zip.h>
 
-#include "silkflow/cli.h"
 #include "silkflow/common.h"
 
 #ifndef SF_SCALAPACK_VERSION
@@ -38,17 +37,4 @@ void sf_library_versions(char *buf, size_t n)
              "inih: %s\n",
              mpi, MPI_VERSION, MPI_SUBVERSION, SF_SCALAPACK_VERSION, maj, min, rel, openblas_get_config(),
              zip_libzip_version(), SF_INIH_VERSION);
-}
-
-int sf_cmd_version(int argc, char **argv)
-{
-    if (sf_cli_wants_help(argc, argv)) {
-        puts("usage: silkflow version\n\nPrints the silkflow version, its git revision and the versions of the\n"
-             "libraries it was built with (MPI, ScaLAPACK, HDF5, OpenBLAS, libzip, inih).");
-        return 0;
-    }
-    char libs[4096];
-    sf_library_versions(libs, sizeof libs);
-    printf("silkflow %s (git %s)\n%s", SF_VERSION, sf_git_revision(), libs);
-    return 0;
 }
