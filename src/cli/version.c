@@ -19,8 +19,6 @@
 #define SF_INIH_VERSION "unknown"
 #endif
 
-char *openblas_get_config(void);
-
 const char *sf_git_revision(void) { return SF_GIT_REV; }
 
 void sf_library_versions(char *buf, size_t n)
@@ -34,14 +32,22 @@ void sf_library_versions(char *buf, size_t n)
     if (nl) *nl = '\0';
     unsigned maj, min, rel;
     H5get_libversion(&maj, &min, &rel);
+    sf_blas_info b;
+    sf_blas_query(&b);
+    char blas[1200];
+    if (strcmp(b.name, "OpenBLAS"))
+        snprintf(blas, sizeof blas, "BLAS: unknown (%s)", b.library);
+    else
+        snprintf(blas, sizeof blas, "OpenBLAS: %s\nBLAS kernel: %s, %d thread%s; %s\nBLAS library: %s", b.config,
+                 b.kernel, b.threads, b.threads == 1 ? "" : "s", b.selection, b.library);
     snprintf(buf, n,
              "MPI: %s (standard %d.%d)\n"
              "ScaLAPACK: %s (Debian libscalapack-openmpi)\n"
              "HDF5: %u.%u.%u (parallel)\n"
-             "OpenBLAS: %s\n"
+             "%s\n"
              "libzip: %s\n"
              "inih: %s\n",
-             mpi, MPI_VERSION, MPI_SUBVERSION, SF_SCALAPACK_VERSION, maj, min, rel, openblas_get_config(),
+             mpi, MPI_VERSION, MPI_SUBVERSION, SF_SCALAPACK_VERSION, maj, min, rel, blas,
              zip_libzip_version(), SF_INIH_VERSION);
 }
 
@@ -49,7 +55,9 @@ int sf_cmd_version(int argc, char **argv)
 {
     if (sf_cli_wants_help(argc, argv)) {
         puts("usage: silkflow version\n\nPrints the silkflow version, its git revision and the versions of the\n"
-             "libraries it was built with (MPI, ScaLAPACK, HDF5, OpenBLAS, libzip, inih).");
+             "libraries it was built with (MPI, ScaLAPACK, HDF5, OpenBLAS, libzip, inih), with\n"
+             "the BLAS library the process calls, its kernel (and how it was chosen: see\n"
+             "'silkflow --help') and its threads.");
         return 0;
     }
     char libs[4096];
