@@ -23,7 +23,8 @@ elif [[ " $flags " == *" avx2 "* && " $flags " == *" fma "* ]]; then
 else
   echo "skip: the CPU has neither AVX2 nor AVX-512"; exit 77
 fi
-"$BIN" version | grep -q '^BLAS kernel: ' || { echo "skip: the BLAS is not OpenBLAS"; exit 77; }
+ver=$("$BIN" version) || fail "'$BIN version' failed"
+grep -q '^BLAS kernel: ' <<<"$ver" || { echo "skip: the BLAS is not OpenBLAS"; exit 77; }
 $py -c 'import h5py, numpy' 2>/dev/null || { echo "skip: needs python3-numpy and python3-h5py"; exit 77; }
 
 kernel_of() { sed -n 's/^BLAS kernel: \([A-Za-z0-9_]*\),.*/\1/p' <<<"$1"; }
