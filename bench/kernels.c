@@ -3,7 +3,8 @@
  * pdgetrf, pdgetri, and the alternative inverse by pdgetrs against the
  * identity; with one rank also LAPACK dgetrf + dgetri on the same matrix.
  *   usage: mpirun -n P kernels N NB [REPEAT]
- * Prints "kernel seconds gflops" lines (median of REPEAT) on rank 0. */
+ * Prints "kernel seconds gflops" lines (median of REPEAT) on rank 0, under a
+ * header that names the BLAS and its kernel (bench/blas.sh compares kernels). */
 #include <lapacke.h>
 #include <math.h>
 #include <mpi.h>
@@ -13,6 +14,7 @@
 #include "silkflow/common.h"
 #include "silkflow/grid.h"
 #include "silkflow/scalapack.h"
+#include "silkflow/version.h"
 
 void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k, const double *alpha,
             const double *a, const int *lda, const double *b, const int *ldb, const double *beta, double *c,
@@ -130,7 +132,9 @@ int main(int argc, char **argv)
     }
     if (!me) {
         double g1 = median(t_gemm, rep), f1 = median(t_trf, rep), i1 = median(t_tri, rep), s1 = median(t_trs, rep);
-        printf("grid %dx%d n %d nb %d (medians of %d)\n", g.nprow, g.npcol, n, nb, rep);
+        char blas[512];
+        sf_blas_summary(blas, sizeof blas);
+        printf("grid %dx%d n %d nb %d (medians of %d), %s\n", g.nprow, g.npcol, n, nb, rep, blas);
         printf("pdgemm        %8.3f s %8.1f GFLOP/s\n", g1, 2 * nn * nn * nn / g1 / 1e9);
         printf("pdgetrf       %8.3f s %8.1f GFLOP/s\n", f1, 2.0 / 3 * nn * nn * nn / f1 / 1e9);
         printf("pdgetri       %8.3f s %8.1f GFLOP/s\n", i1, 4.0 / 3 * nn * nn * nn / i1 / 1e9);

@@ -11,9 +11,9 @@ static const char *INSPECT_HELP =
     "usage: silkflow inspect FILE.h5 [--panel-csv OUT.csv] [--years]\n"
     "\n"
     "Prints a summary of a silkflow results file: provenance (version, git revision,\n"
-    "config hash, MPI ranks and grid, Slurm job), the years with their status,\n"
-    "inversion check and timings, the panel (rows, missing cells by column) and the\n"
-    "estimates.\n"
+    "config hash, MPI ranks and grid, Slurm job, BLAS library, kernel and threads),\n"
+    "the years with their status, inversion check and timings, the panel (rows,\n"
+    "missing cells by column) and the estimates.\n"
     "\n"
     "options:\n"
     "  --panel-csv OUT.csv  write /panel as a CSV file (for Stata, R, Python)\n"
@@ -106,6 +106,13 @@ int sf_cmd_inspect(int argc, char **argv)
         print_attr(f, "grid", "grid");
         print_attr(f, "slurm_job_id", "slurm job");
         print_attr(f, "hostname", "host");
+        if (sf_h5_exists(f, "/provenance")) {
+            hid_t pg = H5Gopen2(f, "/provenance", H5P_DEFAULT);
+            print_attr(pg, "blas", "blas");
+            print_attr(pg, "blas_kernel_selection", "blas kernel");
+            print_attr(pg, "blas_library", "blas library");
+            H5Gclose(pg);
+        }
         if (sf_h5_exists(f, "/labels/region_code")) {
             hsize_t G = 0, n = 0;
             char **codes = NULL;

@@ -35,6 +35,7 @@
 static const char *RUN_HELP =
     "usage: silkflow run CONFIG [--years 2005-2007] [--resume] [--force] [--quiet]\n"
     "                           [--output FILE] [--cache DIR] [--years-only] [--no-lag]\n"
+    "                           [--blas-kernel=auto|keep]\n"
     "\n"
     "Runs the whole pipeline described by the INI file CONFIG: ingest, Leontief\n"
     "inversion (ScaLAPACK), value-added decompositions, indicators, panel,\n"
@@ -52,6 +53,7 @@ static const char *RUN_HELP =
     "  --years-only  compute the years into the cache and stop (no results file,\n"
     "                panel, estimation or report): for job arrays over year ranges\n"
     "  --no-lag      do not compute the year before the first one (it serves IIH)\n"
+    "  --blas-kernel=auto|keep  keep: OpenBLAS's own kernel choice (default auto, below)\n"
     "\n"
     "Reruns are incremental: each year's results are cached in <output>.years/YYYY.h5\n"
     "with the SHA-256 of its input files, a hash of the settings that shape it and the\n"
@@ -59,6 +61,13 @@ static const char *RUN_HELP =
     "file ([output] file) is replaced atomically at the end of a successful run.\n"
     "SIGTERM or SIGUSR1 stop the job at the end of the current round of years.\n"
     "[data] years = all takes every year the release holds.\n"
+    "\n"
+    "BLAS kernel: with OpenBLAS running an older kernel than the CPU supports,\n"
+    "silkflow sets OPENBLAS_CORETYPE (SkylakeX for AVX-512, Haswell for AVX2) and\n"
+    "re-executes itself before MPI starts; the \"plan: BLAS\" line says which kernel\n"
+    "runs and why. A user's OPENBLAS_CORETYPE is kept; --blas-kernel=keep or\n"
+    "SILKFLOW_BLAS_AUTO=0 keep OpenBLAS's own choice.\n"
+    "\n"
     "Exit codes: 0 success, 1 user error, 2 internal or numerical failure.\n";
 
 static volatile sig_atomic_t g_stop = 0;
@@ -579,6 +588,13 @@ int sf_cmd_run(int argc, char **argv)
                 c.plan.ngroups > 1 ? "s" : "", c.plan.first[1] - c.plan.first[0],
                 c.plan.first[c.plan.ngroups] - c.plan.first[c.plan.ngroups - 1], c.grid.nprow, c.grid.npcol,
                 c.cfg.block, mem_root / 1e9, mem_node / 1e9);
+        sf_blas_info b;
+        sf_blas_query(&b);
+        if (strcmp(b.name, "OpenBLAS"))
+            sf_info("plan: BLAS unknown (%s), kernel unknown", b.library);
+        else
+            sf_info("plan: BLAS OpenBLAS %s, kernel %s, %d thread%s per rank; %s", b.version, b.kernel, b.threads,
+                    b.threads == 1 ? "" : "s", b.selection);
     }
     /* this group's years */
     int *mine = sf_malloc(sizeof(int) * (size_t)(c.nyears + 1)), nmine = 0;

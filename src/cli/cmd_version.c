@@ -9,7 +9,9 @@ int sf_cmd_version(int argc, char **argv)
 {
     if (sf_cli_wants_help(argc, argv)) {
         puts("usage: silkflow version\n\nPrints the silkflow version, its git revision and the versions of the\n"
-             "libraries it was built with (MPI, ScaLAPACK, HDF5, OpenBLAS, libzip, inih).");
+             "libraries it was built with (MPI, ScaLAPACK, HDF5, OpenBLAS, libzip, inih), with\n"
+             "the BLAS library the process calls, its kernel (and how it was chosen: see\n"
+             "'silkflow --help') and its threads.");
         return 0;
     }
     char libs[4096];

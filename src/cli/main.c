@@ -4,6 +4,7 @@
 
 #include "silkflow/cli.h"
 #include "silkflow/common.h"
+#include "silkflow/version.h"
 
 static const char *USAGE =
     "usage: silkflow <command> [options]\n"
@@ -21,10 +22,18 @@ static const char *USAGE =
     "  version          version, git revision and library versions\n"
     "\n"
     "'silkflow <command> --help' describes each command.\n"
+    "\n"
+    "BLAS kernel: when OpenBLAS runs an older kernel than the CPU supports (OpenBLAS\n"
+    "0.3.21 does not know recent CPUs and falls back to Prescott or Haswell), silkflow\n"
+    "sets OPENBLAS_CORETYPE=SkylakeX (AVX-512) or Haswell (AVX2) and re-executes\n"
+    "itself at start-up, before MPI starts. A user's OPENBLAS_CORETYPE is kept;\n"
+    "--blas-kernel=keep (with any command) or SILKFLOW_BLAS_AUTO=0 keep OpenBLAS's\n"
+    "own choice. 'silkflow version' shows the BLAS, its kernel and threads.\n"
     "Exit codes: 0 success, 1 user error (bad config or input), 2 internal or numerical failure.\n";
 
 int main(int argc, char **argv)
 {
+    if (sf_blas_startup(&argc, argv)) return 1;
     if (argc < 2) {
         fputs(USAGE, stderr);
         return 1;

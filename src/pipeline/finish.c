@@ -72,6 +72,24 @@ static int write_labels(sf_h5 *h, const sf_labels *lab, sf_err *e)
     return rc;
 }
 
+/* /provenance: the BLAS of this run's rank 0 (library, version, kernel, threads
+ * per rank and how the kernel was chosen) */
+static void write_blas_attrs(hid_t g)
+{
+    sf_blas_info b;
+    sf_blas_query(&b);
+    char sum[512];
+    sf_blas_summary(sum, sizeof sum);
+    sf_h5_attr_str(g, "blas", sum);
+    sf_h5_attr_str(g, "blas_library", b.library);
+    sf_h5_attr_str(g, "blas_name", b.name);
+    sf_h5_attr_str(g, "blas_version", b.version);
+    sf_h5_attr_str(g, "blas_config", b.config);
+    sf_h5_attr_str(g, "blas_kernel", b.kernel);
+    sf_h5_attr_int(g, "blas_threads", b.threads);
+    sf_h5_attr_str(g, "blas_kernel_selection", b.selection);
+}
+
 /* /provenance/timings: one row per year, the stage timings of its computation
  * (from the year's attributes, i.e. when it was computed), and the inputs */
 static int write_provenance(sf_h5 *h, const sf_run_info *ri, sf_err *e)
@@ -111,6 +129,7 @@ static int write_provenance(sf_h5 *h, const sf_run_info *ri, sf_err *e)
         H5Gclose(y);
     }
     hid_t g = sf_h5_group(h, "/provenance");
+    write_blas_attrs(g);
     hsize_t dims[2] = {(hsize_t)ny, (hsize_t)nc};
     int rc = sf_h5_write_double(h, g, "timings", 2, dims, t, e);
     if (!rc) {

@@ -15,7 +15,6 @@
 #define SF_INIH_VERSION "unknown"
 #endif
 
-char *openblas_get_config(void);
 
 void sf_library_versions(char *buf, size_t n)
 {
@@ -28,13 +27,21 @@ void sf_library_versions(char *buf, size_t n)
     if (nl) *nl = '\0';
     unsigned maj, min, rel;
     H5get_libversion(&maj, &min, &rel);
+    sf_blas_info b;
+    sf_blas_query(&b);
+    char blas[1200];
+    if (strcmp(b.name, "OpenBLAS"))
+        snprintf(blas, sizeof blas, "BLAS: unknown (%s)", b.library);
+    else
+        snprintf(blas, sizeof blas, "OpenBLAS: %s\nBLAS kernel: %s, %d thread%s; %s\nBLAS library: %s", b.config,
+                 b.kernel, b.threads, b.threads == 1 ? "" : "s", b.selection, b.library);
     snprintf(buf, n,
              "MPI: %s (standard %d.%d)\n"
              "ScaLAPACK: %s (Debian libscalapack-openmpi)\n"
              "HDF5: %u.%u.%u (parallel)\n"
-             "OpenBLAS: %s\n"
+             "%s\n"
              "libzip: %s\n"
              "inih: %s\n",
-             mpi, MPI_VERSION, MPI_SUBVERSION, SF_SCALAPACK_VERSION, maj, min, rel, openblas_get_config(),
+             mpi, MPI_VERSION, MPI_SUBVERSION, SF_SCALAPACK_VERSION, maj, min, rel, blas,
              zip_libzip_version(), SF_INIH_VERSION);
 }
