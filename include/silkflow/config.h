@@ -38,6 +38,7 @@ typedef struct {
     /* [covariates] */
     char *cov_file;      /* optional country-year CSV (iso3,year,...) */
     char *cov_dir;       /* directory of the raw covariate sources (resolved) or NULL */
+    int dis_log;         /* dis_form = log (default level: km x $, Hu 2023 Table 1) */
 
     /* [compute] */
     int block;           /* ScaLAPACK block size */

@@ -191,6 +191,9 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
         for (int j = before; j < nfits; j++) {
             const sf_fit *f = fits[j];
             if (f->role == SF_ROLE_FIRST) continue;
+            for (int d = 0; d < f->ndropped; d++)
+                if (strstr(f->dropped[d], "before winsorising"))
+                    sf_warn("estimate: [%s] %s: regressor %s", m.m[i].name, f->name, f->dropped[d]);
             sf_info("estimate: [%s] %s: N = %zu, %d coefficients%s%s (%.2f s)", m.m[i].name, f->name, f->N, f->k,
                     f->boot_B ? ", bootstrap " : "", f->boot_B ? (f->boot_enum ? "enumerated" : "drawn") : "",
                     j == nfits - 1 ? sf_now() - ts : f->seconds);

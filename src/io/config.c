@@ -53,6 +53,7 @@ static const keydef KEYS[] = {
     {"model", "concordance", K_OPTPATH, NULL, NULL, 0, 0, F(concordance), 0, "sector concordance file"},
     {"covariates", "file", K_OPTPATH, NULL, NULL, 0, 0, F(cov_file), 0, "country-year CSV"},
     {"covariates", "sources", K_OPTPATH, NULL, NULL, 0, 0, F(cov_dir), 0, "directory of raw sources"},
+    {"covariates", "dis_form", K_CHOICE, "level", "level|log", 0, 0, 0, 0, "DIS in km x $ or its log"},
     {"compute", "block", K_INT, "64", NULL, 1, 4096, F(block), 0, "ScaLAPACK block size"},
     {"compute", "ranks_per_year", K_INTAUTO, "auto", NULL, 1, 1 << 20, F(ranks_per_year), 0, "ranks per grid"},
     {"compute", "store_leontief", K_BOOL, "false", NULL, 0, 0, F(store_leontief), 0, "store B"},
@@ -198,6 +199,8 @@ static int apply(parse_ctx *c, int k, const char *value, int from_default)
             c->cfg->drop_row = !strcmp(v, "drop");
         } else if (!strcmp(kd->name, "va_source")) {
             c->cfg->va_table = !strcmp(v, "table");
+        } else if (!strcmp(kd->name, "dis_form")) {
+            c->cfg->dis_log = !strcmp(v, "log");
         } else if (!strcmp(kd->name, "ic_basis")) {
             c->cfg->ic_total = !strcmp(v, "total");
         } else if (!strcmp(kd->name, "store_wwz")) {
