@@ -54,6 +54,7 @@ typedef struct {
     unsigned long seed;
     double winsorize;    /* percent in each tail (1 = 1/99), 0 = off */
     int normalize;       /* min-max normalisation on */
+    char *est_vcov;      /* vcov for every model (NULL = the models file's) */
 
     /* [network] */
     double net_threshold; /* density threshold, share of the largest flow */

@@ -250,6 +250,10 @@ int sf_models_parse(const char *path, sf_models *out, sf_err *e);
 /* Same from text (path names it in messages and resolves relative files). */
 int sf_models_parse_text(const char *text, const char *path, sf_models *out, sf_err *e);
 void sf_models_free(sf_models *m);
+/* Replace a section's vcov by text (iid | hc1 | cluster(v) | cluster(v1, v2)),
+ * e.g. from `silkflow estimate --vcov` or [estimate] vcov; where names the
+ * origin in messages. */
+int sf_model_set_vcov(sf_model_spec *m, const char *text, const char *where, sf_err *e);
 /* Check that every variable a section needs exists in the frame (and that
  * lags, pair, subset files are usable). SF_EUSER naming file, line, token. */
 int sf_model_check(const sf_model_spec *s, const sf_frame *f, sf_err *e);

@@ -44,6 +44,9 @@ static const char *HELP =
     "  --ssc NAME        small-sample convention for every model: stata (default,\n"
     "                    reghdfe/ivreg2 small), fixest, none; modifiers may follow,\n"
     "                    e.g. \"fixest conventional\" (see below)\n"
+    "  --vcov SPEC       variance for every model, replacing the models file's:\n"
+    "                    iid, hc1, cluster(v) or cluster(v1, v2), e.g. cluster(partner)\n"
+    "                    or cluster(partner, year); the WCR/WRE bootstrap follows it\n"
     "  --no-write        with --panel: do not write /estimates\n"
     "  --quiet           no progress lines (tables and errors are still printed)\n"
     "\n"
@@ -104,6 +107,9 @@ static int parse_args(int argc, char **argv, args *a, sf_err *e)
         } else if (!strcmp(s, "--ssc")) {
             NEEDV;
             a->ssc = v;
+        } else if (!strcmp(s, "--vcov")) {
+            NEEDV;
+            a->vcov = v;
         } else if (!strcmp(s, "--no-write")) {
             a->no_write = 1;
         } else if (!strcmp(s, "--quiet")) {
@@ -144,6 +150,7 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
         if (!a->boot_set) a->boot = cfg.bootstrap;
         a->seed = cfg.seed;
         if (!a->out) a->out = cfg.tables_dir;
+        if (!a->vcov) a->vcov = cfg.est_vcov;
     }
     sf_frame *fr = NULL;
     sf_models m;
@@ -164,6 +171,8 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
     sf_info("estimate: %zu rows, %d columns from %s (%.2f s)", fr->nrow, fr->ncol, a->csv ? a->csv : a->panel,
             sf_now() - t0);
     if ((rc = sf_models_parse(a->models, &m, e))) goto done;
+    for (int i = 0; i < m.n && a->vcov; i++)
+        if ((rc = sf_model_set_vcov(&m.m[i], a->vcov, a->config ? "[estimate] vcov" : "--vcov", e))) goto done;
     for (int i = 0; i < m.n; i++)
         if ((rc = sf_model_check(&m.m[i], fr, e))) goto done;
     sf_ssc ssc;

@@ -64,6 +64,7 @@ static const keydef KEYS[] = {
     {"estimate", "bootstrap", K_INT, "9999", NULL, 0, 10000000, F(bootstrap), 0, "bootstrap replicates"},
     {"estimate", "seed", K_INT, "20231122", NULL, 0, 4294967295.0, 0, 0, "random seed"},
     {"estimate", "winsorize", K_DOUBLE, "1", NULL, 0, 49, F(winsorize), 0, "winsorising percent per tail"},
+    {"estimate", "vcov", K_STR, NULL, NULL, 0, 0, F(est_vcov), 0, "variance for every model"},
     {"estimate", "normalize", K_BOOL, "true", NULL, 0, 0, F(normalize), 0, "min-max normalisation"},
     {"network", "threshold", K_DOUBLE, "0.001", NULL, 0, 1, F(net_threshold), 0, "density threshold"},
     {"output", "file", K_OUTPATH, "out/results.h5", NULL, 0, 0, F(out_file), 0, "results file"},
@@ -358,6 +359,7 @@ void sf_config_free(sf_config *cfg)
     free(cfg->tech_high);
     free(cfg->concordance);
     free(cfg->cov_file);
+    free(cfg->est_vcov);
     free(cfg->cov_dir);
     free(cfg->models);
     free(cfg->out_file);

@@ -70,6 +70,7 @@ static int bad(sf_err *e, const char *path, int line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (line <= 0) return sf_fail(e, SF_EUSER, "%s: %s", path, msg);
     return sf_fail(e, SF_EUSER, "%s:%d: %s", path, line, msg);
 }
 
@@ -438,6 +439,18 @@ static int parse_vcov(sf_model_spec *m, const char *v, const char *path, int lin
     free(m->vcov_text);
     m->vcov_text = t;
     m->vcov_line = line;
+    return rc;
+}
+
+int sf_model_set_vcov(sf_model_spec *m, const char *text, const char *where, sf_err *e)
+{
+    for (int i = 0; i < m->ncl; i++) {
+        free(m->cl[i]);
+        m->cl[i] = NULL;
+    }
+    m->ncl = 0;
+    int rc = parse_vcov(m, text, where, 0, e);
+    m->vcov_line = 0;
     return rc;
 }
 
