@@ -724,6 +724,65 @@ static int run_wcr(const ectx *c, sf_fit *f, const double *yraw, const double *X
     return SF_OK;
 }
 
+/* WRE bootstrap of the (one) endogenous regressor of an IV fit; q holds the
+ * raw columns [y, x, X (nx), Z (ni)], kx/kz the kept exogenous/instruments */
+static int run_wre(const ectx *c, sf_fit *f, const eqdata *q, const unsigned char *kx, const unsigned char *kz)
+{
+    const sf_model_spec *s = c->s;
+    size_t n = c->n;
+    long B = boot_reps(c);
+    int nx = s->nx, ni = s->ninstr, mx = 0, mz = 0;
+    double *X = sf_malloc(sizeof(double) * n * (size_t)(nx + 1) + 8), *Z = sf_malloc(sizeof(double) * n * (size_t)(ni + 1) + 8);
+    for (int i = 0; i < nx; i++)
+        if (kx[i]) memcpy(X + (size_t)(mx++) * n, q->raw + (size_t)(2 + i) * n, sizeof(double) * n);
+    for (int i = 0; i < ni; i++)
+        if (kz[i]) memcpy(Z + (size_t)(mz++) * n, q->raw + (size_t)(2 + nx + i) * n, sizeof(double) * n);
+    sf_wre_in in;
+    memset(&in, 0, sizeof in);
+    in.n = n;
+    in.y = q->raw;
+    in.x = q->raw + n;
+    in.X = X;
+    in.kx = mx;
+    in.Z = Z;
+    in.kz = mz;
+    in.fe = c->fe;
+    in.nfe = c->nfe;
+    in.cl = c->vcov == SF_V_CLUSTER ? c->cl : NULL;
+    in.ncl = c->vcov == SF_V_CLUSTER ? c->ncl : 0;
+    in.r = 0;
+    in.K = f->K;
+    in.ssc = &c->ssc;
+    in.B = B;
+    in.weights = s->boot_weights;
+    in.seed = sf_rng_u64(c->o->seed, name_hash(f->name), 0x3e7);
+    in.level = c->o->level;
+    in.rank = c->o->rank;
+    in.size = c->o->size;
+    in.reduce = c->o->reduce;
+    sf_wcr_out out;
+    sf_err e2 = {0};
+    int rc = sf_wre(&in, &out, &e2);
+    free(X);
+    free(Z);
+    if (rc) {
+        snprintf(f->boot_note, sizeof f->boot_note, "bootstrap not run: %s", e2.msg);
+        return SF_OK;
+    }
+    f->boot_type = SF_BOOT_WRE;
+    f->boot_B = out.B;
+    f->boot_enum = out.enumerated;
+    static const char *wn[] = {"rademacher", "webb", "mammen"};
+    snprintf(f->boot_weights, sizeof f->boot_weights, "%s", wn[s->boot_weights]);
+    f->boot_t = out.t;
+    f->boot_p = out.p;
+    f->boot_ci_lo = out.ci_lo;
+    f->boot_ci_hi = out.ci_hi;
+    if (c->vcov != SF_V_CLUSTER)
+        snprintf(f->boot_note, sizeof f->boot_note, "wild restricted efficient bootstrap over rows (no cluster variable)");
+    return SF_OK;
+}
+
 static int run_pairs_key(const ectx *c, sf_fit *f, const double *yraw, const double *Xraw, int k, int j, sf_err *e)
 {
     long B = boot_reps(c);
@@ -862,7 +921,7 @@ static int fit_ols(const ectx *c, const olsreq *r, sf_fit **out, sf_err *e)
     }
     /* bootstrap of the key coefficient */
     if (r->bootstrap && key >= 0 && k > 0) {
-        if (c->s->boot == SF_BOOT_WCR)
+        if (c->s->boot == SF_BOOT_WCR || c->s->boot == SF_BOOT_WRE)
             rc = run_wcr(c, f, q.raw, Xraw, k, key, e);
         else if (c->s->boot == SF_BOOT_PAIRS)
             rc = run_pairs_key(c, f, q.raw, Xraw, k, key, e);
@@ -1160,9 +1219,28 @@ static int fit_iv(const ectx *c, sf_fit ***fits, int *nfits, sf_err *e)
         for (int i = 0; i < nx; i++)
             if (kx[i] && is_control(c, &s->x[i], NULL)) f->has_controls = 1;
         if (ls.psd_fixed) sf_fit_note(f, "two-way cluster VCV was not positive semidefinite: negative eigenvalues set to 0");
-        if (s->boot != SF_BOOT_NONE && boot_reps(c) > 0)
-            snprintf(f->boot_note, sizeof f->boot_note,
-                     "bootstrap is for OLS models only (no wild restricted efficient bootstrap for IV)");
+        if ((s->boot == SF_BOOT_WCR || s->boot == SF_BOOT_WRE) && boot_reps(c) > 0) {
+            if (ne != 1)
+                snprintf(f->boot_note, sizeof f->boot_note, "WRE bootstrap: one endogenous regressor only");
+            else {
+                if (f->key != 0) {
+                    sf_fit_note(f, "the WRE bootstrap tests the endogenous regressor %s, not boot_coef %s",
+                                names[0], names[f->key]);
+                    f->key = 0;
+                }
+                rc = run_wre(c, f, &q, kx, kz);
+            }
+        } else if (s->boot == SF_BOOT_PAIRS && boot_reps(c) > 0)
+            snprintf(f->boot_note, sizeof f->boot_note, "pairs bootstrap is for OLS models only");
+        if (rc) {
+            free(X);
+            free(Z);
+            free(y);
+            free(names);
+            free(znames);
+            sf_ls_out_free(&ls);
+            goto fail;
+        }
         /* diagnostics (one endogenous regressor) */
         int Ltot = l + (c->rank_nn - 1);
         double *W = Z + (size_t)kzn * n; /* exogenous + constant */

@@ -542,13 +542,15 @@ static int apply_key(sf_model_spec *m, const kv *p, const char *path, sf_err *e)
     }
     if (!strcmp(k, "bootstrap")) {
         if (sf_streq_nocase(v, "wcr") || sf_streq_nocase(v, "wild"))
-            m->boot = SF_BOOT_WCR;
+            m->boot = SF_BOOT_WCR; /* IV models: WRE */
+        else if (sf_streq_nocase(v, "wre"))
+            m->boot = SF_BOOT_WRE; /* OLS models: WCR */
         else if (sf_streq_nocase(v, "pairs"))
             m->boot = SF_BOOT_PAIRS;
         else if (sf_streq_nocase(v, "none") || !strcmp(v, "0"))
             m->boot = SF_BOOT_NONE;
         else
-            return bad(e, path, line, "bad bootstrap '%s' (use wcr, pairs or none)", v);
+            return bad(e, path, line, "bad bootstrap '%s' (use wcr, wre, pairs or none)", v);
         return SF_OK;
     }
     if (!strcmp(k, "boot_reps")) {
