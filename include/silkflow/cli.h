@@ -23,6 +23,7 @@ typedef struct {
     int boot_set;
     unsigned long long seed;
     const char *ssc;
+    const char *vcov;    /* --vcov / [estimate] vcov: replaces every model's vcov */
     int no_write, quiet;
 } sf_estimate_args;
 int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e);

@@ -38,6 +38,7 @@ typedef struct {
     /* [covariates] */
     char *cov_file;      /* optional country-year CSV (iso3,year,...) */
     char *cov_dir;       /* directory of the raw covariate sources (resolved) or NULL */
+    int dis_log;         /* dis_form = log (default level: km x $, Hu 2023 Table 1) */
 
     /* [compute] */
     int block;           /* ScaLAPACK block size */
@@ -53,6 +54,7 @@ typedef struct {
     unsigned long seed;
     double winsorize;    /* percent in each tail (1 = 1/99), 0 = off */
     int normalize;       /* min-max normalisation on */
+    char *est_vcov;      /* vcov for every model (NULL = the models file's) */
 
     /* [network] */
     double net_threshold; /* density threshold, share of the largest flow */

@@ -50,6 +50,11 @@ typedef struct {
     /* File with iso3,name,group (regional groups of the BRI countries).
      * NULL: DIR/../countries/bri64.csv, then DIR/bri64.csv. */
     const char *groups_file;
+    /* DIS: 0 = the product in levels, km x US$ per barrel (Hu 2023, Table 1:
+     * unit KM.$; the default); 1 = its logarithm ln(km x $), which is a
+     * partner effect plus a year effect and so absorbed by partner + year
+     * FEs ([covariates] dis_form = level | log). */
+    int dis_log;
 } sf_cov_options;
 
 /* Build the covariate frame for focal x partners x years from the raw

@@ -186,7 +186,7 @@ typedef struct {
 } sf_term;
 
 typedef enum { SF_V_IID = 0, SF_V_HC1 = 1, SF_V_CLUSTER = 2 } sf_vcov_kind;
-typedef enum { SF_BOOT_NONE = 0, SF_BOOT_WCR = 1, SF_BOOT_PAIRS = 2 } sf_boot_kind;
+typedef enum { SF_BOOT_NONE = 0, SF_BOOT_WCR = 1, SF_BOOT_PAIRS = 2, SF_BOOT_WRE = 3 } sf_boot_kind;
 typedef enum { SF_W_RADEMACHER = 0, SF_W_WEBB = 1, SF_W_MAMMEN = 2 } sf_boot_weights;
 
 typedef struct {
@@ -250,6 +250,10 @@ int sf_models_parse(const char *path, sf_models *out, sf_err *e);
 /* Same from text (path names it in messages and resolves relative files). */
 int sf_models_parse_text(const char *text, const char *path, sf_models *out, sf_err *e);
 void sf_models_free(sf_models *m);
+/* Replace a section's vcov by text (iid | hc1 | cluster(v) | cluster(v1, v2)),
+ * e.g. from `silkflow estimate --vcov` or [estimate] vcov; where names the
+ * origin in messages. */
+int sf_model_set_vcov(sf_model_spec *m, const char *text, const char *where, sf_err *e);
 /* Check that every variable a section needs exists in the frame (and that
  * lags, pair, subset files are usable). SF_EUSER naming file, line, token. */
 int sf_model_check(const sf_model_spec *s, const sf_frame *f, sf_err *e);
@@ -392,5 +396,36 @@ typedef struct {
 } sf_wcr_out;
 
 int sf_wcr(const sf_wcr_in *in, sf_wcr_out *out, sf_err *e);
+
+/* Wild restricted efficient bootstrap (WRE, Davidson and MacKinnon 2010;
+ * boottest after ivreg2) of H0: beta = r in the IV model y = beta x + X g +
+ * D a + u with x endogenous, instruments Z, exogenous X (no constant, no FE
+ * columns) and absorbed FEs. Variance, clusters, weights, enumeration and
+ * the p-value rule as sf_wcr; the CI re-runs the bootstrap at each r (level
+ * < 0: no CI). out->t is the 2SLS t of beta - r with the cluster formula;
+ * score_t/score_p are NaN. */
+typedef struct {
+    size_t n;
+    const double *y, *x; /* dependent and endogenous regressor */
+    const double *X;     /* n x kx exogenous */
+    int kx;
+    const double *Z;     /* n x kz excluded instruments */
+    int kz;
+    const sf_group *fe;
+    int nfe;
+    const sf_group *cl;  /* 1 or 2 dims; NULL = rows */
+    int ncl;
+    double r;
+    double K;            /* small-sample K of the model */
+    const sf_ssc *ssc;
+    long B;
+    sf_boot_weights weights;
+    uint64_t seed;
+    double level;
+    int rank, size;
+    sf_reduce_fn reduce;
+} sf_wre_in;
+
+int sf_wre(const sf_wre_in *in, sf_wcr_out *out, sf_err *e);
 
 #endif

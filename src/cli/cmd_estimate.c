@@ -44,12 +44,15 @@ static const char *HELP =
     "  --ssc NAME        small-sample convention for every model: stata (default,\n"
     "                    reghdfe/ivreg2 small), fixest, none; modifiers may follow,\n"
     "                    e.g. \"fixest conventional\" (see below)\n"
+    "  --vcov SPEC       variance for every model, replacing the models file's:\n"
+    "                    iid, hc1, cluster(v) or cluster(v1, v2), e.g. cluster(partner)\n"
+    "                    or cluster(partner, year); the WCR/WRE bootstrap follows it\n"
     "  --no-write        with --panel: do not write /estimates\n"
     "  --quiet           no progress lines (tables and errors are still printed)\n"
     "\n"
     "Models file: one [section] per model; keys formula (required), vcov (iid | hc1 |\n"
-    "cluster(v) | cluster(v1, v2); default cluster(pair)), ssc, bootstrap (wcr | pairs |\n"
-    "none; default wcr), boot_reps, boot_coef (default: first regressor), boot_weights\n"
+    "cluster(v) | cluster(v1, v2); default cluster(pair)), ssc, bootstrap (wcr | wre |\n"
+    "pairs | none; default wcr: WCR for OLS, WRE for IV models), boot_reps, boot_coef (default: first regressor), boot_weights\n"
     "(rademacher | webb | mammen), mediator, subset (file of ISO3 codes), subset_by\n"
     "(default partner), panel (unit, time; default pair, year), table, title, controls,\n"
     "first_stage (show | hide). [defaults] sets keys for all following sections.\n"
@@ -104,6 +107,9 @@ static int parse_args(int argc, char **argv, args *a, sf_err *e)
         } else if (!strcmp(s, "--ssc")) {
             NEEDV;
             a->ssc = v;
+        } else if (!strcmp(s, "--vcov")) {
+            NEEDV;
+            a->vcov = v;
         } else if (!strcmp(s, "--no-write")) {
             a->no_write = 1;
         } else if (!strcmp(s, "--quiet")) {
@@ -144,6 +150,7 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
         if (!a->boot_set) a->boot = cfg.bootstrap;
         a->seed = cfg.seed;
         if (!a->out) a->out = cfg.tables_dir;
+        if (!a->vcov) a->vcov = cfg.est_vcov;
     }
     sf_frame *fr = NULL;
     sf_models m;
@@ -164,6 +171,8 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
     sf_info("estimate: %zu rows, %d columns from %s (%.2f s)", fr->nrow, fr->ncol, a->csv ? a->csv : a->panel,
             sf_now() - t0);
     if ((rc = sf_models_parse(a->models, &m, e))) goto done;
+    for (int i = 0; i < m.n && a->vcov; i++)
+        if ((rc = sf_model_set_vcov(&m.m[i], a->vcov, a->config ? "[estimate] vcov" : "--vcov", e))) goto done;
     for (int i = 0; i < m.n; i++)
         if ((rc = sf_model_check(&m.m[i], fr, e))) goto done;
     sf_ssc ssc;
@@ -191,6 +200,9 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
         for (int j = before; j < nfits; j++) {
             const sf_fit *f = fits[j];
             if (f->role == SF_ROLE_FIRST) continue;
+            for (int d = 0; d < f->ndropped; d++)
+                if (strstr(f->dropped[d], "before winsorising"))
+                    sf_warn("estimate: [%s] %s: regressor %s", m.m[i].name, f->name, f->dropped[d]);
             sf_info("estimate: [%s] %s: N = %zu, %d coefficients%s%s (%.2f s)", m.m[i].name, f->name, f->N, f->k,
                     f->boot_B ? ", bootstrap " : "", f->boot_B ? (f->boot_enum ? "enumerated" : "drawn") : "",
                     j == nfits - 1 ? sf_now() - ts : f->seconds);

@@ -638,7 +638,8 @@ int sf_cmd_run(int argc, char **argv)
         if (rc == SF_OK && c.cfg.models) {
             char *partial = sf_partial_path(c.cfg.out_file, c.run_id);
             sf_estimate_args ea = {.panel = partial, .models = c.cfg.models, .out = c.cfg.tables_dir,
-                                   .boot = c.cfg.bootstrap, .boot_set = 1, .seed = c.cfg.seed, .quiet = quiet};
+                                   .boot = c.cfg.bootstrap, .boot_set = 1, .seed = c.cfg.seed, .vcov = c.cfg.est_vcov,
+                                   .quiet = quiet};
             double te = sf_now();
             rc = sf_estimate_main(&ea, me, P, &e);
             rc = sf_par_round_sync(rc, &e, 0, NULL);

@@ -22,6 +22,7 @@ typedef struct {
     cov_rep *rep;
     cov_attr groups, meta;  /* bri64 groups, WDI metadata (regions, names) */
     int have_groups, have_meta;
+    int dis_log;            /* sf_cov_options.dis_log */
 } ctx_t;
 
 #define ROW(x, p, t) ((size_t)(p) * (size_t)(x)->ny + (size_t)(t))

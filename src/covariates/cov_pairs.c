@@ -1,4 +1,5 @@
-/* Covariates of the country pair: DIS (CEPII capital distance x Brent price)
+/* Covariates of the country pair: DIS (CEPII capital distance x Brent price,
+ * in levels or, with dis_form = log, its logarithm)
  * and FTA (DESTA agreements in force). docs/covariates.md. */
 #include <ctype.h>
 #include <math.h>
@@ -234,12 +235,14 @@ int cov_build_dis(ctx_t *x, sf_err *e)
                 cov_rep_cell(x->rep, col, 1, "capital distance is zero", x->pg[p], y);
                 continue;
             }
-            out[ROW(x, p, t)] = log(dist[p] * b);
+            out[ROW(x, p, t)] = x->dis_log ? log(dist[p] * b) : dist[p] * b;
             if (gc_used[p])
                 cov_rep_cell(x->rep, col, 0, "pair not in dist_cepii: great-circle distance of geo_cepii capitals",
                              x->pg[p], y);
         }
     cov_warn_absent(x, "DIS", "CEPII (dist_cepii, geo_cepii)", &absent, "their DIS is missing");
+    cov_rep_note(x->rep, "DIS: %s", x->dis_log ? "dis_form = log: ln(capital distance km x Brent US$/bbl)"
+                                                : "dis_form = level: capital distance km x Brent US$/bbl");
 done:
     if (have_geo) cov_cy_free(&geo);
     cov_cy_free(&brent);

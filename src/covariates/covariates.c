@@ -199,6 +199,7 @@ int sf_covariates_build(const char *dir, const char *focal, char *const *partner
     x.pg = partners;
     x.ny = nyears;
     x.years = years;
+    x.dis_log = opt ? opt->dis_log : 0;
     x.nrow = (size_t)npartners * (size_t)nyears;
     x.f = sf_frame_new(x.nrow);
     x.rep = cov_rep_new(rep);

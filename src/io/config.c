@@ -53,6 +53,7 @@ static const keydef KEYS[] = {
     {"model", "concordance", K_OPTPATH, NULL, NULL, 0, 0, F(concordance), 0, "sector concordance file"},
     {"covariates", "file", K_OPTPATH, NULL, NULL, 0, 0, F(cov_file), 0, "country-year CSV"},
     {"covariates", "sources", K_OPTPATH, NULL, NULL, 0, 0, F(cov_dir), 0, "directory of raw sources"},
+    {"covariates", "dis_form", K_CHOICE, "level", "level|log", 0, 0, 0, 0, "DIS in km x $ or its log"},
     {"compute", "block", K_INT, "64", NULL, 1, 4096, F(block), 0, "ScaLAPACK block size"},
     {"compute", "ranks_per_year", K_INTAUTO, "auto", NULL, 1, 1 << 20, F(ranks_per_year), 0, "ranks per grid"},
     {"compute", "store_leontief", K_BOOL, "false", NULL, 0, 0, F(store_leontief), 0, "store B"},
@@ -63,6 +64,7 @@ static const keydef KEYS[] = {
     {"estimate", "bootstrap", K_INT, "9999", NULL, 0, 10000000, F(bootstrap), 0, "bootstrap replicates"},
     {"estimate", "seed", K_INT, "20231122", NULL, 0, 4294967295.0, 0, 0, "random seed"},
     {"estimate", "winsorize", K_DOUBLE, "1", NULL, 0, 49, F(winsorize), 0, "winsorising percent per tail"},
+    {"estimate", "vcov", K_STR, NULL, NULL, 0, 0, F(est_vcov), 0, "variance for every model"},
     {"estimate", "normalize", K_BOOL, "true", NULL, 0, 0, F(normalize), 0, "min-max normalisation"},
     {"network", "threshold", K_DOUBLE, "0.001", NULL, 0, 1, F(net_threshold), 0, "density threshold"},
     {"output", "file", K_OUTPATH, "out/results.h5", NULL, 0, 0, F(out_file), 0, "results file"},
@@ -198,6 +200,8 @@ static int apply(parse_ctx *c, int k, const char *value, int from_default)
             c->cfg->drop_row = !strcmp(v, "drop");
         } else if (!strcmp(kd->name, "va_source")) {
             c->cfg->va_table = !strcmp(v, "table");
+        } else if (!strcmp(kd->name, "dis_form")) {
+            c->cfg->dis_log = !strcmp(v, "log");
         } else if (!strcmp(kd->name, "ic_basis")) {
             c->cfg->ic_total = !strcmp(v, "total");
         } else if (!strcmp(kd->name, "store_wwz")) {
@@ -355,6 +359,7 @@ void sf_config_free(sf_config *cfg)
     free(cfg->tech_high);
     free(cfg->concordance);
     free(cfg->cov_file);
+    free(cfg->est_vcov);
     free(cfg->cov_dir);
     free(cfg->models);
     free(cfg->out_file);

@@ -39,7 +39,8 @@ static int join_covariates(const sf_run_info *ri, sf_frame *f, sf_cov_report *re
         char **codes = sf_malloc(sizeof(char *) * (size_t)(ri->npartners ? ri->npartners : 1));
         for (int i = 0; i < ri->npartners; i++) codes[i] = ri->lab->region_code[ri->partners[i]];
         sf_frame *cov = NULL;
-        int rc = sf_covariates_build(cfg->cov_dir, cfg->focal, codes, ri->npartners, cfg->years, cfg->nyears, NULL,
+        sf_cov_options opt = {.groups_file = NULL, .dis_log = cfg->dis_log};
+        int rc = sf_covariates_build(cfg->cov_dir, cfg->focal, codes, ri->npartners, cfg->years, cfg->nyears, &opt,
                                      &cov, rep, e);
         free(codes);
         if (rc) return rc;

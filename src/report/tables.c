@@ -286,9 +286,10 @@ static void render(sf_table *t)
         for (int d = 0; d < f->ndropped && L < sizeof buf; d++)
             L += (size_t)snprintf(buf + L, sizeof buf - L, "%s%s", d ? ", " : "; dropped: ", f->dropped[d]);
         if (isfinite(f->boot_p) && L < sizeof buf) {
-            if (f->boot_type == SF_BOOT_WCR)
-                L += (size_t)snprintf(buf + L, sizeof buf - L, "; bootstrap: WCR %s, %s%ld draws, H0 %s = 0",
-                                      f->boot_weights, f->boot_enum ? "all " : "", f->boot_B, f->coef[f->key]);
+            if (f->boot_type == SF_BOOT_WCR || f->boot_type == SF_BOOT_WRE)
+                L += (size_t)snprintf(buf + L, sizeof buf - L, "; bootstrap: %s %s, %s%ld draws, H0 %s = 0",
+                                      f->boot_type == SF_BOOT_WRE ? "WRE" : "WCR", f->boot_weights,
+                                      f->boot_enum ? "all " : "", f->boot_B, f->coef[f->key]);
             else
                 L += (size_t)snprintf(buf + L, sizeof buf - L, "; bootstrap: pairs cluster, %ld draws, %s", f->boot_B,
                                       f->coef[f->key]);

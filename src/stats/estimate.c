@@ -314,6 +314,10 @@ typedef struct {
     double **cols;     /* compacted term values, indexed like names */
     char **names;
     int ncols;
+    int nmain;         /* cols[0..nmain) are the model's terms; the rest are
+                          their raw twins (terms on the <var>_raw columns) */
+    int *twin;         /* per main column: index of its raw twin, -1 = none */
+    unsigned char *raw_absorbed; /* per main column: the raw twin is absorbed */
 } ectx;
 
 static const double *ecol(const ectx *c, const char *name)
@@ -395,7 +399,7 @@ static double gs_project(const double *Q, int nq, size_t n, double *q)
 }
 
 static void screen_collinear(const double *dm, const double *raw, int m, size_t n, const double *basis, int nb,
-                             unsigned char *keep, int *why)
+                             const unsigned char *force, unsigned char *keep, int *why)
 {
     double *Q = sf_malloc(sizeof(double) * n * (size_t)(m + nb + 1) + 8);
     int nq = 0;
@@ -422,6 +426,10 @@ static void screen_collinear(const double *dm, const double *raw, int m, size_t 
             why[c] = 1; /* constant */
             continue;
         }
+        if (force && force[c]) {
+            why[c] = 4; /* its raw values are absorbed by the FEs */
+            continue;
+        }
         if (!(dmss > 1e-9 * rawss)) {
             why[c] = 2; /* absorbed by the FEs */
             continue;
@@ -442,10 +450,22 @@ static void screen_collinear(const double *dm, const double *raw, int m, size_t 
     free(Q);
 }
 
+/* 1 when the raw twin of term `name` is absorbed by the FEs */
+static int raw_absorbed(const ectx *c, const char *name)
+{
+    if (!c->raw_absorbed) return 0;
+    for (int i = 0; i < c->nmain; i++)
+        if (!strcmp(c->names[i], name)) return c->raw_absorbed[i];
+    return 0;
+}
+
 static const char *why_text(int nfe, int w)
 {
     if (w == 1) return "constant in the sample";
     if (w == 2) return nfe ? "absorbed by the fixed effects" : "constant in the sample";
+    if (w == 4)
+        return "absorbed by the fixed effects before winsorising and normalising: its remaining variation comes "
+               "from the preprocessing only";
     return "collinear with the other regressors";
 }
 
@@ -704,6 +724,65 @@ static int run_wcr(const ectx *c, sf_fit *f, const double *yraw, const double *X
     return SF_OK;
 }
 
+/* WRE bootstrap of the (one) endogenous regressor of an IV fit; q holds the
+ * raw columns [y, x, X (nx), Z (ni)], kx/kz the kept exogenous/instruments */
+static int run_wre(const ectx *c, sf_fit *f, const eqdata *q, const unsigned char *kx, const unsigned char *kz)
+{
+    const sf_model_spec *s = c->s;
+    size_t n = c->n;
+    long B = boot_reps(c);
+    int nx = s->nx, ni = s->ninstr, mx = 0, mz = 0;
+    double *X = sf_malloc(sizeof(double) * n * (size_t)(nx + 1) + 8), *Z = sf_malloc(sizeof(double) * n * (size_t)(ni + 1) + 8);
+    for (int i = 0; i < nx; i++)
+        if (kx[i]) memcpy(X + (size_t)(mx++) * n, q->raw + (size_t)(2 + i) * n, sizeof(double) * n);
+    for (int i = 0; i < ni; i++)
+        if (kz[i]) memcpy(Z + (size_t)(mz++) * n, q->raw + (size_t)(2 + nx + i) * n, sizeof(double) * n);
+    sf_wre_in in;
+    memset(&in, 0, sizeof in);
+    in.n = n;
+    in.y = q->raw;
+    in.x = q->raw + n;
+    in.X = X;
+    in.kx = mx;
+    in.Z = Z;
+    in.kz = mz;
+    in.fe = c->fe;
+    in.nfe = c->nfe;
+    in.cl = c->vcov == SF_V_CLUSTER ? c->cl : NULL;
+    in.ncl = c->vcov == SF_V_CLUSTER ? c->ncl : 0;
+    in.r = 0;
+    in.K = f->K;
+    in.ssc = &c->ssc;
+    in.B = B;
+    in.weights = s->boot_weights;
+    in.seed = sf_rng_u64(c->o->seed, name_hash(f->name), 0x3e7);
+    in.level = c->o->level;
+    in.rank = c->o->rank;
+    in.size = c->o->size;
+    in.reduce = c->o->reduce;
+    sf_wcr_out out;
+    sf_err e2 = {0};
+    int rc = sf_wre(&in, &out, &e2);
+    free(X);
+    free(Z);
+    if (rc) {
+        snprintf(f->boot_note, sizeof f->boot_note, "bootstrap not run: %s", e2.msg);
+        return SF_OK;
+    }
+    f->boot_type = SF_BOOT_WRE;
+    f->boot_B = out.B;
+    f->boot_enum = out.enumerated;
+    static const char *wn[] = {"rademacher", "webb", "mammen"};
+    snprintf(f->boot_weights, sizeof f->boot_weights, "%s", wn[s->boot_weights]);
+    f->boot_t = out.t;
+    f->boot_p = out.p;
+    f->boot_ci_lo = out.ci_lo;
+    f->boot_ci_hi = out.ci_hi;
+    if (c->vcov != SF_V_CLUSTER)
+        snprintf(f->boot_note, sizeof f->boot_note, "wild restricted efficient bootstrap over rows (no cluster variable)");
+    return SF_OK;
+}
+
 static int run_pairs_key(const ectx *c, sf_fit *f, const double *yraw, const double *Xraw, int k, int j, sf_err *e)
 {
     long B = boot_reps(c);
@@ -766,9 +845,11 @@ static int fit_ols(const ectx *c, const olsreq *r, sf_fit **out, sf_err *e)
     if (q.absorb_bad)
         sf_fit_note(f, "FE absorption did not reach the tolerance for %d column(s)", q.absorb_bad);
     /* collinearity */
-    unsigned char *keep = sf_calloc((size_t)r->nx + 1, 1);
+    unsigned char *keep = sf_calloc((size_t)r->nx + 1, 1), *force = sf_calloc((size_t)r->nx + 1, 1);
     int *why = sf_calloc((size_t)r->nx + 1, sizeof(int));
-    screen_collinear(q.dm + n, q.raw + n, r->nx, n, NULL, 0, keep, why);
+    for (int i = 0; i < r->nx; i++) force[i] = (unsigned char)raw_absorbed(c, r->x[i]->name);
+    screen_collinear(q.dm + n, q.raw + n, r->nx, n, NULL, 0, force, keep, why);
+    free(force);
     int k = 0;
     for (int i = 0; i < r->nx; i++)
         if (keep[i]) k++;
@@ -840,7 +921,7 @@ static int fit_ols(const ectx *c, const olsreq *r, sf_fit **out, sf_err *e)
     }
     /* bootstrap of the key coefficient */
     if (r->bootstrap && key >= 0 && k > 0) {
-        if (c->s->boot == SF_BOOT_WCR)
+        if (c->s->boot == SF_BOOT_WCR || c->s->boot == SF_BOOT_WRE)
             rc = run_wcr(c, f, q.raw, Xraw, k, key, e);
         else if (c->s->boot == SF_BOOT_PAIRS)
             rc = run_pairs_key(c, f, q.raw, Xraw, k, key, e);
@@ -1036,7 +1117,10 @@ static int fit_iv(const ectx *c, sf_fit ***fits, int *nfits, sf_err *e)
     unsigned char *kx = sf_calloc((size_t)nx + 1, 1), *ke = sf_calloc((size_t)ne + 1, 1), *kz = sf_calloc((size_t)ni + 1, 1);
     int *why = sf_calloc((size_t)(nx + ne + ni) + 1, sizeof(int));
     const double *dmE = q.dm + n, *dmX = q.dm + (size_t)(1 + ne) * n, *dmZ = q.dm + (size_t)(1 + ne + nx) * n;
-    screen_collinear(dmX, q.raw + (size_t)(1 + ne) * n, nx, n, NULL, 0, kx, why);
+    unsigned char *fx = sf_calloc((size_t)nx + 1, 1);
+    for (int i = 0; i < nx; i++) fx[i] = (unsigned char)raw_absorbed(c, s->x[i].name);
+    screen_collinear(dmX, q.raw + (size_t)(1 + ne) * n, nx, n, NULL, 0, fx, kx, why);
+    free(fx);
     int kxn = 0;
     double *Wb = sf_malloc(sizeof(double) * n * (size_t)(nx + 1) + 8);
     for (int i = 0; i < nx; i++) {
@@ -1045,14 +1129,14 @@ static int fit_iv(const ectx *c, sf_fit ***fits, int *nfits, sf_err *e)
         else
             fit_dropped(f, s->x[i].name, why_text(c->nfe, why[i]));
     }
-    screen_collinear(dmE, q.raw + n, ne, n, Wb, kxn, ke, why);
+    screen_collinear(dmE, q.raw + n, ne, n, Wb, kxn, NULL, ke, why);
     for (int i = 0; i < ne; i++)
         if (!ke[i]) {
             rc = sf_fail(e, SF_EUSER, "%s:%d: [%s]: endogenous regressor '%s' is %s", s->path, s->formula_line,
                          s->name, s->endog[i].name, why_text(c->nfe, why[i]));
             goto fail;
         }
-    screen_collinear(dmZ, q.raw + (size_t)(1 + ne + nx) * n, ni, n, Wb, kxn, kz, why);
+    screen_collinear(dmZ, q.raw + (size_t)(1 + ne + nx) * n, ni, n, Wb, kxn, NULL, kz, why);
     int kzn = 0;
     for (int i = 0; i < ni; i++)
         if (kz[i])
@@ -1135,9 +1219,28 @@ static int fit_iv(const ectx *c, sf_fit ***fits, int *nfits, sf_err *e)
         for (int i = 0; i < nx; i++)
             if (kx[i] && is_control(c, &s->x[i], NULL)) f->has_controls = 1;
         if (ls.psd_fixed) sf_fit_note(f, "two-way cluster VCV was not positive semidefinite: negative eigenvalues set to 0");
-        if (s->boot != SF_BOOT_NONE && boot_reps(c) > 0)
-            snprintf(f->boot_note, sizeof f->boot_note,
-                     "bootstrap is for OLS models only (no wild restricted efficient bootstrap for IV)");
+        if ((s->boot == SF_BOOT_WCR || s->boot == SF_BOOT_WRE) && boot_reps(c) > 0) {
+            if (ne != 1)
+                snprintf(f->boot_note, sizeof f->boot_note, "WRE bootstrap: one endogenous regressor only");
+            else {
+                if (f->key != 0) {
+                    sf_fit_note(f, "the WRE bootstrap tests the endogenous regressor %s, not boot_coef %s",
+                                names[0], names[f->key]);
+                    f->key = 0;
+                }
+                rc = run_wre(c, f, &q, kx, kz);
+            }
+        } else if (s->boot == SF_BOOT_PAIRS && boot_reps(c) > 0)
+            snprintf(f->boot_note, sizeof f->boot_note, "pairs bootstrap is for OLS models only");
+        if (rc) {
+            free(X);
+            free(Z);
+            free(y);
+            free(names);
+            free(znames);
+            sf_ls_out_free(&ls);
+            goto fail;
+        }
         /* diagnostics (one endogenous regressor) */
         int Ltot = l + (c->rank_nn - 1);
         double *W = Z + (size_t)kzn * n; /* exogenous + constant */
@@ -1339,6 +1442,69 @@ static int fit_mediation(const ectx *c, sf_fit ***fits, int *nfits, sf_err *e)
 }
 
 /* ------------------------------------------------------------------ driver */
+/* Raw twins: for a regressor whose variables were winsorised/normalised by
+ * the panel stage (the frame has <var>_raw beside <var>), the same term on
+ * the raw columns. A regressor whose raw twin is collinear with the FEs up
+ * to rounding varies only through the preprocessing (ln(distance x oil
+ * price) = partner effect + year effect): it is dropped and named rather
+ * than estimated. Columns 1..nmain (the dependent variable is column 0 and
+ * is not checked). */
+static int add_raw_twins(dctx *d, ectx *c, const sf_term *const *cterm, sf_err *e)
+{
+    c->twin = sf_malloc(sizeof(int) * (size_t)(c->nmain + 1));
+    for (int j = 0; j < c->nmain; j++) {
+        c->twin[j] = -1;
+        if (j == 0 || c->s->nfe == 0) continue;
+        const sf_term *t = cterm[j];
+        sf_term tw = *t;
+        char names[SF_MAX_FACTORS][160];
+        int any = 0;
+        for (int q = 0; q < t->nfac; q++) {
+            snprintf(names[q], sizeof names[q], "%s_raw", t->fac[q].var);
+            const sf_column *col = sf_frame_col(d->f, names[q]);
+            if (col && col->type == SF_COL_NUM) {
+                tw.fac[q].var = names[q];
+                any = 1;
+            }
+        }
+        if (!any) continue;
+        int rc = eval_term(d, &tw, &c->cols[c->ncols], e);
+        if (rc) return rc;
+        char nm[512];
+        snprintf(nm, sizeof nm, "%s (raw)", t->name);
+        c->twin[j] = c->ncols;
+        c->names[c->ncols++] = sf_strdup(nm);
+    }
+    return SF_OK;
+}
+
+static void check_raw_twins(ectx *c)
+{
+    size_t n = c->n;
+    c->raw_absorbed = sf_calloc((size_t)c->nmain + 1, 1);
+    if (c->nfe == 0 || c->ncols == c->nmain) return;
+    int m = c->ncols - c->nmain;
+    double *dm = sf_malloc(sizeof(double) * n * (size_t)m + 8);
+    for (int j = 0; j < m; j++) memcpy(dm + (size_t)j * n, c->cols[c->nmain + j], sizeof(double) * n);
+    sf_absorb ab;
+    sf_absorb_init(&ab, c->fe, c->nfe, n, NULL);
+    sf_absorb_demean(&ab, dm, m);
+    sf_absorb_free(&ab);
+    for (int j = 1; j < c->nmain; j++) {
+        if (c->twin[j] < 0) continue;
+        int t = c->twin[j] - c->nmain;
+        const double *xr = c->cols[c->twin[j]], *x = dm + (size_t)t * n;
+        double mean = vsum(xr, n) / (double)n, rawss = 0, dmss = 0, ok = 1;
+        for (size_t i = 0; i < n; i++) {
+            if (!isfinite(xr[i])) ok = 0;
+            rawss += (xr[i] - mean) * (xr[i] - mean);
+            dmss += x[i] * x[i];
+        }
+        if (ok && rawss > 0 && !(dmss > 1e-9 * rawss)) c->raw_absorbed[j] = 1;
+    }
+    free(dm);
+}
+
 int sf_estimate_section(const sf_frame *fr, const sf_model_spec *s, const sf_est_opts *o, sf_fit ***fits,
                         int *nfits, sf_err *e)
 {
@@ -1374,16 +1540,20 @@ int sf_estimate_section(const sf_frame *fr, const sf_model_spec *s, const sf_est
         medt.fac[0].var = s->mediator;
         terms[nt++] = &medt;
     }
-    c.cols = sf_calloc((size_t)nt, sizeof(double *));
-    c.names = sf_calloc((size_t)nt, sizeof(char *));
+    c.cols = sf_calloc((size_t)(2 * nt), sizeof(double *));
+    c.names = sf_calloc((size_t)(2 * nt), sizeof(char *));
+    const sf_term *cterm[256];
     for (int i = 0; i < nt; i++) {
         int dup = 0;
         for (int j = 0; j < c.ncols; j++)
             if (!strcmp(c.names[j], terms[i]->name)) dup = 1;
         if (dup) continue;
         if ((rc = eval_term(&d, terms[i], &c.cols[c.ncols], e))) goto out;
+        cterm[c.ncols] = terms[i];
         c.names[c.ncols++] = sf_strdup(terms[i]->name);
     }
+    c.nmain = c.ncols;
+    if ((rc = add_raw_twins(&d, &c, cterm, e))) goto out;
     for (int i = 0; i < c.nfe; i++)
         if ((rc = sf_group_from_frame(fr, s->fe[i], &c.fe[i], e))) {
             sf_err_prefix(e, "%s:%d: [%s]", s->path, s->formula_line, s->name);
@@ -1421,7 +1591,7 @@ int sf_estimate_section(const sf_frame *fr, const sf_model_spec *s, const sf_est
                 continue;
             }
         }
-        for (int j = 0; j < c.ncols && k; j++)
+        for (int j = 0; j < c.nmain && k; j++)
             if (isnan(c.cols[j][i])) k = 0;
         for (int j = 0; j < c.nfe && k; j++)
             if (c.fe[j].id[i] < 0) k = 0;
@@ -1482,6 +1652,7 @@ int sf_estimate_section(const sf_frame *fr, const sf_model_spec *s, const sf_est
                     if (sf_group_nested(&c.fe[f], &c.cl[j])) skip[f] = 1;
         c.rank_nn = sf_fe_rank(c.fe, c.nfe, skip);
     }
+    check_raw_twins(&c);
     /* estimate */
     int before = *nfits;
     if (s->nendog)
@@ -1521,6 +1692,8 @@ out:
     }
     free(c.cols);
     free(c.names);
+    free(c.twin);
+    free(c.raw_absorbed);
     for (int j = 0; j < c.nfe; j++) sf_group_free(&c.fe[j]);
     free(c.fe);
     for (int j = 0; j < 2; j++) sf_group_free(&c.cl[j]);

@@ -296,7 +296,7 @@ int sf_estimates_write_h5(hid_t file, sf_fit *const *fits, int nfits, sf_err *e)
         at_s(g, "table", f->table);
         at_s(g, "role", role_name(f->role));
         at_s(g, "key_coef", f->key >= 0 && f->key < f->k ? f->coef[f->key] : "");
-        at_s(g, "boot_method", f->boot_type == SF_BOOT_WCR ? "wcr" : f->boot_type == SF_BOOT_PAIRS ? "pairs" : "none");
+        at_s(g, "boot_method", f->boot_type == SF_BOOT_WCR ? "wcr" : f->boot_type == SF_BOOT_WRE ? "wre" : f->boot_type == SF_BOOT_PAIRS ? "pairs" : "none");
         at_l(g, "boot_B", f->boot_B);
         if (f->is_iv) {
             at_s(g, "idstat_name", f->idstat_name);

@@ -70,6 +70,7 @@ static int bad(sf_err *e, const char *path, int line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (line <= 0) return sf_fail(e, SF_EUSER, "%s: %s", path, msg);
     return sf_fail(e, SF_EUSER, "%s:%d: %s", path, line, msg);
 }
 
@@ -441,6 +442,18 @@ static int parse_vcov(sf_model_spec *m, const char *v, const char *path, int lin
     return rc;
 }
 
+int sf_model_set_vcov(sf_model_spec *m, const char *text, const char *where, sf_err *e)
+{
+    for (int i = 0; i < m->ncl; i++) {
+        free(m->cl[i]);
+        m->cl[i] = NULL;
+    }
+    m->ncl = 0;
+    int rc = parse_vcov(m, text, where, 0, e);
+    m->vcov_line = 0;
+    return rc;
+}
+
 static int parse_list(const char *v, char ***out, int *nout)
 {
     char *t = sf_strdup(v);
@@ -529,13 +542,15 @@ static int apply_key(sf_model_spec *m, const kv *p, const char *path, sf_err *e)
     }
     if (!strcmp(k, "bootstrap")) {
         if (sf_streq_nocase(v, "wcr") || sf_streq_nocase(v, "wild"))
-            m->boot = SF_BOOT_WCR;
+            m->boot = SF_BOOT_WCR; /* IV models: WRE */
+        else if (sf_streq_nocase(v, "wre"))
+            m->boot = SF_BOOT_WRE; /* OLS models: WCR */
         else if (sf_streq_nocase(v, "pairs"))
             m->boot = SF_BOOT_PAIRS;
         else if (sf_streq_nocase(v, "none") || !strcmp(v, "0"))
             m->boot = SF_BOOT_NONE;
         else
-            return bad(e, path, line, "bad bootstrap '%s' (use wcr, pairs or none)", v);
+            return bad(e, path, line, "bad bootstrap '%s' (use wcr, wre, pairs or none)", v);
         return SF_OK;
     }
     if (!strcmp(k, "boot_reps")) {

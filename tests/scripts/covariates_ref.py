@@ -223,7 +223,8 @@ def capdist(a, b):
 for p, c in zip(P, PC):
     d = capdist(F, c)
     for y in YEARS:
-        setv(p, y, "DIS", math.log(d * brent[y]) if y in brent and d > 0 else math.nan)
+        # dis_form = level (the default): km x US$ (Hu 2023, Table 1)
+        setv(p, y, "DIS", d * brent[y] if y in brent and d > 0 else math.nan)
 
 # ---------------- FTA ----------------
 # ISO numeric from geo_cepii's cnum (old codes renamed), with the entries where

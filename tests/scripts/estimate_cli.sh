@@ -20,6 +20,11 @@ out=$("$BIN" estimate --csv $G --models "$T/g.models" --out "$T/gt" --quiet) || 
 # t = 0.41380183 / 0.06328129 = 6.5391
 echo "$out" | grep -q "\[6.5391\]" || fail "grunfeld t statistic: $out"
 [[ -s $T/gt/g.csv && -s $T/gt/g.tex ]] || fail "tables not written"
+# --vcov replaces the models file's: two-way firm + year (Gmin rule) SE 0.06041290
+# (REFERENCE.md), t = 0.41380183 / 0.06041290 = 6.8496, with 10 x 20 clusters noted
+out=$("$BIN" estimate --csv $G --models "$T/g.models" --vcov "cluster(firm, year)" --quiet) || fail "--vcov run"
+echo "$out" | grep -q "\[6.8496\]" || fail "--vcov cluster(firm, year) t statistic: $out"
+echo "$out" | grep -q "clusters 10 x 20" || fail "--vcov: number of clusters not stated: $out"
 
 expect_err() { # expected-substring... -- args
   local want=() ; while [[ $1 != -- ]]; do want+=("$1"); shift; done; shift
@@ -29,6 +34,7 @@ expect_err() { # expected-substring... -- args
   [[ $(echo "$msg" | grep -c "silkflow: error:") == 1 ]] || fail "not one error line: $msg"
   for w in "${want[@]}"; do [[ $msg == *"$w"* ]] || fail "message lacks '$w': $msg"; done
 }
+expect_err "--vcov: bad vcov 'clus(x'" -- --csv $G --models "$T/g.models" --vcov "clus(x"
 printf '[g]\nformula = invest ~ capital | firm + year\nvcov = cluster(firm)\ncolour = blue\n' > "$T/bad1.models"
 expect_err "$T/bad1.models:4:" "unknown key 'colour'" -- --csv $G --models "$T/bad1.models"
 printf '[g]\n\nformula = invest ~ capital + nothere | firm\n' > "$T/bad2.models"

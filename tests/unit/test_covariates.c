@@ -131,7 +131,7 @@ static void test_values(void)
     /* CHN-RUS 2010, every column by hand */
     CHECK_NEAR(cell(f, "POL", "RUS", 2010), 0.26105863597115819, 1e-12);
     CHECK_NEAR(cell(f, "ECO", "RUS", 2010), fabs(log(4550.47394361131) - log(10674.990234375)), 1e-12);
-    CHECK_NEAR(cell(f, "DIS", "RUS", 2010), log(5795.045 * 79.61), 1e-12); /* distcap CHN-RUS x Brent 2010 */
+    CHECK_NEAR(cell(f, "DIS", "RUS", 2010), 5795.045 * 79.61, 1e-7); /* distcap CHN-RUS x Brent 2010, km x $ */
     CHECK_NEAR(cell(f, "LF", "RUS", 2010), log(75875081.0), 1e-12);
     CHECK(cell(f, "FTA", "RUS", 2010) == 0);
     CHECK(cell(f, "D1", "RUS", 2010) == 0); /* FY12 (2010 GNI): UM */
@@ -210,6 +210,39 @@ static void test_values(void)
     sf_cov_report_log(&rep); /* warnings to stderr (progress is quiet here) */
     sf_frame_free(f);
     sf_cov_report_free(&rep);
+}
+
+/* dis_form: log is ln(level) cell by cell; the log form is a partner effect
+ * plus a year effect (its double difference across two partners and two
+ * years is 0), the level form is not (the reason it is the default). */
+static void test_dis_form(void)
+{
+    char *partners[] = {"RUS", "PAK", "SGP"};
+    int years[] = {2003, 2010, 2015};
+    sf_frame *fl = NULL, *fg = NULL;
+    sf_cov_report r1 = {0}, r2 = {0};
+    sf_err e = {0};
+    sf_cov_options lv = {0}, lg = {.dis_log = 1};
+    int rc = sf_covariates_build(DIR, "CHN", partners, 3, years, 3, &lv, &fl, &r1, &e);
+    if (!rc) rc = sf_covariates_build(DIR, "CHN", partners, 3, years, 3, &lg, &fg, &r2, &e);
+    CHECK_MSG(rc == SF_OK, "%s", e.msg);
+    if (!rc) {
+        for (int p = 0; p < 3; p++)
+            for (int t = 0; t < 3; t++) {
+                double a = cell(fl, "DIS", partners[p], years[t]), b = cell(fg, "DIS", partners[p], years[t]);
+                CHECK_NEAR(b, log(a), 1e-12);
+            }
+        double dd_log = cell(fg, "DIS", "RUS", 2003) - cell(fg, "DIS", "RUS", 2015) - cell(fg, "DIS", "SGP", 2003) +
+                        cell(fg, "DIS", "SGP", 2015);
+        double dd_lev = cell(fl, "DIS", "RUS", 2003) - cell(fl, "DIS", "RUS", 2015) - cell(fl, "DIS", "SGP", 2003) +
+                        cell(fl, "DIS", "SGP", 2015);
+        CHECK(fabs(dd_log) < 1e-12);
+        CHECK(fabs(dd_lev) > 1.0);
+    }
+    sf_frame_free(fl);
+    sf_frame_free(fg);
+    sf_cov_report_free(&r1);
+    sf_cov_report_free(&r2);
 }
 
 static void test_missing_file(void)
@@ -508,6 +541,7 @@ int main(int argc, char **argv)
     }
     sf_log_set_quiet(1);
     test_values();
+    test_dis_form();
     test_missing_file();
     test_malformed();
     test_iso_numeric();

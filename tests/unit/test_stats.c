@@ -611,6 +611,41 @@ static void test_wcr_brute(void)
 }
 
 /* ---------------------------------------------------------------- models-file errors */
+/* A regressor whose <var>_raw twin is a partner effect plus a year effect
+ * (ln(distance x oil price)) and whose preprocessed value is a non-linear
+ * transform of it (winsorising, here a cube) is dropped with its reason; the
+ * same preprocessed column without a raw twin, or with a twin that is not
+ * absorbed (distance x oil price in levels), is estimated. */
+static void test_raw_absorbed(void)
+{
+    size_t n;
+    sf_frame *f = panel(&n);
+    double *dr = sf_frame_add_num(f, "DIS_raw"), *dv = sf_frame_add_num(f, "DIS"), *lv = sf_frame_add_num(f, "LV_raw"),
+           *lp = sf_frame_add_num(f, "LV"), *dn = sf_frame_add_num(f, "DN");
+    const double *u = sf_frame_col(f, "u")->num, *t = sf_frame_col(f, "year")->num;
+    for (size_t i = 0; i < n; i++) {
+        double dist = 1000 + 350 * u[i], oil = 20 + 7 * (t[i] - 2000) + (t[i] == 2004 ? 15 : 0);
+        dr[i] = log(dist * oil);
+        dv[i] = dn[i] = pow(dr[i] - 12, 3);
+        lv[i] = dist * oil;
+        lp[i] = pow(lv[i] / 1e5, 3);
+    }
+    const char *txt = "[a]\nformula = y ~ x + DIS + LV + DN | u + year\nvcov = cluster(u)\nbootstrap = none\n";
+    int nf, rc;
+    sf_err e = {0};
+    sf_fit **fits = estimate_text(f, txt, &nf, &e, &rc);
+    CHECK_MSG(rc == SF_OK && nf == 1, "%s", e.msg);
+    if (!rc && nf == 1) {
+        const sf_fit *a = fits[0];
+        CHECK(ci(a, "DIS") < 0 && ci(a, "x") >= 0 && ci(a, "LV") >= 0);
+        CHECK(a->ndropped == 1 && a->ndropped && strstr(a->dropped[0], "DIS (absorbed by the fixed effects before"));
+        /* DN: the same values as DIS, no twin: collinear with DIS? no, DIS is dropped, so DN is estimated */
+        CHECK(ci(a, "DN") >= 0);
+    }
+    free_fits(fits, nf);
+    sf_frame_free(f);
+}
+
 static void expect_error(const char *text, const char *want1, const char *want2)
 {
     sf_models m;
@@ -690,6 +725,7 @@ int main(void)
     test_pairs_point();
     test_wcr_brute();
     test_wcr_twoway();
+    test_raw_absorbed();
     test_parse();
     TEST_MAIN_END();
 }
