@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "silkflow/stats.h"
-#include "silkflow/stats_internal.h"
+#include "stats_internal.h"
 
 /* ------------------------------------------------------------------ hash map */
 static uint64_t fnv1a(const char *s)

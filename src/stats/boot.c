@@ -31,7 +31,7 @@
 
 #include "silkflow/stats.h"
 #include "silkflow/stats_boot.h"
-#include "silkflow/stats_internal.h"
+#include "stats_internal.h"
 
 static double weight_draw(sf_boot_weights w, uint64_t seed, uint64_t b, uint64_t g)
 {

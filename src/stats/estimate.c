@@ -25,7 +25,7 @@
 
 #include "silkflow/stats.h"
 #include "silkflow/stats_boot.h"
-#include "silkflow/stats_internal.h"
+#include "stats_internal.h"
 
 /* ------------------------------------------------------------------ fit objects */
 void sf_fit_free(sf_fit *f)

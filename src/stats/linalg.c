@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "silkflow/stats_internal.h"
+#include "stats_internal.h"
 
 int sf_spd_inverse(double *A, int k)
 {

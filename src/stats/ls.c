@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "silkflow/stats_internal.h"
+#include "stats_internal.h"
 
 static void crossprod(const double *A, int p, const double *B, int q, size_t n, double *out)
 {

@@ -29,7 +29,7 @@
 
 #include "silkflow/stats.h"
 #include "silkflow/stats_boot.h"
-#include "silkflow/stats_internal.h"
+#include "stats_internal.h"
 
 typedef struct {
     size_t n;

@@ -16,7 +16,7 @@
 #include "silkflow/frame.h"
 #include "silkflow/stats.h"
 #include "silkflow/stats_boot.h"
-#include "silkflow/stats_internal.h"
+#include "../../src/stats/stats_internal.h"
 #include "testlib.h"
 
 /* ---------------------------------------------------------------- helpers */
