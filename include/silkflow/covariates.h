@@ -1,5 +1,5 @@
 /* silkflow: country-pair covariates and dummies from external country data
- * (METHODS.md section 5). Every rule and source quirk is documented in
+ * (docs/methods.md section 7). Every rule and source quirk is documented in
  * docs/covariates.md; data/covariates/README.md describes the files.
  *
  * sf_covariates_build reads the raw sources in a directory (data/covariates
@@ -68,7 +68,7 @@ int sf_covariates_build(const char *dir, const char *focal, char *const *partner
                         const int *years, int nyears, const sf_cov_options *opt, sf_frame **out,
                         sf_cov_report *rep, sf_err *e);
 
-/* Join a user-provided country-year CSV (INTERFACE.md [covariates] file:
+/* Join a user-provided country-year CSV (docs/config.md [covariates] file:
  * columns iso3 (or partner), year, then any others) onto a frame that has a
  * string column `partner` and a numeric column `year` (one or many rows per
  * key, e.g. the panel). New columns are added; a column that already exists

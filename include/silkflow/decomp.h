@@ -1,5 +1,5 @@
 /* silkflow core: Leontief products and value-added decompositions
- * (METHODS.md sections 1-3). MPI-free: the distributed layer (par) computes
+ * (docs/methods.md sections 1-4). MPI-free: the distributed layer (par) computes
  * the n x G products with ScaLAPACK and hands them here; tests compute the
  * same products densely with sf_products_dense.
  *
@@ -54,7 +54,7 @@ void sf_products_free(sf_products *p);
 /* Dense reference: compute all products from a full B (n x n row-major). */
 void sf_products_dense(const sf_labels *lab, const sf_derived *d, const double *B, int focal, sf_products *p);
 
-/* The 16 WWZ terms, METHODS.md numbering (T1 = index 0). */
+/* The 16 WWZ terms, docs/methods.md (section 4) numbering (T1 = index 0). */
 #define SF_WWZ_NTERMS 16
 extern const char *const sf_wwz_names[SF_WWZ_NTERMS]; /* "DVA_FIN", ... */
 
@@ -98,7 +98,7 @@ int sf_decompose(const sf_labels *lab, const sf_table *t, const sf_derived *d, c
                  const sf_decomp_opts *o, sf_decomp *out, sf_err *e);
 void sf_decomp_free(sf_decomp *out);
 
-/* Five transfer routes of T for origin a and absorber b (METHODS.md section 4):
+/* Five transfer routes of T for origin a and absorber b (docs/methods.md section 6):
  * out[5 * N_a]: per origin sector, routes FIN, INT, INTREX_b, INT_d, INTREX_d
  * (out[5 * (k - region_start[a]) + route]).
  * Requires a focal region in the products and a == focal or b == focal. */

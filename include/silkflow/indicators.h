@@ -1,4 +1,4 @@
-/* silkflow core: the symbiosis indicators of Hu (2023) per year (METHODS.md
+/* silkflow core: the symbiosis indicators of Hu (2023) per year (docs/methods.md
  * section 4), for the focal region and every partner x industry, computed
  * from the table, the products of B and the decomposition. MPI-free.
  * IIH and XT1 need year t-1 and are computed after the gather
@@ -30,7 +30,7 @@ int sf_sector_of(const sf_labels *lab, int g, int industry);
 
 /* One frame per year, one row per partner x industry (partner-major).
  * Industry i of region g is the set of g's sectors with ind_of = i: one
- * sector in Eora26/WIOD (then the formulas are exactly METHODS.md's); with a
+ * sector in Eora26/WIOD (then the formulas are exactly docs/methods.md's); with a
  * concordance several sectors may form it, and the indicators aggregate
  * them (flows, outputs, exports, value added summed; per-unit-of-exports
  * measures weighted by exports; docs/methods.md). Columns:
@@ -51,7 +51,7 @@ int sf_indicators_year(const sf_labels *lab, const sf_table *t, const sf_derived
 extern const char *const sf_iih_reasons[SF_IIH_NREASONS];
 void sf_panel_lagged(sf_frame *f, long why[SF_IIH_NREASONS], long why_xt1[SF_IIH_NREASONS]);
 
-/* IIH formula (METHODS.md 4): NaN when VAX(t-1) <= 0 for either side, a
+/* IIH formula (docs/methods.md section 6): NaN when VAX(t-1) <= 0 for either side, a
  * growth rate is 0, or |delta - 1| < 1e-9. */
 double sf_iih(double vc_t, double vc_t1, double vr_t, double vr_t1);
 

@@ -48,7 +48,7 @@ typedef struct {
     int ninput;
 } sf_table;
 
-/* Derived quantities per METHODS.md section 1. */
+/* Derived quantities per docs/methods.md section 1. */
 typedef struct {
     int n, G;
     double *Y;        /* n x G final demand summed over each region's categories */

@@ -1,4 +1,4 @@
-/* silkflow stats: the estimation engine (METHODS.md section 7, INTERFACE.md
+/* silkflow stats: the estimation engine (docs/methods.md section 11, docs/output.md
  * "Models file").
  *
  *   - distributions (t, F, chi2, normal) for p-values and intervals;
@@ -17,7 +17,7 @@
  * reduction callback (the CLI passes sf_par_allreduce_sum).
  *
  * Conventions (each checked against a peer's published numbers in
- * tests/unit/test_stats_ref.c, see tests/data/reference/econ/REFERENCE.md):
+ * tests/unit/test_stats_ref.c, see tests/data/reference/econ/):
  *   - FE models report _cons as reghdfe does: means added back after the
  *     absorption, a constant column appended (slopes and their VCV are the
  *     within regression's).

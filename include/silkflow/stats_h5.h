@@ -1,4 +1,4 @@
-/* silkflow stats: HDF5 input/output of the estimation stage (INTERFACE.md
+/* silkflow stats: HDF5 input/output of the estimation stage (docs/output.md
  * "Results file"): the /panel datasets as a frame, and /estimates/<model>/.
  * Serial HDF5 API (the library is the parallel build: files are opened with
  * the default property lists). */

@@ -1,5 +1,5 @@
 /* WWZ decomposition of bilateral gross exports, Leontief products and the
- * sector indicators (METHODS.md sections 2-4), assembled from the products of
+ * sector indicators (docs/methods.md sections 2-6), assembled from the products of
  * B that the distributed layer computes (sf_products). Only B costs O(n^3);
  * everything here is O(n^2) (one pass over Z) plus O(sum_g N_g^3) for the
  * local inverses.

@@ -1,5 +1,5 @@
 /* The five routes of the industrial transfer T for origin a and absorber b
- * (METHODS.md section 4), one of them the focal region c. Each route is
+ * (docs/methods.md section 6), one of them the focal region c. Each route is
  * computed from its own formula (none as a residual), so that their sum
  * against VBY[a-rows, b] is a real check:
  *   FIN      = v_a # (B^aa Y^ab)

@@ -1,4 +1,4 @@
-/* The symbiosis indicators of Hu (2023), exactly as METHODS.md section 4
+/* The symbiosis indicators of Hu (2023), exactly as docs/methods.md section 6
  * defines them, for focal region c, partner r and industry i:
  * k_c = (c, i), k_r = (r, i). */
 #include "silkflow/indicators.h"
@@ -45,7 +45,7 @@ static int sectors_in(const sf_labels *lab, const int *ind_of, int g, int i, int
 }
 
 /* Weights within a set of sectors for the per-unit-of-exports measures: one
- * sector weighs 1 (METHODS.md exactly); several are weighted by exports, by
+ * sector weighs 1 (docs/methods.md exactly); several are weighted by exports, by
  * output when they do not export, else equally. */
 static void set_weights(const int *K, int m, const sf_derived *d, double *w)
 {

@@ -1,4 +1,4 @@
-/* Tables in memory: labels helpers, derived quantities (METHODS.md section 1)
+/* Tables in memory: labels helpers, derived quantities (docs/methods.md section 1)
  * and the per-year validation report. */
 #include <math.h>
 #include <stdlib.h>

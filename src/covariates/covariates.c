@@ -1,4 +1,4 @@
-/* Covariates and dummies from external country data (METHODS.md section 5):
+/* Covariates and dummies from external country data (docs/methods.md section 7):
  * POL, ECO, CUL (+ CUL_filled), DIS, FTA, LF, D1, BRI (+ BRI_year) and the
  * partner's regional group, one row per (partner, year). Every rule is
  * documented in docs/covariates.md; the report records each missing or

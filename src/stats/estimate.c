@@ -1,4 +1,4 @@
-/* Estimation of one models-file section (METHODS.md section 7):
+/* Estimation of one models-file section (docs/methods.md section 11):
  *   sample   rows outside the subset, with a missing value in any variable
  *            the model uses (incl. FE and cluster ids), then singletons
  *            (iteratively, reghdfe) are dropped, and each count reported;

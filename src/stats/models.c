@@ -1,4 +1,4 @@
-/* The models file (INTERFACE.md "Models file"): INI-like sections, one model
+/* The models file (docs/config.md; the shipped ones are in jobs/): INI-like sections, one model
  * per section, fixest-style formulas
  *     y ~ x1 + x2 + x1:D1 | fe1 + fe2 | endog ~ instr
  *     y ~ x1 | endog ~ instr            (IV without fixed effects)

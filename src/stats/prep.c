@@ -1,4 +1,4 @@
-/* Preprocessing helpers for the panel stage (METHODS.md section 6) and the
+/* Preprocessing helpers for the panel stage (docs/methods.md section 10) and the
  * counter-based generator used by the bootstrap. */
 #include <math.h>
 #include <stdlib.h>
