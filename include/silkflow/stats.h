@@ -17,7 +17,7 @@
  * reduction callback (the CLI passes sf_par_allreduce_sum).
  *
  * Conventions (each checked against a peer's published numbers in
- * tests/unit/test_stats_ref.c, see tests/data/reference/econ/):
+ * tests/unit/test_stats_ref.c, see tests/data/reference/econ/REFERENCE.md):
  *   - FE models report _cons as reghdfe does: means added back after the
  *     absorption, a constant column appended (slopes and their VCV are the
  *     within regression's).
