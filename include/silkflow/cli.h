@@ -5,6 +5,7 @@
 #define SILKFLOW_CLI_H
 
 #include "silkflow/common.h"
+#include "silkflow/h5.h"
 
 int sf_cmd_run(int argc, char **argv);
 int sf_cmd_estimate(int argc, char **argv);
@@ -26,6 +27,11 @@ typedef struct {
     int no_write, quiet;
 } sf_estimate_args;
 int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e);
+
+/* Units, dims and description attributes on every dataset of a results file
+ * and an HDF5 dimension scale on every axis (src/cli/describe.c); a serial
+ * file opened for writing, rank 0; running it again changes nothing. */
+int sf_results_describe(sf_h5 *h, sf_err *e);
 
 /* Print "silkflow: error: <msg>" to stderr. */
 void sf_cli_error(const char *msg);

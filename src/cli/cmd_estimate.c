@@ -16,6 +16,7 @@
 #include "silkflow/common.h"
 #include "silkflow/config.h"
 #include "silkflow/frame.h"
+#include "silkflow/h5.h"
 #include "silkflow/par.h"
 #include "silkflow/stats.h"
 #include "silkflow/stats_h5.h"
@@ -215,12 +216,14 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
         goto done;
     }
     if (a->panel && !a->no_write && rank == 0) {
-        hid_t f = H5Fopen(a->panel, H5F_ACC_RDWR, H5P_DEFAULT);
-        if (f < 0)
+        sf_h5 h;
+        if (sf_h5_open(&h, a->panel, 1, NULL) != SF_OK)
             rc = sf_fail(e, SF_EUSER, "%s: cannot open for writing the estimates", a->panel);
         else {
-            rc = sf_estimates_write_h5(f, fits, nfits, e);
-            if (H5Fclose(f) < 0 && !rc) rc = sf_fail(e, SF_EINTERNAL, "%s: closing failed", a->panel);
+            rc = sf_estimates_write_h5(h.file, fits, nfits, e);
+            if (!rc) rc = sf_results_describe(&h, e);
+            int crc = sf_h5_close(&h, rc ? NULL : e);
+            if (!rc) rc = crc;
             if (!rc) sf_info("estimate: %d model(s) written under /estimates of %s", nfits, a->panel);
         }
     }
