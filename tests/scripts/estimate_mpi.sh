@@ -48,6 +48,8 @@ def dump(path):
             if isinstance(obj, h5py.Dataset):
                 out[name] = obj[()]
             for k, v in obj.attrs.items():
+                if k in ("DIMENSION_LIST", "REFERENCE_LIST"):
+                    continue  # dimension scales: object addresses, file-specific
                 out[name + "@" + k] = v
         f["estimates"].visititems(visit)
     return out
