@@ -1,4 +1,4 @@
-/* silkflow estimate: the estimation stage on its own (INTERFACE.md).
+/* silkflow estimate: the estimation stage on its own (docs/config.md, docs/output.md).
  *
  *   silkflow estimate --csv FILE.csv --models JOB [options]
  *   silkflow estimate --panel FILE.h5 --models JOB [options]
@@ -37,7 +37,7 @@ static const char *HELP =
     "options:\n"
     "  --csv FILE        CSV panel (header row; numeric and string columns)\n"
     "  --panel FILE.h5   results file with a /panel group (estimates written back)\n"
-    "  --models JOB      models file (INTERFACE.md \"Models file\")\n"
+    "  --models JOB      models file (syntax: docs/methods.md section 11; e.g. jobs/hu2023.models)\n"
     "  --out DIR         write the tables to DIR (txt, md, tex, csv)\n"
     "  --bootstrap B     bootstrap replicates for every model (default 9999, or the\n"
     "                    models file's boot_reps); 0 = no bootstrap\n"

@@ -61,4 +61,14 @@ grep -q 'vax: no attribute units' "$d/bad.log" || { echo "checker: wrong complai
 cp "$d/out/res.h5" "$d/bad2.h5"
 $py -c 'import h5py,sys; f=h5py.File(sys.argv[1],"r+"); f["years/2011/extra"]=[[1.0,2.0]]; d=f["years/2011/extra"]; d.attrs["units"]="1"; d.attrs["dims"]="a, b"; d.attrs["description"]="x"' "$d/bad2.h5"
 if $py tests/scripts/xarray_open.py "$d/bad2.h5" > "$d/bad2.log" 2>&1; then echo "checker accepted an axis without a scale"; exit 1; fi
+# --opt=value works like --opt value (every command; main.c splits it)
+"$BIN" inspect "$d/out/res.h5" --panel-csv="$d/p1.csv" > /dev/null || { echo "inspect --panel-csv=FILE refused"; exit 1; }
+"$BIN" inspect "$d/out/res.h5" --panel-csv "$d/p2.csv" > /dev/null
+cmp -s "$d/p1.csv" "$d/p2.csv" || { echo "--panel-csv=FILE and --panel-csv FILE differ"; exit 1; }
+# help cites files that exist in the repository
+for c in run estimate inspect report synth; do
+    for ref in $("$BIN" $c --help | grep -oE '(docs/[a-z_]+|\b[A-Z]+)\.md' | sort -u); do
+        [[ -f $ref || -f docs/$ref ]] || { echo "silkflow $c --help cites $ref, not in the repository"; exit 1; }
+    done
+done
 echo "xarray_open: ok"
