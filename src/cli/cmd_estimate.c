@@ -46,7 +46,8 @@ static const char *HELP =
     "                    reghdfe/ivreg2 small), fixest, none; modifiers may follow,\n"
     "                    e.g. \"fixest conventional\" (see below)\n"
     "  --no-write        with --panel: do not write /estimates\n"
-    "  --quiet           no progress lines (tables and errors are still printed)\n"
+    "  --quiet           no progress lines and no printed tables (--out still writes\n"
+    "                    them; warnings and errors still go to stderr)\n"
     "\n"
     "Models file: one [section] per model; keys formula (required), vcov (iid | hc1 |\n"
     "cluster(v) | cluster(v1, v2); default cluster(pair)), ssc, bootstrap (wcr | pairs |\n"
@@ -201,8 +202,10 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
         sf_table *tabs;
         int nt;
         sf_tables_build(fits, nfits, &tabs, &nt);
-        for (int q = 0; q < nt; q++) sf_table_write(stdout, &tabs[q], SF_TAB_TXT);
-        fflush(stdout);
+        if (!a->quiet) { /* --quiet: the tables go to --out only */
+            for (int q = 0; q < nt; q++) sf_table_write(stdout, &tabs[q], SF_TAB_TXT);
+            fflush(stdout);
+        }
         if (a->out) {
             rc = sf_tables_write_dir(a->out, tabs, nt, e);
             if (!rc) sf_info("estimate: %d table(s) written to %s", nt, a->out);

@@ -16,7 +16,10 @@ formula = invest ~ capital | firm + year
 vcov = cluster(firm)
 bootstrap = none
 M
-out=$("$BIN" estimate --csv $G --models "$T/g.models" --out "$T/gt" --quiet) || fail "grunfeld run"
+out=$("$BIN" estimate --csv $G --models "$T/g.models" --out "$T/gt") || fail "grunfeld run"
+# --quiet prints nothing on stdout (the tables still go to --out)
+q=$("$BIN" estimate --csv $G --models "$T/g.models" --out "$T/gq" --quiet) || fail "grunfeld run --quiet"
+[[ -z $q && -s $T/gq/g.txt ]] || fail "--quiet printed $(echo "$q" | wc -l) line(s) or wrote no table"
 # t = 0.41380183 / 0.06328129 = 6.5391
 echo "$out" | grep -q "\[6.5391\]" || fail "grunfeld t statistic: $out"
 [[ -s $T/gt/g.csv && -s $T/gt/g.tex ]] || fail "tables not written"
