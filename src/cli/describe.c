@@ -70,6 +70,8 @@ static const rule RULES[] = {
     {"/network/*/focal_va_sources_share", "nodes", "1", "share of each node in the focal's foreign value added"},
     {"/estimates/*/coef", "coef", "", "coefficient name"},
     {"/estimates/*/coef_to", "coef_to", "", "coefficient name (columns of V)"},
+    {"/estimates/*/dropped", "dropped", "", "regressors dropped (collinear or without variation)"},
+    {"/estimates/*/notes", "notes", "", "notes on the estimation"},
     {"/estimates/*/b", "coef", "per unit of the regressor", "coefficient estimate"},
     {"/estimates/*/se", "coef", "per unit of the regressor", "standard error (attribute vcov of the group)"},
     {"/estimates/*/t", "coef", "1", "t statistic"},

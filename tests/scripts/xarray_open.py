@@ -30,7 +30,7 @@ with h5py.File(path, "r") as f:
             datasets.append(name)
             groups.add(name.rsplit("/", 1)[0] if "/" in name else "")
     f.visititems(visit)
-    check(len(datasets) > 300, f"only {len(datasets)} datasets")
+    check(len(datasets) > 200, f"only {len(datasets)} datasets")
     for name in datasets:
         d = f[name]
         for a in ("units", "dims", "description"):

@@ -53,6 +53,16 @@ $py tests/scripts/xarray_open.py "$d/out/res.h5"
 # estimate --panel rewrites /estimates: still described
 "$BIN" estimate --panel "$d/out/res.h5" --models "$d/m.models" --quiet > /dev/null
 $py tests/scripts/xarray_open.py "$d/out/res.h5" > /dev/null || { echo "after estimate --panel: not self-describing"; exit 1; }
+# store_wwz = sector and store_leontief: wwz (exporter, importer, industry, term), leontief
+sed 's/^block = 64/block = 64\nstore_wwz = sector\nstore_leontief = true/; s#/out/#/out3/#; s/^years = .*/years = 2011/' \
+    "$d/x.ini" | sed 's#^models = .*#models = none#' > "$d/x3.ini"
+"$BIN" run "$d/x3.ini" --quiet --no-lag > "$d/run3.log" 2>&1 || { echo "store_wwz = sector run failed: $(tail -1 "$d/run3.log")"; exit 1; }
+! grep -m1 'no description for the dataset' "$d/run3.log" || exit 1
+$py tests/scripts/xarray_open.py "$d/out3/res.h5" > /dev/null || { echo "store_wwz = sector file: not self-describing"; exit 1; }
+$py -c 'import sys, xarray as xr; y = xr.open_dataset(sys.argv[1], group="years/2011", engine="h5netcdf")
+assert y.wwz.dims == ("exporter", "importer", "industry", "term"), y.wwz.dims
+assert y.leontief.dims == ("sector_code", "sector_code_to"), y.leontief.dims' "$d/out3/res.h5" ||
+    { echo "wwz or leontief dims wrong"; exit 1; }
 # the checker fails on a damaged copy
 cp "$d/out/res.h5" "$d/bad.h5"
 $py -c 'import h5py,sys; h5py.File(sys.argv[1],"r+")["years/2011/vax"].attrs.__delitem__("units")' "$d/bad.h5"
