@@ -14,7 +14,7 @@ PKGS := ompi-c scalapack-openmpi hdf5-openmpi openblas lapacke libzip inih nettl
 DEB_BUILD := build-essential pkg-config openmpi-bin libopenmpi-dev libscalapack-openmpi-dev \
              libhdf5-openmpi-dev hdf5-tools libopenblas-dev liblapacke-dev libzip-dev libinih-dev nettle-dev zip unzip \
              gnuplot-nox
-DEB_TEST  := python3 python3-numpy python3-h5py
+DEB_TEST  := python3 python3-numpy python3-h5py python3-pandas python3-xarray python3-h5netcdf
 DEB_PKGS  := $(DEB_BUILD) $(DEB_TEST)
 
 ifeq ($(SAN),1)
@@ -36,7 +36,7 @@ VERSION_DEFS = -DSF_GIT_REV='"$(GIT_REV)"' -DSF_SCALAPACK_VERSION='"$(SCALAPACK_
 
 CFLAGS ?= $(OPT) -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -Iinclude $(PKG_CFLAGS) $(SANFLAGS) -MMD -MP
-LDLIBS = $(PKG_LIBS) -lm
+LDLIBS = $(PKG_LIBS) -lhdf5_hl -lm
 LDFLAGS += $(SANFLAGS)
 
 LIB_SRC := $(sort $(wildcard $(foreach m,util io par core stats report covariates synth pipeline cli,src/$(m)/*.c)))

@@ -36,11 +36,12 @@ int sf_h5_write_double(sf_h5 *h, hid_t loc, const char *name, int rank, const hs
                        sf_err *e);
 int sf_h5_write_int(sf_h5 *h, hid_t loc, const char *name, int rank, const hsize_t *dims, const int *data,
                     sf_err *e);
-/* 1-D fixed-length UTF-8 strings (NULL entries written as ""). */
+/* 1-D variable-length UTF-8 strings (NULL entries written as ""); serial files
+ * only. Every string attribute is variable-length UTF-8 as well. */
 int sf_h5_write_strings(sf_h5 *h, hid_t loc, const char *name, hsize_t n, char *const *s, sf_err *e);
 
 /* A data frame as a group of equal-length 1-D datasets, one per column
- * (numbers as float64, strings as fixed-length UTF-8), column order kept in
+ * (numbers as float64, strings as variable-length UTF-8), column order kept in
  * the group attribute "columns". */
 int sf_h5_write_frame(sf_h5 *h, const char *group, const sf_frame *f, sf_err *e);
 int sf_h5_read_frame(hid_t loc, const char *group, sf_frame **out, sf_err *e);
@@ -51,6 +52,15 @@ int sf_h5_attr_double(hid_t obj, const char *name, double value);
 int sf_h5_attr_int(hid_t obj, const char *name, long value);
 int sf_h5_attr_double_array(hid_t obj, const char *name, hsize_t n, const double *v);
 int sf_h5_attr_strings(hid_t obj, const char *name, hsize_t n, char *const *s);
+
+/* Self-description (serial files): the attributes units, dims (the dimension
+ * names, comma separated) and description of dataset `path` (NULL leaves an
+ * attribute as it is), and each axis attached to an HDF5 dimension scale: the
+ * dataset of that name in the dataset's group or the nearest ancestor with the
+ * axis's length (made a scale), else a netCDF-style pure dimension created in
+ * the group. A dataset named like its single dimension is a coordinate (a scale
+ * of itself). Returns 0, or -1 when an axis cannot be attached. */
+int sf_h5_describe(hid_t file, const char *path, const char *units, const char *dims, const char *desc);
 
 /* Reading (serial files). Returned buffers are malloc'ed. */
 int sf_h5_read_double(hid_t loc, const char *name, double **data, int *rank, hsize_t *dims, sf_err *e);

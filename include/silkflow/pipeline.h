@@ -7,6 +7,7 @@
 #include "silkflow/decomp.h"
 #include "silkflow/frame.h"
 #include "silkflow/grid.h"
+#include "silkflow/h5.h"
 #include "silkflow/mrio.h"
 
 /* Everything one year writes to its cache file. */
@@ -59,7 +60,6 @@ typedef struct {
     const char *run_id;
 } sf_run_info;
 
-#include "silkflow/h5.h"
 /* The panel stage (rank 0): /panel in the results file, *panel the frame. */
 int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *e);
 
@@ -86,5 +86,10 @@ void sf_run_id(char *buf, size_t n);
 /* Rank 0 at start: remove temporary files (*.tmp.<host>.<pid>, *.partial.<host>.<pid>)
  * that processes of this host left when they were killed (the pid is gone). */
 void sf_remove_stale_temporaries(const char *cachedir, const char *out_file);
+
+/* Units, dims and description attributes on every dataset of a results file
+ * and an HDF5 dimension scale on every axis (src/pipeline/describe.c); a serial
+ * file opened for writing, rank 0; running it again changes nothing. */
+int sf_results_describe(sf_h5 *h, sf_err *e);
 
 #endif

@@ -22,17 +22,17 @@ typedef struct {
     int *kind;     /* per row: 0 header, 1 coefficient, 2 t statistic, 3 statistic, 4 indicator */
     char **notes;
     int nnotes;
-} sf_table;
+} sf_regtable;
 
 /* Group the fits into tables (by fit->table, in order of first appearance),
  * choose the columns (first stages and mediator equations shown once per
  * table, total-effect equations folded into their section's column), number
  * the columns continuously across tables (as the paper does) and render the
  * cells. */
-void sf_tables_build(sf_fit *const *fits, int nfits, sf_table **out, int *nout);
-void sf_tables_free(sf_table *t, int n);
-void sf_table_write(FILE *fp, const sf_table *t, sf_tab_format fmt);
+void sf_tables_build(sf_fit *const *fits, int nfits, sf_regtable **out, int *nout);
+void sf_tables_free(sf_regtable *t, int n);
+void sf_table_write(FILE *fp, const sf_regtable *t, sf_tab_format fmt);
 /* DIR/<table>.txt, .md, .tex, .csv (written to .tmp then renamed). */
-int sf_tables_write_dir(const char *dir, const sf_table *t, int n, sf_err *e);
+int sf_tables_write_dir(const char *dir, const sf_regtable *t, int n, sf_err *e);
 
 #endif

@@ -1,4 +1,4 @@
-/* silkflow estimate: the estimation stage on its own (INTERFACE.md).
+/* silkflow estimate: the estimation stage on its own (docs/config.md, docs/output.md).
  *
  *   silkflow estimate --csv FILE.csv --models JOB [options]
  *   silkflow estimate --panel FILE.h5 --models JOB [options]
@@ -16,7 +16,9 @@
 #include "silkflow/common.h"
 #include "silkflow/config.h"
 #include "silkflow/frame.h"
+#include "silkflow/h5.h"
 #include "silkflow/par.h"
+#include "silkflow/pipeline.h"
 #include "silkflow/stats.h"
 #include "silkflow/stats_h5.h"
 #include "silkflow/tables.h"
@@ -36,7 +38,7 @@ static const char *HELP =
     "options:\n"
     "  --csv FILE        CSV panel (header row; numeric and string columns)\n"
     "  --panel FILE.h5   results file with a /panel group (estimates written back)\n"
-    "  --models JOB      models file (INTERFACE.md \"Models file\")\n"
+    "  --models JOB      models file (syntax: docs/methods.md section 11; e.g. jobs/hu2023.models)\n"
     "  --out DIR         write the tables to DIR (txt, md, tex, csv)\n"
     "  --bootstrap B     bootstrap replicates for every model (default 9999, or the\n"
     "                    models file's boot_reps); 0 = no bootstrap\n"
@@ -48,7 +50,8 @@ static const char *HELP =
     "                    iid, hc1, cluster(v) or cluster(v1, v2), e.g. cluster(partner)\n"
     "                    or cluster(partner, year); the WCR/WRE bootstrap follows it\n"
     "  --no-write        with --panel: do not write /estimates\n"
-    "  --quiet           no progress lines (tables and errors are still printed)\n"
+    "  --quiet           no progress lines and no printed tables (--out still writes\n"
+    "                    them; warnings and errors still go to stderr)\n"
     "\n"
     "Models file: one [section] per model; keys formula (required), vcov (iid | hc1 |\n"
     "cluster(v) | cluster(v1, v2); default cluster(pair)), ssc, bootstrap (wcr | wre |\n"
@@ -209,11 +212,13 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
         }
     }
     if (rank == 0) {
-        sf_table *tabs;
+        sf_regtable *tabs;
         int nt;
         sf_tables_build(fits, nfits, &tabs, &nt);
-        for (int q = 0; q < nt; q++) sf_table_write(stdout, &tabs[q], SF_TAB_TXT);
-        fflush(stdout);
+        if (!a->quiet) { /* --quiet: the tables go to --out only */
+            for (int q = 0; q < nt; q++) sf_table_write(stdout, &tabs[q], SF_TAB_TXT);
+            fflush(stdout);
+        }
         if (a->out) {
             rc = sf_tables_write_dir(a->out, tabs, nt, e);
             if (!rc) sf_info("estimate: %d table(s) written to %s", nt, a->out);
@@ -227,12 +232,14 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
         goto done;
     }
     if (a->panel && !a->no_write && rank == 0) {
-        hid_t f = H5Fopen(a->panel, H5F_ACC_RDWR, H5P_DEFAULT);
-        if (f < 0)
+        sf_h5 h;
+        if (sf_h5_open(&h, a->panel, 1, NULL) != SF_OK)
             rc = sf_fail(e, SF_EUSER, "%s: cannot open for writing the estimates", a->panel);
         else {
-            rc = sf_estimates_write_h5(f, fits, nfits, e);
-            if (H5Fclose(f) < 0 && !rc) rc = sf_fail(e, SF_EINTERNAL, "%s: closing failed", a->panel);
+            rc = sf_estimates_write_h5(h.file, fits, nfits, e);
+            if (!rc) rc = sf_results_describe(&h, e);
+            int crc = sf_h5_close(&h, rc ? NULL : e);
+            if (!rc) rc = crc;
             if (!rc) sf_info("estimate: %d model(s) written under /estimates of %s", nfits, a->panel);
         }
     }

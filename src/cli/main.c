@@ -1,5 +1,6 @@
 /* silkflow: entry point and subcommand dispatch. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "silkflow/cli.h"
@@ -31,9 +32,34 @@ static const char *USAGE =
     "own choice. 'silkflow version' shows the BLAS, its kernel and threads.\n"
     "Exit codes: 0 success, 1 user error (bad config or input), 2 internal or numerical failure.\n";
 
+/* "--opt=value" becomes "--opt" "value" for every command (getopt_long style;
+ * "--opt value" works as well); a bare "--" ends the options. synth parses
+ * "=" itself (and says which flags take no value). */
+static char **split_equals(int *argc, char **argv)
+{
+    char **out = sf_calloc((size_t)(2 * *argc + 1), sizeof(char *));
+    int n = 0, opts = 1;
+    for (int i = 0; i < *argc; i++) {
+        char *a = argv[i], *eq = strchr(a, '=');
+        if (!strcmp(a, "--")) opts = 0;
+        if (opts && i > 1 && !strncmp(a, "--", 2) && eq && eq > a + 2) {
+            char *o = sf_strdup(a);
+            o[eq - a] = '\0';
+            out[n++] = o;
+            out[n++] = eq + 1;
+        } else {
+            out[n++] = a;
+        }
+    }
+    out[n] = NULL;
+    *argc = n;
+    return out;
+}
+
 int main(int argc, char **argv)
 {
-    if (sf_blas_startup(&argc, argv)) return 1;
+    if (sf_blas_startup(&argc, argv)) return 1; /* may re-execute the program: first */
+    if (argc > 1 && strcmp(argv[1], "synth")) argv = split_equals(&argc, argv);
     if (argc < 2) {
         fputs(USAGE, stderr);
         return 1;

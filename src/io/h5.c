@@ -1,6 +1,8 @@
 /* Thin helpers over HDF5; see include/silkflow/h5.h. */
 #include "silkflow/h5.h"
 
+#include <hdf5_hl.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,11 +78,16 @@ hid_t sf_h5_group(sf_h5 *h, const char *path)
     (void)h;
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
     H5Pset_create_intermediate_group(lcpl, 1);
+    /* attributes stay in the object header (compact): HDF5 1.10 crashes in
+     * H5Ocopy on dense attribute storage holding variable-length strings */
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    H5Pset_attr_phase_change(gcpl, 65535, 65535);
     hid_t g;
     if (sf_h5_exists(h->file, path))
         g = H5Gopen2(h->file, path, H5P_DEFAULT);
     else
-        g = H5Gcreate2(h->file, path, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+        g = H5Gcreate2(h->file, path, lcpl, gcpl, H5P_DEFAULT);
+    H5Pclose(gcpl);
     H5Pclose(lcpl);
     return g;
 }
@@ -138,32 +145,27 @@ int sf_h5_write_int(sf_h5 *h, hid_t loc, const char *name, int rank, const hsize
     return write_any(h, loc, name, H5T_NATIVE_INT, H5T_STD_I32LE, rank, dims, data, e);
 }
 
-static hid_t str_type(size_t len)
+/* every string silkflow writes (datasets and attributes) is variable-length
+ * UTF-8: h5py, h5netcdf/xarray and netCDF read it as text. Serial files only:
+ * HDF5 1.10 cannot write variable-length data with MPI-IO. */
+static hid_t str_type(void)
 {
     hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, len ? len : 1);
-    H5Tset_strpad(t, H5T_STR_NULLPAD);
+    H5Tset_size(t, H5T_VARIABLE);
     H5Tset_cset(t, H5T_CSET_UTF8);
     return t;
 }
 
 int sf_h5_write_strings(sf_h5 *h, hid_t loc, const char *name, hsize_t n, char *const *s, sf_err *e)
 {
-    unsigned long len = 1;
-    if (h->root)
-        for (hsize_t i = 0; i < n; i++)
-            if (s[i] && strlen(s[i]) > len) len = strlen(s[i]);
-    if (h->parallel) MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG, 0, h->comm);
-    char *buf = NULL;
-    if (h->root) {
-        buf = sf_calloc(n ? n : 1, len);
-        for (hsize_t i = 0; i < n; i++)
-            if (s[i]) memcpy(buf + i * len, s[i], strlen(s[i]));
-    }
-    hid_t t = str_type(len);
-    int rc = write_any(h, loc, name, t, t, 1, &n, buf, e);
+    if (h->parallel)
+        return sf_fail(e, SF_EINTERNAL, "%s: string dataset %s cannot be written with MPI-IO", h->path, name);
+    const char **v = sf_calloc(n ? n : 1, sizeof(char *));
+    for (hsize_t i = 0; i < n; i++) v[i] = s[i] ? s[i] : "";
+    hid_t t = str_type();
+    int rc = write_any(h, loc, name, t, t, 1, &n, v, e);
     H5Tclose(t);
-    free(buf);
+    free(v);
     return rc;
 }
 
@@ -180,10 +182,9 @@ static int attr_write(hid_t obj, const char *name, hid_t type, hid_t space, cons
 int sf_h5_attr_str(hid_t obj, const char *name, const char *value)
 {
     if (!value) value = "";
-    hid_t t = str_type(strlen(value) + 1);
-    H5Tset_strpad(t, H5T_STR_NULLTERM);
+    hid_t t = str_type();
     hid_t sp = H5Screate(H5S_SCALAR);
-    int rc = attr_write(obj, name, t, sp, value);
+    int rc = attr_write(obj, name, t, sp, &value);
     H5Sclose(sp);
     H5Tclose(t);
     return rc;
@@ -216,19 +217,122 @@ int sf_h5_attr_double_array(hid_t obj, const char *name, hsize_t n, const double
 
 int sf_h5_attr_strings(hid_t obj, const char *name, hsize_t n, char *const *s)
 {
-    size_t len = 1;
-    for (hsize_t i = 0; i < n; i++)
-        if (s[i] && strlen(s[i]) > len) len = strlen(s[i]);
-    char *buf = sf_calloc(n ? n : 1, len);
-    for (hsize_t i = 0; i < n; i++)
-        if (s[i]) memcpy(buf + i * len, s[i], strlen(s[i]));
-    hid_t t = str_type(len);
+    const char **v = sf_calloc(n ? n : 1, sizeof(char *));
+    for (hsize_t i = 0; i < n; i++) v[i] = s[i] ? s[i] : "";
+    if (!n) v[0] = "";
+    hid_t t = str_type();
     hsize_t nn = n ? n : 1;
     hid_t sp = H5Screate_simple(1, &nn, NULL);
-    int rc = attr_write(obj, name, t, sp, buf);
+    int rc = attr_write(obj, name, t, sp, v);
     H5Sclose(sp);
     H5Tclose(t);
-    free(buf);
+    free(v);
+    return rc;
+}
+
+/* ---- self-description: attributes and dimension scales ---- */
+
+/* the 1-D dataset `name` of length len in group or its nearest ancestor */
+static hid_t find_scale(hid_t file, const char *group, const char *name, hsize_t len)
+{
+    char g[1024], p[1280];
+    snprintf(g, sizeof g, "%s", group);
+    for (;;) {
+        snprintf(p, sizeof p, "%s/%s", strcmp(g, "/") ? g : "", name);
+        if (sf_h5_exists(file, p) && H5Oexists_by_name(file, p, H5P_DEFAULT) > 0) {
+            H5O_info_t oi;
+            if (H5Oget_info_by_name(file, p, &oi, H5P_DEFAULT) >= 0 && oi.type == H5O_TYPE_DATASET) {
+                hid_t d = H5Dopen2(file, p, H5P_DEFAULT);
+                hid_t sp = H5Dget_space(d);
+                hsize_t dd[8] = {0};
+                int r = H5Sget_simple_extent_ndims(sp);
+                if (r == 1) H5Sget_simple_extent_dims(sp, dd, NULL);
+                H5Sclose(sp);
+                if (r == 1 && dd[0] == len) return d;
+                H5Dclose(d);
+            }
+        }
+        if (!strcmp(g, "/")) return -1;
+        char *slash = strrchr(g, '/');
+        if (slash == g) g[1] = '\0';
+        else *slash = '\0';
+    }
+}
+
+/* a netCDF "dimension but not a variable": a scale without data */
+static hid_t pure_dimension(hid_t file, const char *group, const char *name, hsize_t len)
+{
+    char p[1280];
+    snprintf(p, sizeof p, "%s/%s", strcmp(group, "/") ? group : "", name);
+    if (sf_h5_exists(file, p)) return -1;
+    hid_t sp = H5Screate_simple(1, &len, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
+    hid_t d = H5Dcreate2(file, p, H5T_IEEE_F32LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Pclose(dcpl);
+    H5Sclose(sp);
+    if (d < 0) return -1;
+    char nm[96];
+    snprintf(nm, sizeof nm, "This is a netCDF dimension but not a netCDF variable.%10llu", (unsigned long long)len);
+    H5DSset_scale(d, nm);
+    return d;
+}
+
+static int attach_axes(hid_t file, hid_t ds, const char *path, const char *dims)
+{
+    char group[1024], list[512];
+    snprintf(group, sizeof group, "%s", path);
+    char *slash = strrchr(group, '/');
+    const char *self = path;
+    if (slash) {
+        self = path + (slash - group) + 1;
+        if (slash == group) group[1] = '\0';
+        else *slash = '\0';
+    }
+    snprintf(list, sizeof list, "%s", dims);
+    char *names[8];
+    int nd = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(list, ",", &save); t && nd < 8; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ') t++;
+        char *end = t + strlen(t);
+        while (end > t && end[-1] == ' ') *--end = '\0';
+        names[nd++] = t;
+    }
+    hid_t sp = H5Dget_space(ds);
+    hsize_t dd[8] = {0};
+    int rank = H5Sget_simple_extent_ndims(sp);
+    if (rank > 0 && rank <= 8) H5Sget_simple_extent_dims(sp, dd, NULL);
+    H5Sclose(sp);
+    if (rank != nd) return -1;
+    if (rank == 1 && !strcmp(names[0], self)) {
+        if (H5DSis_scale(ds) <= 0 && H5DSset_scale(ds, self) < 0) return -1;
+        return 0;
+    }
+    int rc = 0;
+    for (int i = 0; i < nd && !rc; i++) {
+        hid_t sc = find_scale(file, group, names[i], dd[i]);
+        if (sc < 0) sc = pure_dimension(file, group, names[i], dd[i]);
+        if (sc < 0) return -1;
+        if (H5DSis_scale(sc) <= 0 && H5DSset_scale(sc, names[i]) < 0) rc = -1;
+        if (!rc && H5DSis_attached(ds, sc, (unsigned)i) <= 0 && H5DSattach_scale(ds, sc, (unsigned)i) < 0) rc = -1;
+        H5Dclose(sc);
+    }
+    return rc;
+}
+
+int sf_h5_describe(hid_t file, const char *path, const char *units, const char *dims, const char *desc)
+{
+    hid_t ds = H5Dopen2(file, path, H5P_DEFAULT);
+    if (ds < 0) return -1;
+    if (units) sf_h5_attr_str(ds, "units", units);
+    if (desc) sf_h5_attr_str(ds, "description", desc);
+    int rc = 0;
+    if (dims) {
+        sf_h5_attr_str(ds, "dims", dims);
+        rc = attach_axes(file, ds, path, dims);
+    }
+    H5Dclose(ds);
     return rc;
 }
 

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "silkflow/cli.h"
 #include "silkflow/h5.h"
 #include "silkflow/par.h"
 #include "silkflow/pipeline.h"
@@ -282,6 +283,7 @@ int sf_finish_complete(const sf_run_info *ri, sf_err *e)
     char *tmp = sf_partial_path(out, ri->run_id);
     sf_h5 h;
     int rc = sf_h5_open(&h, tmp, 1, e);
+    if (!rc) rc = sf_results_describe(&h, e);
     if (!rc) {
         sf_h5_attr_double(h.file, "seconds_total", sf_now() - ri->t_start);
         sf_h5_attr_str(h.file, "status", "complete");

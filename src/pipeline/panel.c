@@ -151,6 +151,17 @@ int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *
     rc = sf_h5_write_frame(out, "/panel", f, e);
     if (rc == SF_OK) {
         hid_t g = H5Gopen2(out->file, "/panel", H5P_DEFAULT);
+        /* the keys year and industry as int32 (never missing) */
+        static const char *const ints[] = {"year", "industry"};
+        int *iv = sf_malloc(sizeof(int) * (f->nrow ? f->nrow : 1));
+        for (int k = 0; k < 2 && rc == SF_OK; k++) {
+            const sf_column *c = sf_frame_col(f, ints[k]);
+            if (!c || c->type != SF_COL_NUM) continue;
+            for (size_t i = 0; i < f->nrow; i++) iv[i] = (int)c->num[i];
+            hsize_t n = (hsize_t)f->nrow;
+            rc = sf_h5_write_int(out, g, ints[k], 1, &n, iv, e);
+        }
+        free(iv);
         char line[1024];
         long total_missing = 0;
         for (int j = 0; j < f->ncol; j++) {

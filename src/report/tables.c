@@ -65,7 +65,7 @@ static char **grid_row(grid *g, int kind)
     return r;
 }
 
-static void add_note(sf_table *t, char *s)
+static void add_note(sf_regtable *t, char *s)
 {
     t->notes = sf_realloc(t->notes, sizeof(char *) * (size_t)(t->nnotes + 1));
     t->notes[t->nnotes++] = s;
@@ -87,7 +87,7 @@ static char *pretty_coef(const char *c)
     return sf_strdup(buf);
 }
 
-static void render(sf_table *t)
+static void render(sf_regtable *t)
 {
     grid g = {0};
     g.ncol = t->ncol + 1;
@@ -310,9 +310,9 @@ static void render(sf_table *t)
     }
 }
 
-void sf_tables_build(sf_fit *const *fits, int nfits, sf_table **out, int *nout)
+void sf_tables_build(sf_fit *const *fits, int nfits, sf_regtable **out, int *nout)
 {
-    sf_table *t = NULL;
+    sf_regtable *t = NULL;
     int nt = 0, colno = 0;
     for (int i = 0; i < nfits; i++) {
         sf_fit *f = fits[i];
@@ -321,12 +321,12 @@ void sf_tables_build(sf_fit *const *fits, int nfits, sf_table **out, int *nout)
         for (int q = 0; q < nt; q++)
             if (!strcmp(t[q].name, f->table)) ti = q;
         if (ti < 0) {
-            t = sf_realloc(t, sizeof(sf_table) * (size_t)(nt + 1));
-            memset(&t[nt], 0, sizeof(sf_table));
+            t = sf_realloc(t, sizeof(sf_regtable) * (size_t)(nt + 1));
+            memset(&t[nt], 0, sizeof(sf_regtable));
             t[nt].name = sf_strdup(f->table);
             ti = nt++;
         }
-        sf_table *tb = &t[ti];
+        sf_regtable *tb = &t[ti];
         if (!tb->title && f->title) tb->title = sf_strdup(f->title);
         if (f->role == SF_ROLE_FIRST || f->role == SF_ROLE_MED_M) {
             int dup = 0;
@@ -349,7 +349,7 @@ void sf_tables_build(sf_fit *const *fits, int nfits, sf_table **out, int *nout)
     *nout = nt;
 }
 
-void sf_tables_free(sf_table *t, int n)
+void sf_tables_free(sf_regtable *t, int n)
 {
     for (int q = 0; q < n; q++) {
         for (int r = 0; r < t[q].nrow; r++) {
@@ -409,7 +409,7 @@ static void md_cell(FILE *fp, const char *s)
     }
 }
 
-void sf_table_write(FILE *fp, const sf_table *t, sf_tab_format f)
+void sf_table_write(FILE *fp, const sf_regtable *t, sf_tab_format f)
 {
     int nc = t->ncol + 1;
     if (f == SF_TAB_TXT) {
@@ -504,7 +504,7 @@ void sf_table_write(FILE *fp, const sf_table *t, sf_tab_format f)
     }
 }
 
-int sf_tables_write_dir(const char *dir, const sf_table *t, int n, sf_err *e)
+int sf_tables_write_dir(const char *dir, const sf_regtable *t, int n, sf_err *e)
 {
     if (sf_mkdir_p(dir)) return sf_fail(e, SF_EUSER, "cannot create the tables directory %s", dir);
     static const char *ext[] = {"txt", "md", "tex", "csv"};

@@ -16,13 +16,16 @@ formula = invest ~ capital | firm + year
 vcov = cluster(firm)
 bootstrap = none
 M
-out=$("$BIN" estimate --csv $G --models "$T/g.models" --out "$T/gt" --quiet) || fail "grunfeld run"
+out=$("$BIN" estimate --csv $G --models "$T/g.models" --out "$T/gt") || fail "grunfeld run"
+# --quiet prints nothing on stdout (the tables still go to --out)
+q=$("$BIN" estimate --csv $G --models "$T/g.models" --out "$T/gq" --quiet) || fail "grunfeld run --quiet"
+[[ -z $q && -s $T/gq/g.txt ]] || fail "--quiet printed $(echo "$q" | wc -l) line(s) or wrote no table"
 # t = 0.41380183 / 0.06328129 = 6.5391
 echo "$out" | grep -q "\[6.5391\]" || fail "grunfeld t statistic: $out"
 [[ -s $T/gt/g.csv && -s $T/gt/g.tex ]] || fail "tables not written"
 # --vcov replaces the models file's: two-way firm + year (Gmin rule) SE 0.06041290
 # (REFERENCE.md), t = 0.41380183 / 0.06041290 = 6.8496, with 10 x 20 clusters noted
-out=$("$BIN" estimate --csv $G --models "$T/g.models" --vcov "cluster(firm, year)" --quiet) || fail "--vcov run"
+out=$("$BIN" estimate --csv $G --models "$T/g.models" --vcov "cluster(firm, year)") || fail "--vcov run"
 echo "$out" | grep -q "\[6.8496\]" || fail "--vcov cluster(firm, year) t statistic: $out"
 echo "$out" | grep -q "clusters 10 x 20" || fail "--vcov: number of clusters not stated: $out"
 

@@ -311,7 +311,8 @@ def cmd_numbers(d, h5):
             fail(f"{col} has no missing cell but a row in the report")
     # run summary
     for attr in ("config_sha256", "git_revision"):
-        if f.attrs[attr].decode() not in md:
+        v = f.attrs[attr]
+        if (v.decode() if isinstance(v, bytes) else v) not in md:
             fail(f"run summary lacks {attr}")
     print("numbers ok: at a glance, trends, routes, network, rank, trade, diagnostics, provenance")
 
