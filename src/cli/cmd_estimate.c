@@ -135,11 +135,51 @@ static int parse_args(int argc, char **argv, args *a, sf_err *e)
     return SF_OK;
 }
 
+/* Regressors dropped because the fixed effects absorb their raw values: one
+ * warning per regressor and reason, naming the first and last model. */
+typedef struct {
+    char **text, **first, **last;
+    int *count, n;
+} absorbed;
+
+static void note_absorbed(absorbed *a, const char *text, const char *model)
+{
+    for (int i = 0; i < a->n; i++)
+        if (!strcmp(a->text[i], text)) {
+            a->count[i]++;
+            free(a->last[i]);
+            a->last[i] = sf_strdup(model);
+            return;
+        }
+    a->text = sf_realloc(a->text, sizeof(char *) * (size_t)(a->n + 1));
+    a->first = sf_realloc(a->first, sizeof(char *) * (size_t)(a->n + 1));
+    a->last = sf_realloc(a->last, sizeof(char *) * (size_t)(a->n + 1));
+    a->count = sf_realloc(a->count, sizeof(int) * (size_t)(a->n + 1));
+    a->text[a->n] = sf_strdup(text);
+    a->first[a->n] = sf_strdup(model);
+    a->last[a->n] = sf_strdup(model);
+    a->count[a->n++] = 1;
+}
+
+static void absorbed_free(absorbed *a)
+{
+    for (int i = 0; i < a->n; i++) {
+        free(a->text[i]);
+        free(a->first[i]);
+        free(a->last[i]);
+    }
+    free(a->text);
+    free(a->first);
+    free(a->last);
+    free(a->count);
+}
+
 int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
 {
     sf_config cfg;
     memset(&cfg, 0, sizeof cfg);
     int have_cfg = 0, rc = SF_OK;
+    absorbed ab = {0};
     if (a->config) {
         if ((rc = sf_config_load(a->config, &cfg, e))) return rc;
         have_cfg = 1;
@@ -204,13 +244,15 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
             const sf_fit *f = fits[j];
             if (f->role == SF_ROLE_FIRST) continue;
             for (int d = 0; d < f->ndropped; d++)
-                if (strstr(f->dropped[d], "before winsorising"))
-                    sf_warn("estimate: [%s] %s: regressor %s", m.m[i].name, f->name, f->dropped[d]);
+                if (strstr(f->dropped[d], "before winsorising")) note_absorbed(&ab, f->dropped[d], f->name);
             sf_info("estimate: [%s] %s: N = %zu, %d coefficients%s%s (%.2f s)", m.m[i].name, f->name, f->N, f->k,
                     f->boot_B ? ", bootstrap " : "", f->boot_B ? (f->boot_enum ? "enumerated" : "drawn") : "",
                     j == nfits - 1 ? sf_now() - ts : f->seconds);
         }
     }
+    for (int i = 0; i < ab.n; i++)
+        sf_warn("estimate: regressor %s; in %d model%s (%s%s%s)", ab.text[i], ab.count[i], ab.count[i] > 1 ? "s" : "",
+                ab.first[i], ab.count[i] > 1 ? " ... " : "", ab.count[i] > 1 ? ab.last[i] : "");
     if (rank == 0) {
         sf_regtable *tabs;
         int nt;
@@ -244,6 +286,7 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
         }
     }
 done:
+    absorbed_free(&ab);
     for (int i = 0; i < nfits; i++) sf_fit_free(fits[i]);
     free(fits);
     sf_models_free(&m);

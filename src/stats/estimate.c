@@ -1675,8 +1675,13 @@ int sf_estimate_section(const sf_frame *fr, const sf_model_spec *s, const sf_est
         for (int i = before; i < *nfits; i++) {
             sf_fit *f = (*fits)[i];
             int found = 0;
+            size_t bl = strlen(s->boot_coef);
             for (int a = 0; a < f->k; a++)
                 if (!strcmp(f->coef[a], s->boot_coef)) found = 1;
+            /* a regressor of the model that the data dropped (collinear, absorbed): the fit's
+             * notes say so and there is no bootstrap of it; not an error of the models file */
+            for (int a = 0; a < f->ndropped; a++)
+                if (!strncmp(f->dropped[a], s->boot_coef, bl) && f->dropped[a][bl] == ' ') found = 1;
             if (!found && f->role != SF_ROLE_FIRST && f->role != SF_ROLE_MED_M) {
                 rc = sf_fail(e, SF_EUSER, "%s:%d: [%s]: boot_coef '%s' is not a regressor of the model", s->path,
                              s->boot_coef_line, s->name, s->boot_coef);

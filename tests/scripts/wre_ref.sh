@@ -15,14 +15,14 @@ printf '[iv]\nformula = y ~ w | year + ind | x ~ z1 + z2\nvcov = cluster(cl)\nbo
 for seed in 1 7; do
   $PY tests/scripts/wre_ref.py gen $seed > "$T/d$seed.csv" || fail "generating data"
   read -r t p lo hi < <($PY tests/scripts/wre_ref.py "$T/d$seed.csv") || fail "reference run"
-  out=$("$BIN" estimate --csv "$T/d$seed.csv" --models "$T/iv.models" --bootstrap 999 --quiet) || fail "silkflow run"
+  out=$("$BIN" estimate --csv "$T/d$seed.csv" --models "$T/iv.models" --bootstrap 999) || fail "silkflow run"
   want_t=$(printf '[%.4f]' "$t"); want_p=$(printf '%.4f' "$p"); want_ci=$(printf '[%.4f, %.4f]' "$lo" "$hi")
   echo "$out" | grep -qF -- "$want_t" || fail "seed $seed: 2SLS t, want $want_t: $out"
   echo "$out" | grep "Bootstrap p" | grep -qF -- "$want_p" || fail "seed $seed: WRE p, want $want_p: $(echo "$out" | grep 'Bootstrap p')"
   echo "$out" | grep "Bootstrap 95% CI" | grep -qF -- "$want_ci" || fail "seed $seed: WRE CI, want $want_ci: $(echo "$out" | grep 'Bootstrap 95')"
   echo "$out" | grep -q "bootstrap: WRE rademacher, all 256 draws, H0 x = 0" || fail "seed $seed: WRE note missing"
   if [[ $seed == 7 ]]; then
-    mpi=$(tests/mpirun.sh 2 "$BIN" estimate --csv "$T/d$seed.csv" --models "$T/iv.models" --bootstrap 999 --quiet 2>&1) ||
+    mpi=$(tests/mpirun.sh 2 "$BIN" estimate --csv "$T/d$seed.csv" --models "$T/iv.models" --bootstrap 999 2>&1) ||
       fail "2-rank run: $mpi"
     [[ "$(echo "$mpi" | grep "Bootstrap")" == "$(echo "$out" | grep "Bootstrap")" ]] || fail "2 ranks differ: $mpi"
   fi
