@@ -55,6 +55,15 @@ void sf_warn(const char *fmt, ...) SF_PRINTF(1, 2);
 /* Wall clock seconds (monotonic). */
 double sf_now(void);
 
+/* Test hook (for tests/scripts, e.g. run_kill.sh; no effect otherwise): when
+ * the environment variable SILKFLOW_TEST_PAUSE is STAGE or STAGE:YEAR, print
+ * "silkflow: test hook: paused at STAGE [YEAR] (pid N)" to stderr and sleep
+ * until a handled signal arrives (at most 60 s), so that a test can kill or
+ * stop the process at that moment. Stages: read, invert, decompose, write
+ * (a year's cache file half-written), assemble (the results file half-written),
+ * estimate (after the first model section). */
+void sf_test_pause(const char *stage, int year);
+
 /* String helpers. */
 char *sf_trim(char *s);                       /* in place, returns s */
 int sf_streq_nocase(const char *a, const char *b);

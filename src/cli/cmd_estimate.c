@@ -185,6 +185,13 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
         o.ssc = &ssc;
     }
     for (int i = 0; i < m.n; i++) {
+        if (i == 1 && rank == 0) sf_test_pause("estimate", 0);
+        if (i && a->stop && sf_par_any(*a->stop != 0)) {
+            rc = sf_fail(e, SF_EUSER, "stopped by a signal during estimation (after [%s], %d of %d model "
+                         "sections); the results file was not written (rerun or use --resume to continue)",
+                         m.m[i - 1].name, i, m.n);
+            goto done;
+        }
         double ts = sf_now();
         int before = nfits;
         if ((rc = sf_estimate_section(fr, &m.m[i], &o, &fits, &nfits, e))) goto done;

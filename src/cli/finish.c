@@ -243,6 +243,7 @@ int sf_finish_assemble(const sf_run_info *ri, sf_err *e)
     sf_h5_attr_str(h.file, "status", "assembling");
     rc = write_labels(&h, ri->lab, e);
     if (!rc) rc = copy_years(&h, ri, e);
+    if (!rc) sf_test_pause("assemble", 0); /* the results file half-written */
     if (!rc) rc = write_provenance(&h, ri, e);
     sf_frame *panel = NULL;
     if (!rc) rc = sf_panel_stage(ri, &h, &panel, e);

@@ -92,6 +92,7 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
     int crc = sf_h5_close(&h, rc ? NULL : e);
     if (!rc) rc = crc;
     rc = sf_grid_max_int(g, rc);
+    if (root && rc == SF_OK) sf_test_pause("write", o->year); /* datasets written, no status yet */
     /* the panel rows, attributes, status last, then the rename: root only */
     if (root && rc == SF_OK && o->rows) {
         sf_h5 a;
@@ -158,6 +159,7 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
         if (rc) remove(tmp);
     }
     rc = sf_grid_max_int(g, rc);
+    if (rc && root) remove(tmp); /* a failed year leaves no temporary file */
     if (rc && !root) sf_fail(e, rc, "writing %s failed on the group root", final);
     free(final);
     free(tmp);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 int sf_fail(sf_err *e, int code, const char *fmt, ...)
 {
@@ -117,6 +118,24 @@ double sf_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void sf_test_pause(const char *stage, int year)
+{
+    const char *want = getenv("SILKFLOW_TEST_PAUSE");
+    if (!want || !*want) return;
+    const char *colon = strchr(want, ':');
+    size_t l = colon ? (size_t)(colon - want) : strlen(want);
+    if (strlen(stage) != l || strncmp(want, stage, l)) return;
+    if (colon && atoi(colon + 1) != year) return;
+    if (year)
+        fprintf(stderr, "silkflow: test hook: paused at %s %d (pid %ld)\n", stage, year, (long)getpid());
+    else
+        fprintf(stderr, "silkflow: test hook: paused at %s (pid %ld)\n", stage, (long)getpid());
+    fflush(stderr);
+    /* until a handled signal (SIGTERM, SIGUSR1) interrupts the sleep, at most 60 s */
+    struct timespec ts = {60, 0};
+    nanosleep(&ts, NULL);
 }
 
 char *sf_trim(char *s)
