@@ -227,7 +227,10 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
             rc = sf_fail(e, SF_EUSER, "%s: cannot open for writing the estimates", a->panel);
         else {
             rc = sf_estimates_write_h5(f, fits, nfits, e);
-            if (H5Fclose(f) < 0 && !rc) rc = sf_fail(e, SF_EINTERNAL, "%s: closing failed", a->panel);
+            if (rc) sf_err_prefix(e, "%s", a->panel);
+            if (rc && sf_write_failure(a->panel, 0, 0)) /* a full disk, not an internal error */
+                rc = sf_fail_write(e, rc, a->panel, 0, 0, "%s", e->msg);
+            if (H5Fclose(f) < 0 && !rc) rc = sf_fail_write(e, SF_EINTERNAL, a->panel, 0, 0, "%s: closing failed", a->panel);
             if (!rc) sf_info("estimate: %d model(s) written under /estimates of %s", nfits, a->panel);
         }
     }

@@ -4,6 +4,7 @@
  * already copied into the results file; written to /trade, printed as a
  * compact table and written to the tables directory as trade.txt/.md/.csv.
  * Every number is defined in docs/trade.md; the arithmetic is core/trade.c. */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -761,8 +762,9 @@ static int write_csv(const trade_ctx *x, const char *path, sf_err *e)
                sf_trade_group_names);
     for (int i = 0; i < x->ns; i++) free(names[i]);
     free(names);
-    int bad = ferror(f);
-    if (fclose(f) || bad) return sf_fail(e, SF_EUSER, "%s: write failed", path);
+    int bad = ferror(f), err = errno;
+    if (fclose(f)) bad = 1, err = errno;
+    if (bad) return sf_fail_write(e, SF_EUSER, path, err, 0, "%s: write failed", path);
     return SF_OK;
 }
 
@@ -783,8 +785,8 @@ static int write_files(const trade_ctx *x, sf_err *e)
         fprintf(md, "# Trade cooperation indicators\n\n%s\n\n", head);
         write_tables(x, txt, md);
     }
-    if (txt && fclose(txt) && !rc) rc = sf_fail(e, SF_EUSER, "%s: write failed", ptxt);
-    if (md && fclose(md) && !rc) rc = sf_fail(e, SF_EUSER, "%s: write failed", pmd);
+    if (txt && fclose(txt) && !rc) rc = sf_fail_write(e, SF_EUSER, ptxt, errno, 0, "%s: write failed", ptxt);
+    if (md && fclose(md) && !rc) rc = sf_fail_write(e, SF_EUSER, pmd, errno, 0, "%s: write failed", pmd);
     if (!rc) rc = write_csv(x, pcsv, e);
     free(ptxt);
     free(pmd);
