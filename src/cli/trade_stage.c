@@ -773,8 +773,9 @@ static int write_files(const trade_ctx *x, sf_err *e)
     const char *dir = x->ri->cfg->tables_dir;
     if (!dir) return SF_OK;
     if (sf_mkdir_p(dir) != 0) return sf_fail(e, SF_EUSER, "%s: cannot create the [output] tables directory", dir);
-    char *ptxt = sf_path_join(dir, "trade.txt"), *pmd = sf_path_join(dir, "trade.md"),
-         *pcsv = sf_path_join(dir, "trade.csv");
+    /* written under temporary names, renamed when all three are complete */
+    char *ptxt = sf_path_join(dir, "trade.txt.tmp"), *pmd = sf_path_join(dir, "trade.md.tmp"),
+         *pcsv = sf_path_join(dir, "trade.csv.tmp");
     FILE *txt = fopen(ptxt, "w"), *md = fopen(pmd, "w");
     int rc = SF_OK;
     if (!txt || !md) rc = sf_fail(e, SF_EUSER, "%s: cannot write", !txt ? ptxt : pmd);
@@ -788,6 +789,15 @@ static int write_files(const trade_ctx *x, sf_err *e)
     if (txt && fclose(txt) && !rc) rc = sf_fail_write(e, SF_EUSER, ptxt, errno, 0, "%s: write failed", ptxt);
     if (md && fclose(md) && !rc) rc = sf_fail_write(e, SF_EUSER, pmd, errno, 0, "%s: write failed", pmd);
     if (!rc) rc = write_csv(x, pcsv, e);
+    char *const tmps[3] = {ptxt, pmd, pcsv};
+    for (int i = 0; i < 3; i++) {
+        char *final = sf_strdup(tmps[i]);
+        final[strlen(final) - 4] = 0;
+        if (!rc && rename(tmps[i], final) != 0)
+            rc = sf_fail(e, SF_EUSER, "%s: cannot rename to %s: %s", tmps[i], final, strerror(errno));
+        if (rc) remove(tmps[i]);
+        free(final);
+    }
     free(ptxt);
     free(pmd);
     free(pcsv);
