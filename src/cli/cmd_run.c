@@ -58,7 +58,13 @@ static const char *RUN_HELP =
     "with the SHA-256 of its input files, a hash of the settings that shape it and the\n"
     "software version; a year whose provenance matches is not recomputed. The results\n"
     "file ([output] file) is replaced atomically at the end of a successful run.\n"
-    "SIGTERM or SIGUSR1 stop the job at the end of the current round of years.\n"
+    "SIGTERM or SIGUSR1 stop the job at the end of the current round of years, after\n"
+    "the results file is assembled, or between two model sections of the estimation.\n"
+    "One run at a time per results file: rank 0 holds <results file>.lock; a second\n"
+    "run exits 1 naming the first (host, pid, since when). The lock of a killed run is\n"
+    "taken over: at once on the same host, from another host after 10 minutes.\n"
+    "A full disk stops the run with exit 1 naming the file; completed years are kept\n"
+    "and --resume continues once there is space.\n"
     "[data] years = all takes every year the release holds.\n"
     "Exit codes: 0 success, 1 user error, 2 internal or numerical failure.\n";
 
