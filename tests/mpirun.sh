@@ -17,5 +17,5 @@ if [[ ${BUILD:-} == build-san && $np -gt 1 ]]; then
   export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
 fi
 fwd=(-x OPENBLAS_NUM_THREADS)
-for v in $(compgen -e | grep -E '^(SF_|ASAN_|LSAN_|UBSAN_)'); do fwd+=(-x "$v"); done
+for v in $(compgen -e | grep -E '^(SF_|SILKFLOW_TEST_|ASAN_|LSAN_|UBSAN_)'); do fwd+=(-x "$v"); done
 exec mpirun --oversubscribe --bind-to none -n "$np" "${fwd[@]}" "$@"

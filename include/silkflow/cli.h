@@ -4,6 +4,8 @@
 #ifndef SILKFLOW_CLI_H
 #define SILKFLOW_CLI_H
 
+#include <signal.h>
+
 #include "silkflow/common.h"
 
 int sf_cmd_run(int argc, char **argv);
@@ -25,6 +27,8 @@ typedef struct {
     const char *ssc;
     const char *vcov;    /* --vcov / [estimate] vcov: replaces every model's vcov */
     int no_write, quiet;
+    const volatile sig_atomic_t *stop;   /* when set (silkflow run): nonzero after SIGTERM/SIGUSR1 stops between
+                                 * model sections (every rank calls, they agree) */
 } sf_estimate_args;
 int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e);
 

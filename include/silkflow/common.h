@@ -36,6 +36,16 @@ int sf_fail(sf_err *e, int code, const char *fmt, ...) SF_PRINTF(3, 4);
 /* Prefix an existing message: "<prefix>: <old message>". Returns e->code. */
 int sf_err_prefix(sf_err *e, const char *fmt, ...) SF_PRINTF(2, 3);
 void sf_err_clear(sf_err *e);
+/* After a failed write to path (err = errno at the failure, 0 if unknown):
+ * "no space left on device", "disk quota exceeded", "file too large", or NULL.
+ * errno is often lost inside HDF5 and MPI-IO, so a file system (of path or its
+ * directory) with less than max(need, 1 MiB) bytes or no inodes free also
+ * counts as full. */
+const char *sf_write_failure(const char *path, int err, double need);
+/* sf_fail for a failed write: the message, then ": <reason>" and code SF_EUSER
+ * when sf_write_failure finds one (a full disk is not an internal error). */
+int sf_fail_write(sf_err *e, int code, const char *path, int err, double need, const char *fmt, ...)
+    SF_PRINTF(6, 7);
 
 /* Allocation that aborts with a clear message when memory is exhausted. */
 void *sf_malloc(size_t n);
@@ -56,6 +66,15 @@ void sf_warn(const char *fmt, ...) SF_PRINTF(1, 2);
 /* Wall clock seconds (monotonic). */
 double sf_now(void);
 
+/* Test hook (for tests/scripts, e.g. run_kill.sh; no effect otherwise): when
+ * the environment variable SILKFLOW_TEST_PAUSE is STAGE or STAGE:YEAR, print
+ * "silkflow: test hook: paused at STAGE [YEAR] (pid N)" to stderr and sleep
+ * until a handled signal arrives (at most 60 s), so that a test can kill or
+ * stop the process at that moment. Stages: read, invert, decompose, write
+ * (a year's cache file half-written), assemble (the results file half-written),
+ * estimate (after the first model section). */
+void sf_test_pause(const char *stage, int year);
+
 /* String helpers. */
 char *sf_trim(char *s);                       /* in place, returns s */
 int sf_streq_nocase(const char *a, const char *b);
@@ -70,6 +89,15 @@ void sf_format_int_list(const int *v, int count, char *buf, size_t bufsz);
 
 /* Files. */
 int sf_file_exists(const char *path);
+/* Disk space for a file about to be written: fallocate `bytes` from its start,
+ * beyond its end too (its size is kept), so that writes within them cannot
+ * fail with ENOSPC: HDF5 1.10 crashes on some failed writes (H5Ocopy,
+ * H5Fclose). SF_EUSER with "PATH: cannot reserve the N MB of WHAT: no space
+ * left on device" (or quota exceeded) when the file system cannot; SF_OK where
+ * fallocate is unsupported (NFS < 4.2) and the free space looks enough. */
+int sf_file_reserve(const char *path, double bytes, const char *what, sf_err *e);
+/* Give back what a reservation of `bytes` left unused beyond the file's end. */
+void sf_file_unreserve(const char *path, double bytes);
 int sf_is_dir(const char *path);
 int sf_mkdir_p(const char *path);              /* 0 ok */
 /* Read a whole file (NUL-terminated); returns NULL and fills e on failure. */

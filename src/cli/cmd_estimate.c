@@ -237,6 +237,13 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
         o.ssc = &ssc;
     }
     for (int i = 0; i < m.n; i++) {
+        if (i == 1 && rank == 0) sf_test_pause("estimate", 0);
+        if (i && a->stop && sf_par_any(*a->stop != 0)) {
+            rc = sf_fail(e, SF_EUSER, "stopped by a signal during estimation (after [%s], %d of %d model "
+                         "sections); the results file was not written (rerun or use --resume to continue)",
+                         m.m[i - 1].name, i, m.n);
+            goto done;
+        }
         double ts = sf_now();
         int before = nfits;
         if ((rc = sf_estimate_section(fr, &m.m[i], &o, &fits, &nfits, e))) goto done;
@@ -280,6 +287,9 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
         else {
             rc = sf_estimates_write_h5(h.file, fits, nfits, e);
             if (!rc) rc = sf_results_describe(&h, e);
+            if (rc) sf_err_prefix(e, "%s", a->panel);
+            if (rc && sf_write_failure(a->panel, 0, 0)) /* a full disk, not an internal error */
+                rc = sf_fail_write(e, rc, a->panel, 0, 0, "%s", e->msg);
             int crc = sf_h5_close(&h, rc ? NULL : e);
             if (!rc) rc = crc;
             if (!rc) sf_info("estimate: %d model(s) written under /estimates of %s", nfits, a->panel);

@@ -27,6 +27,7 @@
 #include "silkflow/grid.h"
 #include "silkflow/h5.h"
 #include "silkflow/indicators.h"
+#include "silkflow/lock.h"
 #include "silkflow/mrio.h"
 #include "silkflow/par.h"
 #include "silkflow/pipeline.h"
@@ -60,7 +61,13 @@ static const char *RUN_HELP =
     "with the SHA-256 of its input files, a hash of the settings that shape it and the\n"
     "software version; a year whose provenance matches is not recomputed. The results\n"
     "file ([output] file) is replaced atomically at the end of a successful run.\n"
-    "SIGTERM or SIGUSR1 stop the job at the end of the current round of years.\n"
+    "SIGTERM or SIGUSR1 stop the job at the end of the current round of years, after\n"
+    "the results file is assembled, or between two model sections of the estimation.\n"
+    "One run at a time per results file: rank 0 holds <results file>.lock; a second\n"
+    "run exits 1 naming the first (host, pid, since when). The lock of a killed run is\n"
+    "taken over: at once on the same host, from another host after 10 minutes.\n"
+    "A full disk stops the run with exit 1 naming the file; completed years are kept\n"
+    "and --resume continues once there is space.\n"
     "[data] years = all takes every year the release holds.\n"
     "\n"
     "BLAS kernel: with OpenBLAS running an older kernel than the CPU supports,\n"
@@ -261,6 +268,7 @@ static int process_year(run_ctx *c, int year, year_rec *rec, sf_err *e)
             code = sf_fail(e, SF_EUSER, "year %d: the label files describe another structure than year %d's "
                            "(regions or sector counts differ); split the run by structure", year, c->years[0]);
         double tr = sf_now();
+        sf_test_pause("read", year);
         if (code == SF_OK) code = sf_table_read(&c->src, year, ylab, &t, e);
         rec->t_read = sf_now() - tr;
         for (int i = 0; i < in.n; i++) {
@@ -284,6 +292,7 @@ static int process_year(run_ctx *c, int year, year_rec *rec, sf_err *e)
     }
     code = sf_grid_max_int(g, code);
     if (code == SF_OK) {
+        if (root) sf_test_pause("invert", year);
         code = sf_par_year(g, c->cfg.block, year, c->lab, root ? &t : NULL, root ? &d : NULL, root ? &r : NULL,
                            c->focal, &p, root ? Bfull : NULL, &info, e);
         rec->t_invert = info.t_factor + info.t_invert;
@@ -303,6 +312,7 @@ static int process_year(run_ctx *c, int year, year_rec *rec, sf_err *e)
     if (root && code == SF_OK) {
         double tdc = sf_now();
         sf_decomp_opts o = {.store_sector = c->cfg.store_wwz == 2};
+        sf_test_pause("decompose", year);
         code = sf_decompose(c->lab, &t, &d, &p, &o, &dec, e);
         if (code == SF_OK) {
             sf_ind_opts io = {.focal = c->focal, .partners = c->partners, .npartners = c->npartners,
@@ -489,6 +499,22 @@ static int setup(run_ctx *c, const char *cfgpath, const char *years_opt, const c
     return SF_OK;
 }
 
+/* <results file>.lock, in the results file's directory (created when missing) */
+static int take_lock(const run_ctx *c, sf_lock **lock, sf_err *e)
+{
+    char *dir = sf_dirname(c->cfg.out_file);
+    int rc = sf_mkdir_p(dir) != 0 ? sf_fail(e, SF_EUSER, "%s: cannot create directory for [output] file", dir)
+                                  : SF_OK;
+    free(dir);
+    if (rc) return rc;
+    size_t l = strlen(c->cfg.out_file) + 8;
+    char *path = sf_malloc(l);
+    snprintf(path, l, "%s.lock", c->cfg.out_file);
+    rc = sf_lock_take(path, c->cfg.out_file, lock, e);
+    free(path);
+    return rc;
+}
+
 int sf_cmd_run(int argc, char **argv)
 {
     if (sf_cli_wants_help(argc, argv)) {
@@ -564,15 +590,19 @@ int sf_cmd_run(int argc, char **argv)
         return rc;
     }
     sf_run_id(c.run_id, sizeof c.run_id);
+    /* one run at a time per output: rank 0 holds <results file>.lock until the end */
+    sf_lock *lock = NULL;
     if (me == 0) {
-        if (sf_mkdir_p(c.cachedir) != 0)
+        rc = take_lock(&c, &lock, &e);
+        if (rc == SF_OK && sf_mkdir_p(c.cachedir) != 0)
             rc = sf_fail(&e, SF_EUSER, "%s: cannot create directory", c.cachedir);
-        else
+        else if (rc == SF_OK)
             sf_remove_stale_temporaries(c.cachedir, c.cfg.out_file);
     }
     rc = sf_par_round_sync(rc, &e, 0, NULL);
     if (rc) {
         if (me == 0) sf_cli_error(e.msg);
+        sf_lock_release(lock);
         sf_par_finalize();
         return rc;
     }
@@ -634,22 +664,29 @@ int sf_cmd_run(int argc, char **argv)
         if (me == 0) {
             rc = sf_finish_assemble(&ri, &e);
         }
-        rc = sf_par_round_sync(rc, &e, 0, NULL);
+        rc = sf_par_round_sync(rc, &e, g_stop, &stop);
+        if (rc == SF_OK && stop) {
+            rc = SF_EUSER;
+            if (me == 0)
+                sf_fail(&e, SF_EUSER, "stopped by a signal after assembling the results file; completed years "
+                        "are kept in %s (rerun or use --resume to continue)", c.cachedir);
+        }
+        char *partial = sf_partial_path(c.cfg.out_file, c.run_id);
         /* estimation: every rank, bootstrap replicates split over them */
         if (rc == SF_OK && c.cfg.models) {
-            char *partial = sf_partial_path(c.cfg.out_file, c.run_id);
             sf_estimate_args ea = {.panel = partial, .models = c.cfg.models, .out = c.cfg.tables_dir,
                                    .boot = c.cfg.bootstrap, .boot_set = 1, .seed = c.cfg.seed, .vcov = c.cfg.est_vcov,
-                                   .quiet = quiet};
+                                   .quiet = quiet, .stop = &g_stop};
             double te = sf_now();
             rc = sf_estimate_main(&ea, me, P, &e);
             rc = sf_par_round_sync(rc, &e, 0, NULL);
             if (rc == SF_OK) sf_info("%-10s %7.2f s  %s", "estimate", sf_now() - te, c.cfg.models);
-            free(partial);
         }
         if (rc == SF_OK && me == 0) {
             rc = sf_finish_complete(&ri, &e);
         }
+        if (rc && me == 0) remove(partial); /* a stopped or failed run leaves no partial file */
+        free(partial);
         rc = sf_par_round_sync(rc, &e, 0, NULL);
     }
     if (rc && me == 0) sf_cli_error(e.msg);
@@ -657,6 +694,7 @@ int sf_cmd_run(int argc, char **argv)
     if (rc == SF_OK)
         sf_info("done in %.1f s: %s (peak memory %.3f GB on the largest rank, predicted %.3f GB per group root)",
                 sf_now() - t_start, years_only ? c.cachedir : c.cfg.out_file, peak / 1e9, mem_root / 1e9);
+    sf_lock_release(lock);
     sf_grid_free(&c.grid);
     sf_plan_free(&c.plan);
     sf_labels_free(c.lab);

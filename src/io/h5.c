@@ -27,7 +27,7 @@ int sf_h5_create(sf_h5 *h, const char *path, MPI_Comm comm, sf_err *e)
     H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
     h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
-    if (h->file < 0) return sf_fail(e, SF_EUSER, "%s: cannot create HDF5 file", path);
+    if (h->file < 0) return sf_fail_write(e, SF_EUSER, path, 0, 0, "%s: cannot create HDF5 file", path);
     h->path = sf_strdup(path);
     return SF_OK;
 }
@@ -48,7 +48,8 @@ int sf_h5_close(sf_h5 *h, sf_err *e)
 {
     int rc = SF_OK;
     if (h->file > 0) {
-        if (H5Fclose(h->file) < 0) rc = sf_fail(e, SF_EUSER, "%s: error closing HDF5 file", h->path);
+        if (H5Fclose(h->file) < 0)
+            rc = sf_fail_write(e, SF_EUSER, h->path, 0, 0, "%s: error closing HDF5 file", h->path);
     }
     free(h->path);
     memset(h, 0, sizeof *h);
@@ -103,7 +104,8 @@ static int write_any(sf_h5 *h, hid_t loc, const char *name, hid_t mtype, hid_t f
     H5Pclose(lcpl);
     if (ds < 0) {
         H5Sclose(space);
-        return sf_fail(e, SF_EINTERNAL, "%s: cannot create dataset %s", h->path ? h->path : "?", name);
+        return sf_fail_write(e, SF_EINTERNAL, h->path ? h->path : ".", 0, 0, "%s: cannot create dataset %s",
+                             h->path ? h->path : "?", name);
     }
     hid_t dxpl = H5P_DEFAULT;
     hid_t mspace = H5S_ALL, fspace = H5S_ALL;
@@ -129,7 +131,9 @@ static int write_any(sf_h5 *h, hid_t loc, const char *name, hid_t mtype, hid_t f
     }
     H5Dclose(ds);
     H5Sclose(space);
-    if (st < 0) return sf_fail(e, SF_EINTERNAL, "%s: cannot write dataset %s", h->path ? h->path : "?", name);
+    if (st < 0)
+        return sf_fail_write(e, SF_EINTERNAL, h->path ? h->path : ".", 0, (double)npts * (double)H5Tget_size(ftype),
+                             "%s: cannot write dataset %s", h->path ? h->path : "?", name);
     return SF_OK;
 }
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -165,7 +166,8 @@ static int copy_years(sf_h5 *h, const sf_run_info *ri, sf_err *e)
             char gname[32];
             snprintf(gname, sizeof gname, "/years/%d", ri->years[i]);
             if (H5Ocopy(y.file, gname, h->file, gname, H5P_DEFAULT, lcpl) < 0)
-                rc = sf_fail(e, SF_EINTERNAL, "%s: cannot copy %s into the results file", path, gname);
+                rc = sf_fail_write(e, SF_EINTERNAL, h->path, 0, 0, "%s: cannot copy %s from %s", h->path, gname,
+                                   path);
             /* store_wwz = none: the country terms stay in the year cache only (the
              * network stage reads them there) */
             char wz[64];
@@ -178,6 +180,21 @@ static int copy_years(sf_h5 *h, const sf_run_info *ri, sf_err *e)
     }
     H5Pclose(lcpl);
     return rc;
+}
+
+/* The space the results file is given before it is written (sf_file_reserve):
+ * its years (which hold the panel rows), 15% and 2 MB more for the panel,
+ * network, trade and estimates. */
+static double results_bytes(const sf_run_info *ri)
+{
+    double need = 2e6;
+    for (int i = 0; i < ri->nyears; i++) {
+        char *path = sf_year_file_path(ri->cachedir, ri->years[i]);
+        struct stat st;
+        if (stat(path, &st) == 0) need += 1.15 * (double)st.st_size;
+        free(path);
+    }
+    return need;
 }
 
 char *sf_partial_path(const char *out, const char *run_id)
@@ -261,8 +278,10 @@ int sf_finish_assemble(const sf_run_info *ri, sf_err *e)
     }
     write_root_attrs(h.file, ri);
     sf_h5_attr_str(h.file, "status", "assembling");
-    rc = write_labels(&h, ri->lab, e);
+    rc = sf_file_reserve(tmp, results_bytes(ri), "the results file", e);
+    if (!rc) rc = write_labels(&h, ri->lab, e);
     if (!rc) rc = copy_years(&h, ri, e);
+    if (!rc) sf_test_pause("assemble", 0); /* the results file half-written */
     if (!rc) rc = write_provenance(&h, ri, e);
     sf_frame *panel = NULL;
     if (!rc) rc = sf_panel_stage(ri, &h, &panel, e);
@@ -289,6 +308,7 @@ int sf_finish_complete(const sf_run_info *ri, sf_err *e)
         sf_h5_attr_str(h.file, "status", "complete");
         rc = sf_h5_close(&h, e);
     }
+    if (!rc) sf_file_unreserve(tmp, results_bytes(ri));
     if (!rc) {
         int fd = open(tmp, O_RDONLY);
         if (fd >= 0) {

@@ -4,6 +4,7 @@
  * already copied into the results file; written to /trade, printed as a
  * compact table and written to the tables directory as trade.txt/.md/.csv.
  * Every number is defined in docs/trade.md; the arithmetic is core/trade.c. */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -761,8 +762,9 @@ static int write_csv(const trade_ctx *x, const char *path, sf_err *e)
                sf_trade_group_names);
     for (int i = 0; i < x->ns; i++) free(names[i]);
     free(names);
-    int bad = ferror(f);
-    if (fclose(f) || bad) return sf_fail(e, SF_EUSER, "%s: write failed", path);
+    int bad = ferror(f), err = errno;
+    if (fclose(f)) bad = 1, err = errno;
+    if (bad) return sf_fail_write(e, SF_EUSER, path, err, 0, "%s: write failed", path);
     return SF_OK;
 }
 
@@ -771,8 +773,9 @@ static int write_files(const trade_ctx *x, sf_err *e)
     const char *dir = x->ri->cfg->tables_dir;
     if (!dir) return SF_OK;
     if (sf_mkdir_p(dir) != 0) return sf_fail(e, SF_EUSER, "%s: cannot create the [output] tables directory", dir);
-    char *ptxt = sf_path_join(dir, "trade.txt"), *pmd = sf_path_join(dir, "trade.md"),
-         *pcsv = sf_path_join(dir, "trade.csv");
+    /* written under temporary names, renamed when all three are complete */
+    char *ptxt = sf_path_join(dir, "trade.txt.tmp"), *pmd = sf_path_join(dir, "trade.md.tmp"),
+         *pcsv = sf_path_join(dir, "trade.csv.tmp");
     FILE *txt = fopen(ptxt, "w"), *md = fopen(pmd, "w");
     int rc = SF_OK;
     if (!txt || !md) rc = sf_fail(e, SF_EUSER, "%s: cannot write", !txt ? ptxt : pmd);
@@ -783,9 +786,18 @@ static int write_files(const trade_ctx *x, sf_err *e)
         fprintf(md, "# Trade cooperation indicators\n\n%s\n\n", head);
         write_tables(x, txt, md);
     }
-    if (txt && fclose(txt) && !rc) rc = sf_fail(e, SF_EUSER, "%s: write failed", ptxt);
-    if (md && fclose(md) && !rc) rc = sf_fail(e, SF_EUSER, "%s: write failed", pmd);
+    if (txt && fclose(txt) && !rc) rc = sf_fail_write(e, SF_EUSER, ptxt, errno, 0, "%s: write failed", ptxt);
+    if (md && fclose(md) && !rc) rc = sf_fail_write(e, SF_EUSER, pmd, errno, 0, "%s: write failed", pmd);
     if (!rc) rc = write_csv(x, pcsv, e);
+    char *const tmps[3] = {ptxt, pmd, pcsv};
+    for (int i = 0; i < 3; i++) {
+        char *final = sf_strdup(tmps[i]);
+        final[strlen(final) - 4] = 0;
+        if (!rc && rename(tmps[i], final) != 0)
+            rc = sf_fail(e, SF_EUSER, "%s: cannot rename to %s: %s", tmps[i], final, strerror(errno));
+        if (rc) remove(tmps[i]);
+        free(final);
+    }
     free(ptxt);
     free(pmd);
     free(pcsv);

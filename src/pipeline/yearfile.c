@@ -27,6 +27,25 @@ static int fsync_path(const char *path)
     return rc;
 }
 
+/* The space a year file is given before it is written (sf_file_reserve): its
+ * datasets below, the panel rows, 5% and 256 kB for the metadata. */
+static double year_bytes(const sf_year_out *o)
+{
+    const double n = o->lab->n, G = o->lab->G;
+    double words = n * 11 + n * G * 2 + G * G * (3 + SF_WWZ_NTERMS);
+    if (o->cfg->store_wwz == 2 && o->lab->homogeneous) words += G * G * o->lab->max_sectors * SF_WWZ_NTERMS;
+    if (o->cfg->store_leontief) words += n * n;
+    double bytes = 8 * words;
+    for (int j = 0; o->rows && j < o->rows->ncol; j++) {
+        const sf_column *c = &o->rows->cols[j];
+        size_t w = 8;
+        for (size_t i = 0; c->type == SF_COL_STR && i < o->rows->nrow; i++)
+            if (c->str[i] && strlen(c->str[i]) > w) w = strlen(c->str[i]);
+        bytes += (double)w * (double)o->rows->nrow;
+    }
+    return 1.05 * bytes + 262144;
+}
+
 int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, sf_err *e)
 {
     const int root = g->rank == 0;
@@ -38,9 +57,16 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
     snprintf(tmp, l, "%s.tmp.%s", final, o->run_id ? o->run_id : "0");
     sf_h5 h;
     int rc = sf_h5_create(&h, tmp, g->comm, e);
+    /* the space first: a disk that fills inside HDF5 may crash it */
+    const double reserve = root ? year_bytes(o) : 0;
+    char what[48];
+    snprintf(what, sizeof what, "year %d's cache file", o->year);
+    if (root && rc == SF_OK) rc = sf_file_reserve(tmp, reserve, what, e);
     rc = sf_grid_max_int(g, rc);
     if (rc) {
         if (!root) sf_fail(e, rc, "%s: cannot create", tmp);
+        if (h.file > 0) sf_h5_close(&h, NULL);
+        if (root) remove(tmp);
         free(final);
         free(tmp);
         return rc;
@@ -99,6 +125,7 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
     int crc = sf_h5_close(&h, rc ? NULL : e);
     if (!rc) rc = crc;
     rc = sf_grid_max_int(g, rc);
+    if (root && rc == SF_OK) sf_test_pause("write", o->year); /* datasets written, no status yet */
     /* the panel rows, attributes, status last, then the rename: root only */
     if (root && rc == SF_OK && o->rows) {
         sf_h5 a;
@@ -160,11 +187,13 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
             H5Gclose(y);
             rc = sf_h5_close(&a, e);
         }
+        if (!rc) sf_file_unreserve(tmp, reserve);
         if (!rc && (fsync_path(tmp) != 0 || rename(tmp, final) != 0))
             rc = sf_fail(e, SF_EUSER, "%s: cannot rename to %s", tmp, final);
         if (rc) remove(tmp);
     }
     rc = sf_grid_max_int(g, rc);
+    if (rc && root) remove(tmp); /* a failed year leaves no temporary file */
     if (rc && !root) sf_fail(e, rc, "writing %s failed on the group root", final);
     free(final);
     free(tmp);

@@ -1,6 +1,7 @@
 /* The report (include/silkflow/report.h): report.md stitched from the results
  * file, the figures and the regression tables, then report.html from it. */
 #include <dirent.h>
+#include <errno.h>
 #include <ini.h>
 #include <limits.h>
 #include <math.h>
@@ -733,12 +734,12 @@ static int write_text(const char *path, const char *text, size_t len, sf_err *e)
     char *tmp = sf_malloc(l + 8);
     snprintf(tmp, l + 8, "%s.tmp", path);
     FILE *fp = fopen(tmp, "w");
-    int ok = fp && fwrite(text, 1, len, fp) == len;
-    if (fp && fclose(fp) != 0) ok = 0;
-    if (ok && rename(tmp, path) != 0) ok = 0;
+    int ok = fp && fwrite(text, 1, len, fp) == len, err = errno;
+    if (fp && fclose(fp) != 0) ok = 0, err = errno;
+    if (ok && rename(tmp, path) != 0) ok = 0, err = errno;
     if (!ok) remove(tmp);
     free(tmp);
-    return ok ? SF_OK : sf_fail(e, SF_EUSER, "%s: cannot write", path);
+    return ok ? SF_OK : sf_fail_write(e, SF_EUSER, path, err, 0, "%s: cannot write", path);
 }
 
 int sf_report_write(const sf_report_opts *o, sf_report_result *res, sf_err *e)

@@ -2,12 +2,15 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
+#include <unistd.h>
 
 int sf_fail(sf_err *e, int code, const char *fmt, ...)
 {
@@ -19,6 +22,37 @@ int sf_fail(sf_err *e, int code, const char *fmt, ...)
         e->code = code;
     }
     return code;
+}
+
+const char *sf_write_failure(const char *path, int err, double need)
+{
+    if (err == ENOSPC) return "no space left on device";
+    if (err == EDQUOT) return "disk quota exceeded";
+    if (err == EFBIG) return "file too large";
+    struct statvfs fs;
+    char *dir = sf_dirname(path);
+    int ok = statvfs(sf_is_dir(path) ? path : dir, &fs) == 0;
+    free(dir);
+    if (!ok) return NULL;
+    if (need < 1048576) need = 1048576;
+    if ((double)fs.f_bavail * (double)fs.f_frsize < need || (fs.f_files > 0 && fs.f_favail == 0))
+        return "no space left on device";
+    return NULL;
+}
+
+int sf_fail_write(sf_err *e, int code, const char *path, int err, double need, const char *fmt, ...)
+{
+    const char *why = sf_write_failure(path, err, need);
+    if (e) {
+        char msg[sizeof e->msg];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        snprintf(e->msg, sizeof e->msg, "%s%s%s", msg, why ? ": " : "", why ? why : "");
+        e->code = why ? SF_EUSER : code;
+    }
+    return why ? SF_EUSER : code;
 }
 
 int sf_err_prefix(sf_err *e, const char *fmt, ...)
@@ -117,6 +151,24 @@ double sf_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void sf_test_pause(const char *stage, int year)
+{
+    const char *want = getenv("SILKFLOW_TEST_PAUSE");
+    if (!want || !*want) return;
+    const char *colon = strchr(want, ':');
+    size_t l = colon ? (size_t)(colon - want) : strlen(want);
+    if (strlen(stage) != l || strncmp(want, stage, l)) return;
+    if (colon && atoi(colon + 1) != year) return;
+    if (year)
+        fprintf(stderr, "silkflow: test hook: paused at %s %d (pid %ld)\n", stage, year, (long)getpid());
+    else
+        fprintf(stderr, "silkflow: test hook: paused at %s (pid %ld)\n", stage, (long)getpid());
+    fflush(stderr);
+    /* until a handled signal (SIGTERM, SIGUSR1) interrupts the sleep, at most 60 s */
+    struct timespec ts = {60, 0};
+    nanosleep(&ts, NULL);
 }
 
 char *sf_trim(char *s)
@@ -246,6 +298,29 @@ void sf_format_int_list(const int *v, int count, char *buf, size_t bufsz)
         pos += (size_t)w;
         i = j + 1;
     }
+}
+
+int sf_file_reserve(const char *path, double bytes, const char *what, sf_err *e)
+{
+    int fd = open(path, O_WRONLY), err = 0;
+    if (fd < 0) return sf_fail(e, SF_EUSER, "%s: cannot open to reserve space: %s", path, strerror(errno));
+    if (fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes) != 0) err = errno;
+    close(fd);
+    if (!err) return SF_OK;
+    if (err == EOPNOTSUPP || err == ENOSYS) err = 0; /* then compare with the free space */
+    const char *why = sf_write_failure(path, err, bytes);
+    if (!why) return SF_OK;
+    return sf_fail(e, SF_EUSER, "%s: cannot reserve the %.1f MB of %s: %s", path, bytes / 1e6, what, why);
+}
+
+void sf_file_unreserve(const char *path, double bytes)
+{
+    int fd = open(path, O_WRONLY);
+    if (fd < 0) return;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && (double)st.st_size < bytes)
+        fallocate(fd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, st.st_size, (off_t)bytes - st.st_size);
+    close(fd);
 }
 
 int sf_file_exists(const char *path)

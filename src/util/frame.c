@@ -429,12 +429,12 @@ int sf_frame_write_csv(const sf_frame *f, const char *path, sf_err *e)
         }
         fputc('\n', fp);
     }
-    int bad = ferror(fp);
-    if (fclose(fp) != 0) bad = 1;
+    int bad = ferror(fp), err = errno;
+    if (fclose(fp) != 0) bad = 1, err = errno;
     if (bad || rename(tmp, path) != 0) {
         remove(tmp);
         free(tmp);
-        return sf_fail(e, SF_EUSER, "%s: write failed", path);
+        return sf_fail_write(e, SF_EUSER, path, bad ? err : 0, 0, "%s: write failed", path);
     }
     free(tmp);
     return SF_OK;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Resumable and incremental runs (issue 6): kill -9 at several moments then
+# Resumable and incremental runs (issue 6): kill -9 at random moments then
 # --resume gives results identical to an uninterrupted run; no year file that
 # looks complete is ever half-written; SIGTERM stops cleanly (exit 1) and a
 # rerun finishes; a rerun with one changed input year recomputes only that year.
+# run_kill.sh kills at named moments (reading, inversion, assembly, estimation).
 set -euo pipefail
 py=/usr/bin/python3
 T=$TMPDIR
@@ -56,8 +57,9 @@ mk ref
 "$BIN" run "$T/ref.ini" --quiet
 [[ -f $T/ref/out.h5 ]]
 
-# kill -9 at several moments, then --resume
-for delay in 0.2 0.6 1.0 1.6 2.4; do
+# kill -9 at a random moment, then --resume (run_kill.sh hits named moments
+# with the test hook; this one is by timing and covers whatever it hits)
+for delay in 0.6 1.6; do
   mk k
   rm -rf "$T/k"
   "$BIN" run "$T/k.ini" --quiet & pid=$!
@@ -74,19 +76,19 @@ for delay in 0.2 0.6 1.0 1.6 2.4; do
 done
 
 # SIGTERM stops at the end of a round with exit 1, keeps completed years
+# (the test hook holds the run while it reads 2009, so the signal lands then)
 mk s
-"$BIN" run "$T/s.ini" > "$T/s.log" 2>&1 & pid=$!
-for i in $(seq 100); do ls "$T/s/out.h5.years"/*.h5 >/dev/null 2>&1 && break; sleep 0.05; done
+SILKFLOW_TEST_PAUSE=read:2009 "$BIN" run "$T/s.ini" > "$T/s.log" 2>&1 & pid=$!
+for i in $(seq 600); do grep -q "test hook: paused" "$T/s.log" && break; sleep 0.05; done
+grep -q "test hook: paused" "$T/s.log" || { echo "the run never paused at read 2009"; exit 1; }
 kill -TERM $pid
 set +e; wait $pid; rc=$?; set -e
-if [[ $rc == 0 ]]; then
-  echo "note: the run finished before SIGTERM arrived"
-else
-  [[ $rc == 1 ]] || { echo "SIGTERM exit code $rc"; cat "$T/s.log"; exit 1; }
-  grep -q "stopped by a signal" "$T/s.log"
-  [[ ! -f $T/s/out.h5 ]]
-fi
-"$BIN" run "$T/s.ini" --quiet
+[[ $rc == 1 ]] || { echo "SIGTERM exit code $rc, not 1: $(tail -n1 "$T/s.log")"; exit 1; }
+grep -q "stopped by a signal" "$T/s.log" || { echo "no 'stopped by a signal': $(tail -n1 "$T/s.log")"; exit 1; }
+[[ ! -f $T/s/out.h5 ]] || { echo "a results file after SIGTERM"; exit 1; }
+ls "$T/s/out.h5.years"/{2007,2008,2009}.h5 > /dev/null || { echo "SIGTERM lost the completed years"; exit 1; }
+"$BIN" run "$T/s.ini" > "$T/s2.log"
+[[ $(grep -c "^reuse " "$T/s2.log") == 3 ]] || { echo "the rerun after SIGTERM did not reuse 3 years"; exit 1; }
 same "$T/ref/out.h5" "$T/s/out.h5"
 
 # incremental: change one input year, only that year is recomputed
