@@ -11,25 +11,15 @@
 set -uo pipefail
 py=/usr/bin/python3
 cd "$(dirname "$0")/../.."
+source tests/lib.sh
 T=$TMPDIR
 fail() { echo "FAIL: $*"; exit 1; }
 $py -c 'import numpy, h5py' 2>/dev/null || { echo "skip: needs python3-numpy and python3-h5py"; exit 77; }
 mkdir -p "$T/data"
 cp data/wiod2013/WIOD2013_{2009,2010,2011}_bp.zip "$T/data/"
 mk() { # mk NAME: a config writing into $T/NAME
-  cat > "$T/$1.ini" <<INI
-[data]
-format = mrio-tsv
-path = $T/data
-prefix = WIOD2013
-years = 2010-2011
-[model]
-focal = CHN
-partners = configs/countries/bri-wiod.txt
-industries = 3-16
-tech_high = 8-15
-[covariates]
-sources = data/covariates
+  wiod_ini "$T/$1.ini" "$T/data" 2010-2011
+  cat >> "$T/$1.ini" <<INI
 [estimate]
 models = jobs/hu2023.models
 bootstrap = 9

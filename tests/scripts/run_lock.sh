@@ -10,24 +10,14 @@
 # SILKFLOW_TEST_PAUSE test hook (include/silkflow/common.h).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+source tests/lib.sh
 T=$TMPDIR
 fail() { echo "FAIL: $*"; exit 1; }
 host=$(hostname)
 mkdir -p "$T/data"
 cp data/wiod2013/WIOD2013_{2009,2010,2011}_bp.zip "$T/data/"
-cat > "$T/l.ini" <<INI
-[data]
-format = mrio-tsv
-path = $T/data
-prefix = WIOD2013
-years = 2010-2011
-[model]
-focal = CHN
-partners = configs/countries/bri-wiod.txt
-industries = 3-16
-tech_high = 8-15
-[covariates]
-sources = data/covariates
+wiod_ini "$T/l.ini" "$T/data" 2010-2011
+cat >> "$T/l.ini" <<INI
 [estimate]
 models = none
 [output]

@@ -5,24 +5,14 @@
 # rerun finishes; a rerun with one changed input year recomputes only that year.
 # run_kill.sh kills at named moments (reading, inversion, assembly, estimation).
 set -euo pipefail
+source tests/lib.sh
 py=/usr/bin/python3
 T=$TMPDIR
 mkdir -p "$T/data"
 cp data/wiod2013/WIOD2013_{2007,2008,2009,2010,2011}_bp.zip "$T/data/"
 mk() { # mk NAME -> config writing into $T/NAME
-  cat > "$T/$1.ini" <<INI
-[data]
-format = mrio-tsv
-path = $T/data
-prefix = WIOD2013
-years = 2008-2011
-[model]
-focal = CHN
-partners = configs/countries/bri-wiod.txt
-industries = 3-16
-tech_high = 8-15
-[covariates]
-sources = data/covariates
+  wiod_ini "$T/$1.ini" "$T/data" 2008-2011
+  cat >> "$T/$1.ini" <<INI
 [estimate]
 models = none
 [output]
