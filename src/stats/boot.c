@@ -33,8 +33,9 @@
 #include "silkflow/stats_boot.h"
 #include "stats_internal.h"
 
-static double weight_draw(sf_boot_weights w, uint64_t seed, uint64_t b, uint64_t g)
+double sf_boot_weight(sf_boot_weights w, uint64_t seed, int enumerate, uint64_t b, uint64_t g)
 {
+    if (enumerate) return ((b >> g) & 1) ? -1.0 : 1.0;
     uint64_t u = sf_rng_u64(seed, b, g);
     switch (w) {
     case SF_W_WEBB: {
@@ -50,6 +51,15 @@ static double weight_draw(sf_boot_weights w, uint64_t seed, uint64_t b, uint64_t
     default:
         return (u >> 63) ? 1.0 : -1.0;
     }
+}
+
+void sf_boot_plan(sf_boot_weights w, long B, int G, int rank, int size, sf_boot_share *s)
+{
+    s->enumerate = w == SF_W_RADEMACHER && G <= 30 && (1L << G) <= B;
+    s->B = s->enumerate ? 1L << G : B;
+    if (size < 1) size = 1;
+    s->b0 = s->B * rank / size;
+    s->b1 = s->B * (rank + 1) / size;
 }
 
 /* intersection grouping of two groupings */
@@ -541,25 +551,17 @@ int sf_wcr(const sf_wcr_in *in, sf_wcr_out *out, sf_err *e)
     }
 
     /* replicates */
-    long B = in->B;
-    int enumerate = 0;
-    if (in->weights == SF_W_RADEMACHER && G <= 30 && (1L << G) <= B) {
-        enumerate = 1;
-        B = 1L << G;
-    }
+    sf_boot_share sh;
+    sf_boot_plan(in->weights, in->B, G, in->rank, in->size, &sh);
+    long B = sh.B, b0 = sh.b0, b1 = sh.b1, nloc = b1 - b0;
+    int enumerate = sh.enumerate;
     out->B = B;
     out->enumerated = enumerate;
-    int size = in->size > 0 ? in->size : 1, rank = in->rank;
-    long b0 = B * rank / size, b1 = B * (rank + 1) / size;
-    long nloc = b1 - b0;
     rep = sf_malloc(sizeof(double) * 5 * (size_t)(nloc > 0 ? nloc : 1));
     vbuf = sf_malloc(sizeof(double) * ((size_t)G + 1));
     work = sf_malloc(sizeof(double) * (4 * (size_t)L + 4 * (size_t)k + 4 * (size_t)G + 8));
     for (long b = b0; b < b1; b++) {
-        if (enumerate)
-            for (int g = 0; g < G; g++) vbuf[g] = ((b >> g) & 1) ? -1.0 : 1.0;
-        else
-            for (int g = 0; g < G; g++) vbuf[g] = weight_draw(in->weights, in->seed, (uint64_t)b, (uint64_t)g);
+        for (int g = 0; g < G; g++) vbuf[g] = sf_boot_weight(in->weights, in->seed, enumerate, (uint64_t)b, (uint64_t)g);
         wcr_replicate(&P, vbuf, work, rep + 5 * (b - b0));
     }
     pfun F = {rep, nloc, B, bj, se, in->size > 1 ? in->reduce : NULL};

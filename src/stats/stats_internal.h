@@ -4,6 +4,7 @@
 #define SILKFLOW_STATS_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "silkflow/stats.h"
 
@@ -81,5 +82,16 @@ void sf_ls_out_free(sf_ls_out *o);
 /* Sandwich meat of score rows: S is n x k (row i = score of row i) summed
  * by group (g = NULL: each row). out k x k += sign * factor * sum_g s_g s_g'. */
 void sf_meat_add(const double *S, size_t n, int k, const sf_group *g, double factor, double *out);
+
+/* Bootstrap replicates: B (2^G when that enumerates every Rademacher sign vector, no
+ * more than the B asked for) and this rank's share [b0, b1). */
+typedef struct {
+    long B, b0, b1;
+    int enumerate;
+} sf_boot_share;
+void sf_boot_plan(sf_boot_weights w, long B, int G, int rank, int size, sf_boot_share *s);
+/* Replicate b's weight of cluster g: the b-th sign vector when enumerating, else a
+ * counter-based draw from the weight distribution (Rademacher, Webb, Mammen). */
+double sf_boot_weight(sf_boot_weights w, uint64_t seed, int enumerate, uint64_t b, uint64_t g);
 
 #endif

@@ -54,21 +54,6 @@ typedef struct {
     double *work;
 } wre_t;
 
-static double wdraw(sf_boot_weights w, uint64_t seed, uint64_t b, uint64_t g)
-{
-    uint64_t u = sf_rng_u64(seed, b, g);
-    if (w == SF_W_WEBB) {
-        static const double v[6] = {-1.224744871391589, -1.0, -0.7071067811865476,
-                                    0.7071067811865476, 1.0, 1.224744871391589};
-        return v[(u >> 11) % 6];
-    }
-    if (w == SF_W_MAMMEN) {
-        double s5 = sqrt(5.0), p = (s5 + 1.0) / (2.0 * s5), x = (double)(u >> 11) * 0x1.0p-53;
-        return x < p ? (1.0 - s5) / 2.0 : (1.0 + s5) / 2.0;
-    }
-    return (u >> 63) ? 1.0 : -1.0;
-}
-
 /* b = A^-1 stored (k x k) times v */
 static void matvec(const double *A, int k, const double *v, double *out)
 {
@@ -528,24 +513,20 @@ int sf_wre(const sf_wre_in *in, sf_wcr_out *out, sf_err *e)
     if (rc) goto done;
     wre_dims(&P, bcl);
     int G = P.G;
-    long B = in->B;
-    int enumerate = 0;
-    if (in->weights == SF_W_RADEMACHER && G <= 30 && (1L << G) <= B) {
-        enumerate = 1;
-        B = 1L << G;
-    }
+    sf_boot_share sh;
+    sf_boot_plan(in->weights, in->B, G, in->rank, in->size, &sh);
+    long B = sh.B, b0 = sh.b0, b1 = sh.b1, nloc = b1 - b0;
+    int enumerate = sh.enumerate;
     out->B = B;
     out->enumerated = enumerate;
-    int size = in->size > 0 ? in->size : 1, rank = in->rank;
-    long b0 = B * rank / size, b1 = B * (rank + 1) / size, nloc = b1 - b0;
     V = sf_malloc(sizeof(double) * (size_t)(nloc > 0 ? nloc : 1) * (size_t)G);
     for (long b = b0; b < b1; b++) {
         double *v = V + (size_t)(b - b0) * G;
         for (int g = 0; g < G; g++)
-            v[g] = enumerate ? (((b >> g) & 1) ? -1.0 : 1.0) : wdraw(in->weights, in->seed, (uint64_t)b, (uint64_t)g);
+            v[g] = sf_boot_weight(in->weights, in->seed, enumerate, (uint64_t)b, (uint64_t)g);
     }
     work = sf_malloc(sizeof(double) * (4 * (size_t)P.L + 3 * (size_t)G * P.l + 2 * (size_t)G + 64));
-    wre_boot W = {&P, V, nloc, B, work, size > 1 ? in->reduce : NULL};
+    wre_boot W = {&P, V, nloc, B, work, in->size > 1 ? in->reduce : NULL};
     double t;
     out->p = wre_p(&W, in->r, &t);
     out->t = t;
