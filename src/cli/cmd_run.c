@@ -397,6 +397,50 @@ static void print_round(const run_ctx *c, const year_rec *recs, int P)
     }
 }
 
+static int same_file(const struct stat *a, const char *path)
+{
+    struct stat b;
+    return path && stat(path, &b) == 0 && a->st_dev == b.st_dev && a->st_ino == b.st_ino;
+}
+
+/* The results file is replaced at the end of the run: it must not be a
+ * directory, nor one of the run's inputs (the config, a year's zip or label
+ * file, partners, concordance, aliases, models, covariates file). */
+static int check_output(const run_ctx *c, const char *cfgpath, const char *what, sf_err *e)
+{
+    const char *out = c->cfg.out_file;
+    struct stat so;
+    if (stat(out, &so) != 0) return SF_OK; /* a new file */
+    if (S_ISDIR(so.st_mode))
+        return sf_fail(e, SF_EUSER, "%s: %s = '%s': is a directory, expected the name of the results file", cfgpath,
+                       what, out);
+    const char *named[] = {cfgpath, c->cfg.partners, c->cfg.concordance, c->cfg.aliases, c->cfg.models,
+                           c->cfg.cov_file};
+    const char *hit = NULL;
+    for (size_t i = 0; i < sizeof named / sizeof named[0] && !hit; i++)
+        if (same_file(&so, named[i])) hit = named[i];
+    for (int y = 0; y < c->nyears && !hit; y++) {
+        char **files = NULL;
+        int nf = 0;
+        if (sf_source_year_files(&c->src, c->years[y], &files, &nf, e) != SF_OK) return SF_EUSER;
+        for (int i = 0; i < nf; i++) {
+            if (!hit && same_file(&so, files[i])) hit = files[i];
+            if (hit != files[i]) free(files[i]);
+        }
+        free(files);
+        if (hit) {
+            int rc = sf_fail(e, SF_EUSER, "%s: %s = '%s' is an input of this run (%s, data of %d): refusing to "
+                             "overwrite it", cfgpath, what, out, hit, c->years[y]);
+            free((char *)hit);
+            return rc;
+        }
+    }
+    if (hit)
+        return sf_fail(e, SF_EUSER, "%s: %s = '%s' is an input of this run (%s): refusing to overwrite it", cfgpath,
+                       what, out, hit);
+    return SF_OK;
+}
+
 static int setup(run_ctx *c, const char *cfgpath, const char *years_opt, const char *output, const char *cache,
                  int no_lag, sf_err *e)
 {
@@ -468,10 +512,12 @@ static int setup(run_ctx *c, const char *cfgpath, const char *years_opt, const c
         for (int i = 1; i <= c->npartners && rc == SF_OK; i++)
             if (rs[must[i] + 1] - rs[must[i]] != rs[c->focal + 1] - rs[c->focal])
                 rc = sf_fail(e, SF_EUSER, "%s: regions %s (%d sectors) and %s (%d sectors) use different "
-                             "classifications: set [model] concordance to a sector -> industry file (see "
-                             "docs/methods.md; configs/concordance/ has examples)", cfgpath,
+                             "classifications (sector counts from the labels_T.txt of %d in %s): set [model] "
+                             "concordance to a sector -> industry file (see docs/methods.md; configs/concordance/ "
+                             "has examples)", cfgpath,
                              c->lab->region_code[c->focal], rs[c->focal + 1] - rs[c->focal],
-                             c->lab->region_code[must[i]], rs[must[i] + 1] - rs[must[i]]);
+                             c->lab->region_code[must[i]], rs[must[i] + 1] - rs[must[i]], c->cfg.years[0],
+                             c->cfg.data_path);
     }
     free(must);
     if (rc) return rc;
@@ -483,7 +529,7 @@ static int setup(run_ctx *c, const char *cfgpath, const char *years_opt, const c
         snprintf(c->cachedir, l + 8, "%s.years", c->cfg.out_file);
     }
     sf_config_year_hash(&c->cfg, c->year_hash);
-    return SF_OK;
+    return check_output(c, cfgpath, output ? "--output" : "[output] file", e);
 }
 
 int sf_cmd_run(int argc, char **argv)
@@ -563,7 +609,7 @@ int sf_cmd_run(int argc, char **argv)
     sf_run_id(c.run_id, sizeof c.run_id);
     if (me == 0) {
         if (sf_mkdir_p(c.cachedir) != 0)
-            rc = sf_fail(&e, SF_EUSER, "%s: cannot create directory", c.cachedir);
+            rc = sf_fail(&e, SF_EUSER, "%s: cannot create directory: %s", c.cachedir, strerror(errno));
         else
             sf_remove_stale_temporaries(c.cachedir, c.cfg.out_file);
     }
