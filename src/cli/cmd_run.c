@@ -59,6 +59,8 @@ static const char *RUN_HELP =
     "file ([output] file) is replaced atomically at the end of a successful run.\n"
     "SIGTERM or SIGUSR1 stop the job at the end of the current round of years.\n"
     "[data] years = all takes every year the release holds.\n"
+    "Zip members are inflated up to a ceiling (32 bytes per expected number + 1 MiB):\n"
+    "SF_MAX_ZIP_MEMBER=SIZE (e.g. 20G) raises it for a genuine oversized member.\n"
     "Exit codes: 0 success, 1 user error, 2 internal or numerical failure.\n";
 
 static volatile sig_atomic_t g_stop = 0;
@@ -532,6 +534,18 @@ static int setup(run_ctx *c, const char *cfgpath, const char *years_opt, const c
     return check_output(c, cfgpath, output ? "--output" : "[output] file", e);
 }
 
+/* what setup allocated (also after a failed setup) */
+static void run_ctx_free(run_ctx *c)
+{
+    sf_labels_free(c->lab);
+    free(c->years);
+    free(c->partners);
+    free(c->ind_of);
+    free(c->cachedir);
+    sf_config_free(&c->cfg);
+    memset(c, 0, sizeof *c);
+}
+
 int sf_cmd_run(int argc, char **argv)
 {
     if (sf_cli_wants_help(argc, argv)) {
@@ -595,6 +609,7 @@ int sf_cmd_run(int argc, char **argv)
     rc = sf_par_round_sync(rc, &e, 0, NULL);
     if (rc) {
         if (me == 0) sf_cli_error(e.msg);
+        run_ctx_free(&c);
         sf_par_finalize();
         return rc;
     }
@@ -603,6 +618,7 @@ int sf_cmd_run(int argc, char **argv)
     rc = sf_par_round_sync(rc, &e, 0, NULL);
     if (rc) {
         if (me == 0) sf_cli_error(e.msg);
+        run_ctx_free(&c);
         sf_par_finalize();
         return rc;
     }
@@ -616,6 +632,7 @@ int sf_cmd_run(int argc, char **argv)
     rc = sf_par_round_sync(rc, &e, 0, NULL);
     if (rc) {
         if (me == 0) sf_cli_error(e.msg);
+        run_ctx_free(&c);
         sf_par_finalize();
         return rc;
     }
@@ -694,12 +711,7 @@ int sf_cmd_run(int argc, char **argv)
                 sf_now() - t_start, years_only ? c.cachedir : c.cfg.out_file, peak / 1e9, mem_root / 1e9);
     sf_grid_free(&c.grid);
     sf_plan_free(&c.plan);
-    sf_labels_free(c.lab);
-    free(c.years);
-    free(c.partners);
-    free(c.ind_of);
-    free(c.cachedir);
-    sf_config_free(&c.cfg);
+    run_ctx_free(&c);
     sf_par_finalize();
     return rc;
 }
