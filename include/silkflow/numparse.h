@@ -46,7 +46,8 @@ extern const uint64_t sf_u10[20];
 /* ---- streaming reader of a tab-separated numeric matrix -------------------
  * Text: `rows` lines of `cols` numbers separated by one tab; LF or CRLF line
  * ends; trailing spaces/tabs at the end of a line and blank lines after the
- * last row are tolerated; nothing else is (no header, no empty fields).
+ * last row are tolerated, and so is a UTF-8 byte order mark at the start;
+ * nothing else is (no header, no empty fields).
  * The text arrives in chunks from a read callback (zip_fread, fread, memory)
  * and numbers go straight into the destination: memory is the matrix plus
  * one buffer. Errors are SF_EUSER naming `name`, the line and the column:
@@ -65,6 +66,7 @@ typedef struct {
     const int *row_map;   /* text row -> destination row, -1 = skip (NULL: identity) */
     const int *col_map;   /* text column -> destination column, -1 = skip (NULL: identity) */
     size_t bufsize;       /* chunk buffer in bytes (0: 4 MiB) */
+    const char *shape;    /* for the size errors: where rows and cols come from (NULL: not said) */
 } sf_tsv_spec;
 
 int sf_tsv_read(const sf_tsv_spec *spec, sf_read_fn rd, void *ctx, sf_err *e);

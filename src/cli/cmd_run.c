@@ -76,6 +76,8 @@ static const char *RUN_HELP =
     "runs and why. A user's OPENBLAS_CORETYPE is kept; --blas-kernel=keep or\n"
     "SILKFLOW_BLAS_AUTO=0 keep OpenBLAS's own choice.\n"
     "\n"
+    "Zip members are inflated up to a ceiling (32 bytes per expected number + 1 MiB):\n"
+    "SF_MAX_ZIP_MEMBER=SIZE (e.g. 20G) raises it for a genuine oversized member.\n"
     "Exit codes: 0 success, 1 user error, 2 internal or numerical failure.\n";
 
 static volatile sig_atomic_t g_stop = 0;
@@ -410,6 +412,50 @@ static void print_round(const run_ctx *c, const year_rec *recs, int P)
     }
 }
 
+static int same_file(const struct stat *a, const char *path)
+{
+    struct stat b;
+    return path && stat(path, &b) == 0 && a->st_dev == b.st_dev && a->st_ino == b.st_ino;
+}
+
+/* The results file is replaced at the end of the run: it must not be a
+ * directory, nor one of the run's inputs (the config, a year's zip or label
+ * file, partners, concordance, aliases, models, covariates file). */
+static int check_output(const run_ctx *c, const char *cfgpath, const char *what, sf_err *e)
+{
+    const char *out = c->cfg.out_file;
+    struct stat so;
+    if (stat(out, &so) != 0) return SF_OK; /* a new file */
+    if (S_ISDIR(so.st_mode))
+        return sf_fail(e, SF_EUSER, "%s: %s = '%s': is a directory, expected the name of the results file", cfgpath,
+                       what, out);
+    const char *named[] = {cfgpath, c->cfg.partners, c->cfg.concordance, c->cfg.aliases, c->cfg.models,
+                           c->cfg.cov_file};
+    const char *hit = NULL;
+    for (size_t i = 0; i < sizeof named / sizeof named[0] && !hit; i++)
+        if (same_file(&so, named[i])) hit = named[i];
+    for (int y = 0; y < c->nyears && !hit; y++) {
+        char **files = NULL;
+        int nf = 0;
+        if (sf_source_year_files(&c->src, c->years[y], &files, &nf, e) != SF_OK) return SF_EUSER;
+        for (int i = 0; i < nf; i++) {
+            if (!hit && same_file(&so, files[i])) hit = files[i];
+            if (hit != files[i]) free(files[i]);
+        }
+        free(files);
+        if (hit) {
+            int rc = sf_fail(e, SF_EUSER, "%s: %s = '%s' is an input of this run (%s, data of %d): refusing to "
+                             "overwrite it", cfgpath, what, out, hit, c->years[y]);
+            free((char *)hit);
+            return rc;
+        }
+    }
+    if (hit)
+        return sf_fail(e, SF_EUSER, "%s: %s = '%s' is an input of this run (%s): refusing to overwrite it", cfgpath,
+                       what, out, hit);
+    return SF_OK;
+}
+
 static int setup(run_ctx *c, const char *cfgpath, const char *years_opt, const char *output, const char *cache,
                  int no_lag, sf_err *e)
 {
@@ -481,10 +527,12 @@ static int setup(run_ctx *c, const char *cfgpath, const char *years_opt, const c
         for (int i = 1; i <= c->npartners && rc == SF_OK; i++)
             if (rs[must[i] + 1] - rs[must[i]] != rs[c->focal + 1] - rs[c->focal])
                 rc = sf_fail(e, SF_EUSER, "%s: regions %s (%d sectors) and %s (%d sectors) use different "
-                             "classifications: set [model] concordance to a sector -> industry file (see "
-                             "docs/methods.md; configs/concordance/ has examples)", cfgpath,
+                             "classifications (sector counts from the labels_T.txt of %d in %s): set [model] "
+                             "concordance to a sector -> industry file (see docs/methods.md; configs/concordance/ "
+                             "has examples)", cfgpath,
                              c->lab->region_code[c->focal], rs[c->focal + 1] - rs[c->focal],
-                             c->lab->region_code[must[i]], rs[must[i] + 1] - rs[must[i]]);
+                             c->lab->region_code[must[i]], rs[must[i] + 1] - rs[must[i]], c->cfg.years[0],
+                             c->cfg.data_path);
     }
     free(must);
     if (rc) return rc;
@@ -496,14 +544,26 @@ static int setup(run_ctx *c, const char *cfgpath, const char *years_opt, const c
         snprintf(c->cachedir, l + 8, "%s.years", c->cfg.out_file);
     }
     sf_config_year_hash(&c->cfg, c->year_hash);
-    return SF_OK;
+    return check_output(c, cfgpath, output ? "--output" : "[output] file", e);
+}
+
+/* what setup allocated (also after a failed setup) */
+static void run_ctx_free(run_ctx *c)
+{
+    sf_labels_free(c->lab);
+    free(c->years);
+    free(c->partners);
+    free(c->ind_of);
+    free(c->cachedir);
+    sf_config_free(&c->cfg);
+    memset(c, 0, sizeof *c);
 }
 
 /* <results file>.lock, in the results file's directory (created when missing) */
 static int take_lock(const run_ctx *c, sf_lock **lock, sf_err *e)
 {
     char *dir = sf_dirname(c->cfg.out_file);
-    int rc = sf_mkdir_p(dir) != 0 ? sf_fail(e, SF_EUSER, "%s: cannot create directory for [output] file", dir)
+    int rc = sf_mkdir_p(dir) != 0 ? sf_fail(e, SF_EUSER, "%s: cannot create directory for [output] file: %s", dir, strerror(errno))
                                   : SF_OK;
     free(dir);
     if (rc) return rc;
@@ -578,6 +638,7 @@ int sf_cmd_run(int argc, char **argv)
     rc = sf_par_round_sync(rc, &e, 0, NULL);
     if (rc) {
         if (me == 0) sf_cli_error(e.msg);
+        run_ctx_free(&c);
         sf_par_finalize();
         return rc;
     }
@@ -586,6 +647,7 @@ int sf_cmd_run(int argc, char **argv)
     rc = sf_par_round_sync(rc, &e, 0, NULL);
     if (rc) {
         if (me == 0) sf_cli_error(e.msg);
+        run_ctx_free(&c);
         sf_par_finalize();
         return rc;
     }
@@ -595,7 +657,7 @@ int sf_cmd_run(int argc, char **argv)
     if (me == 0) {
         rc = take_lock(&c, &lock, &e);
         if (rc == SF_OK && sf_mkdir_p(c.cachedir) != 0)
-            rc = sf_fail(&e, SF_EUSER, "%s: cannot create directory", c.cachedir);
+            rc = sf_fail(&e, SF_EUSER, "%s: cannot create directory: %s", c.cachedir, strerror(errno));
         else if (rc == SF_OK)
             sf_remove_stale_temporaries(c.cachedir, c.cfg.out_file);
     }
@@ -603,6 +665,7 @@ int sf_cmd_run(int argc, char **argv)
     if (rc) {
         if (me == 0) sf_cli_error(e.msg);
         sf_lock_release(lock);
+        run_ctx_free(&c);
         sf_par_finalize();
         return rc;
     }
@@ -697,12 +760,7 @@ int sf_cmd_run(int argc, char **argv)
     sf_lock_release(lock);
     sf_grid_free(&c.grid);
     sf_plan_free(&c.plan);
-    sf_labels_free(c.lab);
-    free(c.years);
-    free(c.partners);
-    free(c.ind_of);
-    free(c.cachedir);
-    sf_config_free(&c.cfg);
+    run_ctx_free(&c);
     sf_par_finalize();
     return rc;
 }

@@ -33,7 +33,7 @@ int sf_covariates_join_csv(sf_frame *f, const char *path, sf_cov_report *rep, sf
         return sf_fail(e, SF_EINTERNAL, "covariates join: the frame has no string 'partner' and numeric 'year' columns");
     cov_csv c;
     if (cov_csv_open_header(&c, path, 0, e)) return SF_EUSER;
-    int r = 0;
+    int r = 0; /* stays 0 when a header error skips the rows */
     int ncol = c.n, jk = cov_csv_find(&c, "iso3"), jy = cov_csv_find(&c, "year");
     if (jk < 0) jk = cov_csv_find(&c, "partner");
     if (jk < 0 || jy < 0) {

@@ -1,10 +1,12 @@
 #include "silkflow/config.h"
 
+#include <errno.h>
 #include <ini.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Key types */
 enum {
@@ -217,6 +219,17 @@ static int apply(parse_ctx *c, int k, const char *value, int from_default)
         if (!*v) BAD("empty path");
         char *p = resolve_path(v, c->cfgdir);
         if (!p) BAD("no such file or directory (looked in the current directory and in %s)", c->cfgdir);
+        /* [data] path and [covariates] sources are directories, the other paths files */
+        const int want_dir = !strcmp(kd->name, "path") || !strcmp(kd->name, "sources");
+        struct stat st;
+        const char *why = NULL;
+        if (stat(p, &st) != 0) why = strerror(errno);
+        else if (want_dir && !S_ISDIR(st.st_mode)) why = "not a directory";
+        else if (!want_dir && S_ISDIR(st.st_mode)) why = "a directory, expected a file";
+        if (why) {
+            free(p);
+            BAD("%s", why);
+        }
         *(char **)(base + kd->off) = p;
         break;
     }

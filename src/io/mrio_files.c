@@ -8,9 +8,11 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "mrio_internal.h"
 
@@ -122,6 +124,13 @@ int mrio_ctx_open(const sf_source *src, int year, mrio_ctx *c, sf_err *e)
     else free(yd);
     snprintf(name, sizeof name, "%s.zip", c->base);
     char *zp = sf_path_join(src->path, name);
+    struct stat st;
+    if (!sf_file_exists(zp) && lstat(zp, &st) == 0) { /* there, but a dangling link, a loop, a directory */
+        int rc = sf_fail(e, SF_EUSER, "%s: cannot open: %s", zp,
+                         stat(zp, &st) != 0 ? strerror(errno) : "not a regular file");
+        free(zp);
+        return rc;
+    }
     if (sf_file_exists(zp)) {
         c->zip_path = zp;
         return zip_open_ro(zp, &c->zip, e);
@@ -235,17 +244,87 @@ int mrio_find_label(mrio_ctx *c, const char *name, mrio_ref *r, sf_err *e)
 
 /* ---- reading ------------------------------------------------------------------- */
 
+/* Zip members are inflated under a ceiling, so that a crafted archive (a "zip
+ * bomb": a few kB that declare or inflate to many GB) is refused instead of
+ * being inflated for minutes: a member whose header declares more than the
+ * limit is not opened, and one that inflates to more than its header declares
+ * is cut off there. The limit is SF_MAX_ZIP_MEMBER (bytes, or with K, M, G, T:
+ * powers of 1024) when set, else 32 bytes per expected number of a matrix
+ * (%.17g prints at most 24 characters, plus the tab) + 1 MiB, and
+ * SLURP_MAX for a label file. */
+#define MEMBER_ENV "SF_MAX_ZIP_MEMBER"
+
+static const char *fmt_bytes(double b, char *buf, size_t sz)
+{
+    static const char *unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    int u = 0;
+    while (b >= 1024 && u < 5) b /= 1024, u++;
+    if (u == 0) snprintf(buf, sz, "%.0f bytes", b);
+    else snprintf(buf, sz, "%.1f %s", b, unit[u]);
+    return buf;
+}
+
+/* The limit in force: the variable when set, else dflt (described by why). */
+static int member_limit(double dflt, const char *why, double *limit, char *desc, size_t dsz,
+                        sf_err *e)
+{
+    const char *env = getenv(MEMBER_ENV);
+    if (!env || !*env) {
+        *limit = dflt;
+        snprintf(desc, dsz, "%s", why);
+        return SF_OK;
+    }
+    char *end;
+    errno = 0;
+    double v = strtod(env, &end);
+    int shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10, end++; break;
+    case 'm': case 'M': shift = 20, end++; break;
+    case 'g': case 'G': shift = 30, end++; break;
+    case 't': case 'T': shift = 40, end++; break;
+    default: break;
+    }
+    if (shift && (*end == 'i' || *end == 'I')) end++;
+    if (*end == 'b' || *end == 'B') end++;
+    if (end == env || *end || errno || !(v > 0) || v * (double)(1ULL << shift) > 9e18)
+        return sf_fail(e, SF_EUSER, "environment variable %s = '%s': expected a size in bytes such as 1048576, 500M "
+                       "or 20G", MEMBER_ENV, env);
+    *limit = v * (double)(1ULL << shift);
+    snprintf(desc, dsz, "%s=%s", MEMBER_ENV, env);
+    return SF_OK;
+}
+
 typedef struct {
     const mrio_ref *r;
     zip_file_t *zf;
     FILE *fp;
+    double declared;    /* uncompressed size in the zip headers; < 0 unknown */
+    double got;         /* bytes inflated so far */
 } stream;
 
-static int stream_open(const mrio_ref *r, stream *s, sf_err *e)
+static int stream_open(const mrio_ref *r, double dflt_limit, const char *why, stream *s, sf_err *e)
 {
     memset(s, 0, sizeof *s);
     s->r = r;
+    s->declared = -1;
     if (r->za) {
+        zip_stat_t st;
+        zip_stat_init(&st);
+        if (zip_stat_index(r->za, r->index, 0, &st) == 0 && (st.valid & ZIP_STAT_SIZE)) {
+            double limit = 0;
+            char desc[160], b1[32], b2[32];
+            int rc = member_limit(dflt_limit, why, &limit, desc, sizeof desc, e);
+            if (rc) return rc;
+            s->declared = (double)st.size;
+            if (s->declared > limit)
+                return sf_fail(e, SF_EUSER,
+                               "%s: zip member declares %s uncompressed, over the limit of %s (%s): refused without "
+                               "inflating it (a corrupt or crafted archive?); if the member is genuine, raise the "
+                               "limit with %s=SIZE, e.g. %s=%.0fG",
+                               r->display, fmt_bytes(s->declared, b1, sizeof b1), fmt_bytes(limit, b2, sizeof b2),
+                               desc, MEMBER_ENV, MEMBER_ENV, ceil(s->declared / (1 << 30)) + 1);
+        }
         s->zf = zip_fopen_index(r->za, r->index, 0);
         if (!s->zf) return sf_fail(e, SF_EUSER, "%s: cannot open zip member: %s", r->display, zip_strerror(r->za));
     } else {
@@ -266,8 +345,17 @@ static long stream_read(void *ctx, char *buf, size_t cap, sf_err *e)
     stream *s = ctx;
     if (s->zf) {
         zip_int64_t k = zip_fread(s->zf, buf, cap);
-        if (k < 0)
+        if (k < 0) {
+            if (s->declared >= 0 && s->got < s->declared)
+                return sf_fail(e, SF_EUSER, "%s: truncated or corrupt zip member: it inflates to %.0f of the %.0f "
+                               "bytes its header declares, then fails (%s)", s->r->display, s->got, s->declared,
+                               zip_file_strerror(s->zf)), -1;
             return sf_fail(e, SF_EUSER, "%s: corrupt zip member: %s", s->r->display, zip_file_strerror(s->zf)), -1;
+        }
+        s->got += (double)k;
+        if (s->declared >= 0 && s->got > s->declared)
+            return sf_fail(e, SF_EUSER, "%s: zip member inflates to more than the %.0f bytes its header declares "
+                           "(a corrupt or crafted archive): refused", s->r->display, s->declared), -1;
         return (long)k;
     }
     size_t k = fread(buf, 1, cap, s->fp);
@@ -278,7 +366,7 @@ static long stream_read(void *ctx, char *buf, size_t cap, sf_err *e)
 char *mrio_ref_slurp(const mrio_ref *r, size_t *len, sf_err *e)
 {
     stream s;
-    if (stream_open(r, &s, e)) return NULL;
+    if (stream_open(r, (double)SLURP_MAX, "label files are read whole, up to 256 MiB", &s, e)) return NULL;
     size_t cap = 1 << 16, n = 0;
     char *buf = sf_malloc(cap + 1);
     for (;;) {
@@ -374,7 +462,9 @@ static long prefetch_read(void *ctx, char *buf, size_t cap, sf_err *e)
 int mrio_ref_read_matrix(const mrio_ref *r, sf_tsv_spec *spec, sf_err *e)
 {
     stream s;
-    int rc = stream_open(r, &s, e);
+    char why[96];
+    snprintf(why, sizeof why, "32 bytes per number of a %d x %d matrix + 1 MiB", spec->rows, spec->cols);
+    int rc = stream_open(r, 32.0 * spec->rows * spec->cols + (1 << 20), why, &s, e);
     if (rc) return rc;
     spec->name = r->display;
     prefetch p;

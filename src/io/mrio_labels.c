@@ -174,6 +174,14 @@ static int build(const lfile *T, const lfile *FD, const lfile *VA, sf_labels **o
             L->region_start[g] = i;
             first_line[g] = l->line;
         }
+        /* a region whose sector list starts over: two regions with the same code next to each other */
+        const lline *l0 = &T->l[L->region_start[g]];
+        if (i > L->region_start[g] && !strcmp(l->f[3], l0->f[3]) && !strcmp(l->f[2], l0->f[2])) {
+            rc = sf_fail(e, SF_EUSER,
+                         "%s: line %ld: region %s lists its first sector '%s' again (first at line %ld): two "
+                         "regions with the same code?", T->display, l->line, code, l->f[3], l0->line);
+            break;
+        }
         last_line[g] = l->line;
         L->sector_region[i] = g;
         L->sector_industry[i] = i - L->region_start[g] + 1;

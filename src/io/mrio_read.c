@@ -55,13 +55,37 @@ int sf_labels_read(const sf_source *src, int year, sf_labels **out, sf_err *e)
     return rc;
 }
 
+/* "where the labels come from" for the size errors of the matrices */
+static char *label_display(mrio_ctx *c, const char *name)
+{
+    mrio_ref r;
+    sf_err ignore = {0};
+    if (mrio_find_label(c, name, &r, &ignore)) return sf_strdup(name);
+    char *d = sf_strdup(r.display);
+    mrio_ref_free(&r);
+    return d;
+}
+
 static int read_matrix(mrio_ctx *c, const char *kind, int rows, int cols, double *dst, size_t ld,
                        const int *row_map, const int *col_map, sf_err *e)
 {
     mrio_ref r;
     int rc = mrio_find_data(c, kind, &r, e);
     if (rc) return rc;
-    sf_tsv_spec sp = {.rows = rows, .cols = cols, .dst = dst, .ld = ld, .row_map = row_map, .col_map = col_map};
+    char *lt = label_display(c, "labels_T.txt"), *lo = NULL, shape[1600];
+    if (!strcmp(kind, "T")) {
+        snprintf(shape, sizeof shape, "%s: %d sectors", lt, rows);
+    } else if (!strcmp(kind, "FD")) {
+        lo = label_display(c, "labels_FD.txt");
+        snprintf(shape, sizeof shape, "%s: %d sectors, and %s: %d final-demand columns", lt, rows, lo, cols);
+    } else {
+        lo = label_display(c, "labels_VA.txt");
+        snprintf(shape, sizeof shape, "%s: %d value-added rows, and %s: %d sectors", lo, rows, lt, cols);
+    }
+    free(lt);
+    free(lo);
+    sf_tsv_spec sp = {.rows = rows, .cols = cols, .dst = dst, .ld = ld, .row_map = row_map, .col_map = col_map,
+                      .shape = shape};
     rc = mrio_ref_read_matrix(&r, &sp, e);
     mrio_ref_free(&r);
     return rc;

@@ -270,6 +270,7 @@ typedef struct {
     int row, col;   /* text row (lines of numbers done), numbers on this line */
     double *dst;    /* where this line's numbers go */
     double *scratch;
+    char hint[640];   /* " (the sizes come from ...)" for the size errors, or "" */
 } tsv_state;
 
 /* The offending field (up to a delimiter, at most 40 characters) for messages. */
@@ -308,10 +309,10 @@ static int end_line(tsv_state *s, sf_err *e)
     const sf_tsv_spec *sp = s->sp;
     if (s->col != sp->cols) {
         if (s->col == 0)
-            return sf_fail(e, SF_EUSER, "%s: line %ld: empty line, expected %d numbers", sp->name, s->line,
-                           sp->cols);
-        return sf_fail(e, SF_EUSER, "%s: line %ld: truncated row: %d numbers, expected %d", sp->name, s->line,
-                       s->col, sp->cols);
+            return sf_fail(e, SF_EUSER, "%s: line %ld: empty line, expected %d numbers%s", sp->name, s->line,
+                           sp->cols, s->hint);
+        return sf_fail(e, SF_EUSER, "%s: line %ld: truncated row: %d numbers, expected %d%s", sp->name, s->line,
+                       s->col, sp->cols, s->hint);
     }
     if (s->scratch) {
         int r = sp->row_map ? sp->row_map[s->row] : s->row;
@@ -342,8 +343,8 @@ static int parse_chunk(tsv_state *s, int *st, const char *p, const char *end, sf
             /* after the last row: blank lines and spaces only */
             if (c == '\n') s->line++;
             else if (!is_delim(c))
-                return sf_fail(e, SF_EUSER, "%s: line %ld: too many lines: expected %d lines of numbers", sp->name,
-                               s->line, sp->rows);
+                return sf_fail(e, SF_EUSER, "%s: line %ld: too many lines: expected %d lines of numbers%s",
+                               sp->name, s->line, sp->rows, s->hint);
             p++;
             continue;
         }
@@ -394,8 +395,8 @@ static int parse_chunk(tsv_state *s, int *st, const char *p, const char *end, sf
                 double v;
                 if (col == cols) {
                     s->col = col;
-                    return sf_fail(e, SF_EUSER, "%s: line %ld, column %d: wrong column count: more than %d numbers",
-                                   sp->name, s->line, col + 1, cols);
+                    return sf_fail(e, SF_EUSER, "%s: line %ld, column %d: wrong column count: more than %d numbers%s",
+                                   sp->name, s->line, col + 1, cols, s->hint);
                 }
                 /* zeros are most of a sparse table: "0<TAB>" costs a few
                  * instructions instead of a parse */
@@ -452,8 +453,9 @@ int sf_tsv_read(const sf_tsv_spec *sp, sf_read_fn rd, void *ctx, sf_err *e)
      * so that no load ever sees uninitialised bytes */
     char *buf = sf_calloc(cap + SF_NUMPARSE_PAD + 2, 1);
     tsv_state s = {.sp = sp, .line = 1};
+    if (sp->shape) snprintf(s.hint, sizeof s.hint, " (the sizes come from %s)", sp->shape);
     if (sp->row_map || sp->col_map) s.scratch = sf_malloc((size_t)(sp->cols > 0 ? sp->cols : 1) * sizeof(double));
-    int st = S_LINE_START, rc = SF_OK, eof = 0;
+    int st = S_LINE_START, rc = SF_OK, eof = 0, bom_checked = 0;
     size_t have = 0;
     long total = 0;
     while (!eof) {
@@ -469,6 +471,15 @@ int sf_tsv_read(const sf_tsv_spec *sp, sf_read_fn rd, void *ctx, sf_err *e)
             }
             have += (size_t)r;
             total += r;
+        }
+        if (!bom_checked) { /* a UTF-8 byte order mark (files saved by Windows tools) is skipped */
+            bom_checked = 1;
+            if (have >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) {
+                memmove(buf, buf + 3, have - 3);
+                have -= 3;
+                total -= 3;
+                if (!eof) continue;
+            }
         }
         size_t lim;
         if (eof) {
@@ -495,10 +506,11 @@ int sf_tsv_read(const sf_tsv_spec *sp, sf_read_fn rd, void *ctx, sf_err *e)
         }
     }
     if (total == 0 && sp->rows > 0) {
-        rc = sf_fail(e, SF_EUSER, "%s: empty file, expected %d lines of %d numbers", sp->name, sp->rows, sp->cols);
+        rc = sf_fail(e, SF_EUSER, "%s: empty file, expected %d lines of %d numbers%s", sp->name, sp->rows, sp->cols,
+                     s.hint);
     } else if (s.row < sp->rows) {
-        rc = sf_fail(e, SF_EUSER, "%s: wrong number of lines: the text ends at line %ld after %d lines of numbers, expected %d",
-                     sp->name, s.line, s.row, sp->rows);
+        rc = sf_fail(e, SF_EUSER, "%s: wrong number of lines: the text ends at line %ld after %d lines of numbers, "
+                     "expected %d%s", sp->name, s.line, s.row, sp->rows, s.hint);
     }
 out:
     free(buf);

@@ -263,7 +263,7 @@ int sf_finish_assemble(const sf_run_info *ri, sf_err *e)
     const char *out = ri->cfg->out_file;
     char *dir = sf_dirname(out);
     if (sf_mkdir_p(dir) != 0) {
-        int rc = sf_fail(e, SF_EUSER, "%s: cannot create directory for [output] file", dir);
+        int rc = sf_fail(e, SF_EUSER, "%s: cannot create directory for [output] file: %s", dir, strerror(errno));
         free(dir);
         return rc;
     }

@@ -361,6 +361,12 @@ char *sf_read_file(const char *path, size_t *len, sf_err *e)
         sf_fail(e, SF_EUSER, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        sf_fail(e, SF_EUSER, "%s: is a directory, expected a file", path);
+        return NULL;
+    }
     size_t cap = 1 << 16, n = 0;
     char *buf = sf_malloc(cap);
     for (;;) {
@@ -372,11 +378,11 @@ char *sf_read_file(const char *path, size_t *len, sf_err *e)
         n += r;
         if (r == 0) break;
     }
-    int bad = ferror(f);
+    int bad = ferror(f) ? errno : 0;
     fclose(f);
     if (bad) {
         free(buf);
-        sf_fail(e, SF_EUSER, "%s: read error", path);
+        sf_fail(e, SF_EUSER, "%s: read error: %s", path, strerror(bad));
         return NULL;
     }
     buf[n] = '\0';

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Config validation (issue 2): every bad config is one clear error naming the
-# file, the line or key, exit code 1, and nothing is written.
+# file, the line or key, exit code 1, and nothing is written. Bad data files
+# and the output checks are in malformed.sh.
 set -euo pipefail
 T=$TMPDIR
 base() { cat <<INI
@@ -26,6 +27,7 @@ expect() { # expect NAME PATTERN : config on stdin must fail with PATTERN
   if [[ $rc != 1 ]] || ! grep -q -- "$pat" <<<"$out"; then
     echo "case $name: exit $rc, expected 1 and /$pat/; got:"; echo "$out"; exit 1
   fi
+  [[ $(grep -c '^silkflow: error: ' <<<"$out") == 1 ]] || { echo "case $name: not exactly one error line:"; echo "$out"; exit 1; }
   [[ ! -e $T/out ]] || { echo "case $name wrote output"; exit 1; }
   n=$((n + 1))
 }

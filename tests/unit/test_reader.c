@@ -619,19 +619,22 @@ static void test_chunks(void)
     free(txt);
     /* a last line without newline; blank lines after the last row */
     {
-        const char *t1 = "1\t2\n3\t4", *t2 = "1\t2\r\n3\t4\r\n\r\n\n";
-        const char *ts[] = {t1, t2};
-        for (int k = 0; k < 2; k++) {
+        /* and a UTF-8 byte order mark at the start, read in one piece or byte by byte */
+        const char *t1 = "1\t2\n3\t4", *t2 = "1\t2\r\n3\t4\r\n\r\n\n", *t3 = "\xEF\xBB\xBF" "1\t2\n3\t4\n";
+        const char *ts[] = {t1, t2, t3, t3};
+        for (int k = 0; k < 4; k++) {
             double v[4] = {0};
-            memsrc m = {ts[k], strlen(ts[k]), 100};
+            memsrc m = {ts[k], strlen(ts[k]), k == 3 ? 1 : 100};
             sf_tsv_spec sp = {.name = "small", .rows = 2, .cols = 2, .dst = v, .ld = 2};
             sf_err e = {0};
             CHECK(sf_tsv_read(&sp, mem_read, &m, &e) == SF_OK && v[0] == 1 && v[3] == 4);
         }
-        /* blank line inside; leading tab; space-separated; empty text */
-        const char *bad[] = {"1\t2\n\n3\t4\n", "\t1\t2\n3\t4\n", "1 2\n3\t4\n", ""};
-        const char *frag[] = {"line 2: empty line", "line 1, column 1", "line 1", "empty file"};
-        for (int k = 0; k < 4; k++) {
+        /* blank line inside; leading tab; space-separated; empty text; only a byte order mark; one inside */
+        const char *bad[] = {"1\t2\n\n3\t4\n", "\t1\t2\n3\t4\n", "1 2\n3\t4\n", "", "\xEF\xBB\xBF",
+                             "1\t2\n\xEF\xBB\xBF" "3\t4\n"};
+        const char *frag[] = {"line 2: empty line", "line 1, column 1", "line 1", "empty file", "empty file",
+                              "line 2, column 1"};
+        for (int k = 0; k < 6; k++) {
             double v[4];
             memsrc m = {bad[k], strlen(bad[k]), 100};
             sf_tsv_spec sp = {.name = "small", .rows = 2, .cols = 2, .dst = v, .ld = 2};
