@@ -6,7 +6,8 @@
 #   make check   every test (the Slurm test starts its own daemons from nothing)
 # FRESH_PURGE=1 (root) first removes Debian's Slurm and munge packages and their
 # state folders (/etc/slurm, /var/lib/slurm, /etc/munge, ...), so that the Slurm test
-# installs and starts them from nothing as on a new machine.
+# installs and starts them from nothing as on a new machine (libraries such as
+# libmunge2 stay: Open MPI's PMIx depends on them, purging them would remove MPI).
 # FRESH_KEEP=1 keeps the clone; it is also kept when a command fails.
 # Exit: 0 both commands passed, 1 otherwise.
 set -uo pipefail
@@ -14,7 +15,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 shared=$(cd "$src/../shared" 2>/dev/null && pwd) || { echo "fresh: no ../shared beside $src" >&2; exit 1; }
 if [[ ${FRESH_PURGE:-0} == 1 ]]; then
     [[ $(id -u) == 0 ]] || { echo "fresh: FRESH_PURGE=1 needs root" >&2; exit 1; }
-    pk=$(dpkg-query -W -f='${Package} ${Status}\n' 2>/dev/null | awk '/ installed$/ && $1 ~ /slurm|munge/ {print $1}')
+    pk=$(dpkg-query -W -f='${Package} ${Status}\n' 2>/dev/null | awk '/ installed$/ && $1 ~ /slurm|munge/ && $1 !~ /^lib/ {print $1}')
     echo "fresh: purging ${pk:-no Slurm/munge packages} and their state folders"
     [[ -n $pk ]] && DEBIAN_FRONTEND=noninteractive apt-get purge -y -q $pk >/dev/null 2>&1
     rm -rf /etc/slurm /var/lib/slurm /var/spool/slurm* /var/log/slurm* /etc/munge /var/lib/munge /var/log/munge /run/munge
