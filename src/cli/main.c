@@ -35,9 +35,17 @@ static const char *USAGE =
 /* "--opt=value" becomes "--opt" "value" for every command (getopt_long style;
  * "--opt value" works as well); a bare "--" ends the options. synth parses
  * "=" itself (and says which flags take no value). */
-static char **split_equals(int *argc, char **argv)
+typedef struct {
+    char **argv;  /* the split argument vector (its own array) */
+    char **owned; /* the option names cut from "--opt=value" */
+    int nowned;
+} split_args;
+
+static void split_equals(int *argc, char **argv, split_args *sp)
 {
-    char **out = sf_calloc((size_t)(2 * *argc + 1), sizeof(char *));
+    sp->argv = sf_calloc((size_t)(2 * *argc + 1), sizeof(char *));
+    sp->owned = sf_calloc((size_t)(*argc + 1), sizeof(char *));
+    sp->nowned = 0;
     int n = 0, opts = 1;
     for (int i = 0; i < *argc; i++) {
         char *a = argv[i], *eq = strchr(a, '=');
@@ -45,21 +53,19 @@ static char **split_equals(int *argc, char **argv)
         if (opts && i > 1 && !strncmp(a, "--", 2) && eq && eq > a + 2) {
             char *o = sf_strdup(a);
             o[eq - a] = '\0';
-            out[n++] = o;
-            out[n++] = eq + 1;
+            sp->owned[sp->nowned++] = o;
+            sp->argv[n++] = o;
+            sp->argv[n++] = eq + 1;
         } else {
-            out[n++] = a;
+            sp->argv[n++] = a;
         }
     }
-    out[n] = NULL;
+    sp->argv[n] = NULL;
     *argc = n;
-    return out;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
-    if (sf_blas_startup(&argc, argv)) return 1; /* may re-execute the program: first */
-    if (argc > 1 && strcmp(argv[1], "synth")) argv = split_equals(&argc, argv);
     if (argc < 2) {
         fputs(USAGE, stderr);
         return 1;
@@ -79,4 +85,17 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "silkflow: error: unknown command '%s'\n\n%s", cmd, USAGE);
     return 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (sf_blas_startup(&argc, argv)) return 1; /* may re-execute the program: first */
+    if (argc < 2 || !strcmp(argv[1], "synth")) return dispatch(argc, argv);
+    split_args sp;
+    split_equals(&argc, argv, &sp);
+    int rc = dispatch(argc, sp.argv);
+    for (int i = 0; i < sp.nowned; i++) free(sp.owned[i]);
+    free(sp.owned);
+    free(sp.argv);
+    return rc;
 }
