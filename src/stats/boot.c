@@ -169,16 +169,7 @@ static void wcr_replicate(const wcr_pre *P, const double *v, double *work, doubl
         }
     }
     /* u = Q w (Q symmetric; column-major walk) */
-    memset(u0, 0, sizeof(double) * 2 * (size_t)L);
-    for (int b = 0; b < L; b++) {
-        double a0 = w0[b], a1 = w1[b];
-        if (a0 == 0 && a1 == 0) continue;
-        const double *col = P->Q + (size_t)b * L;
-        for (int a = 0; a < L; a++) {
-            u0[a] += col[a] * a0;
-            u1[a] += col[a] * a1;
-        }
-    }
+    sf_matvec2(P->Q, L, w0, w1, u0, u1);
     for (int a = 0; a < k; a++) {
         double t0 = 0, t1 = 0;
         for (int b = 0; b < k; b++) {

@@ -173,3 +173,18 @@ int sf_sym_badly_conditioned(const double *V, int k)
     free(w);
     return bad;
 }
+
+void sf_matvec2(const double *Q, int L, const double *w0, const double *w1, double *u0, double *u1)
+{
+    memset(u0, 0, sizeof(double) * (size_t)L);
+    memset(u1, 0, sizeof(double) * (size_t)L);
+    for (int b = 0; b < L; b++) {
+        double a0 = w0[b], a1 = w1[b];
+        if (a0 == 0 && a1 == 0) continue;
+        const double *col = Q + (size_t)b * L;
+        for (int a = 0; a < L; a++) {
+            u0[a] += col[a] * a0;
+            u1[a] += col[a] * a1;
+        }
+    }
+}

@@ -94,4 +94,8 @@ void sf_boot_plan(sf_boot_weights w, long B, int G, int rank, int size, sf_boot_
  * counter-based draw from the weight distribution (Rademacher, Webb, Mammen). */
 double sf_boot_weight(sf_boot_weights w, uint64_t seed, int enumerate, uint64_t b, uint64_t g);
 
+/* u0 = Q w0 and u1 = Q w1 for a column-major L x L matrix Q, in one column walk
+ * that skips the columns both weights leave out (the bootstraps' replicate step). */
+void sf_matvec2(const double *Q, int L, const double *w0, const double *w1, double *u0, double *u1);
+
 #endif

@@ -169,16 +169,7 @@ static double wre_t_stat(const wre_t *P, const double *v, double r, double *work
             w2[P->lev[q]] += vh * P->Du2[q];
         }
     }
-    memset(q1, 0, sizeof(double) * 2 * (size_t)L);
-    for (int b = 0; b < L; b++) {
-        double a1 = w1[b], a2 = w2[b];
-        if (a1 == 0 && a2 == 0) continue;
-        const double *col = P->Q + (size_t)b * L;
-        for (int a = 0; a < L; a++) {
-            q1[a] += col[a] * a1;
-            q2[a] += col[a] * a2;
-        }
-    }
+    sf_matvec2(P->Q, L, w1, w2, q1, q2);
     double T1[64] = {0}, T2[64] = {0};
     for (int h = 0; h < G; h++) {
         double vh = v ? v[h] : 1.0;
