@@ -7,6 +7,7 @@
 # linear solve) against the year's country matrices.
 set -euo pipefail
 py=/usr/bin/python3
+$py -c 'import networkx' 2>/dev/null || { echo "no networkx for /usr/bin/python3 (Debian python3-networkx, make deps)"; exit 77; }
 T=$TMPDIR
 cat > "$T/w.ini" <<INI
 [data]

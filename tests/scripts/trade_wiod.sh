@@ -40,6 +40,10 @@ grep -q '^trade      Mean annual growth by group of CHN, before and after 2010' 
 for ext in txt md csv; do [[ -s $d/tables/trade.$ext ]]; done
 $py tests/scripts/trade_check.py "$d/out.h5" configs/countries/bri-wiod.txt 3-16 8-15 2010 sources \
     data/covariates/bri_signatories_nedopil2023.csv "$d/tables/trade.csv" "$d/a.log"
+# the network's regional groups come from the same covariate group as /trade/regions
+if $py -c 'import networkx' 2>/dev/null; then
+  $py tests/scripts/network_check.py "$d/out.h5" 2011 CHN configs/countries/bri-wiod.txt 0.001
+fi
 
 printf 'iso3,year,BRI\nRUS,2009,0\nRUS,2010,1\nRUS,2011,1\nTUR,2009,0\nTUR,2010,1\nTUR,2011,1\nIND,2010,0\n' > "$d/user.csv"
 cfg "file = $d/user.csv" > "$d/b.ini"
