@@ -33,6 +33,8 @@ enum {
     SF_TG_FTA,          /* regions with a trade agreement with the focal region in force in the year */
     SF_TG_PARTNERS_BRI, /* partners in SF_TG_BRI */
     SF_TG_PARTNERS_FTA, /* partners in SF_TG_FTA */
+    SF_TG_ASEAN,        /* the ten ASEAN member states (fixed composition; sf_trade_fixed_groups) */
+    SF_TG_SOUTH_AMERICA, /* the countries of UN M49 region 005 South America (fixed) */
     SF_TG_N
 };
 extern const char *const sf_trade_group_names[SF_TG_N]; /* "world", "partners", ... */
@@ -56,6 +58,13 @@ void sf_trade_country_flows(const sf_labels *lab, int focal, const double *exb, 
  * all (avail[k] = 0 for the groups that need it, no member). */
 void sf_trade_membership(int G, int focal, const unsigned char *is_partner, const double *bri,
                          const double *bri_ever, const double *fta, unsigned char *mem, int *unknown, int *avail);
+
+/* The fixed geographic groups (Du 2025 quotes China's export growth to ASEAN
+ * and South America): mem rows SF_TG_ASEAN and SF_TG_SOUTH_AMERICA from the
+ * region codes (docs/trade.md); call after sf_trade_membership. */
+void sf_trade_fixed_groups(const sf_labels *lab, int focal, unsigned char *mem);
+extern const char *const sf_trade_asean[10];
+extern const char *const sf_trade_south_america[14];
 
 /* out[k] = sum_r mem[k * G + r] * v[r] for k < K. */
 void sf_trade_group_sums(int G, int K, const unsigned char *mem, const double *v, double *out);

@@ -20,7 +20,8 @@ const char *const sf_trade_measure_desc[SF_TR_NMEAS] = {
     "value-added trade: va_exports + va_imports"};
 
 const char *const sf_trade_group_names[SF_TG_N] = {"world", "partners", "nonpartners", "bri",
-                                                   "bri_ever", "fta", "partners_bri", "partners_fta"};
+                                                   "bri_ever", "fta", "partners_bri", "partners_fta",
+                                                   "asean", "south_america"};
 const char *const sf_trade_group_desc[SF_TG_N] = {
     "every region of the table except the focal region",
     "the [model] partners list",
@@ -30,7 +31,28 @@ const char *const sf_trade_group_desc[SF_TG_N] = {
     "in some year)",
     "regions with a trade agreement with the focal region in force in the year (covariate FTA = 1)",
     "partners in bri",
-    "partners in fta"};
+    "partners in fta",
+    "the ten ASEAN member states (current membership, fixed composition)",
+    "South America (UN M49 region 005; fixed composition)"};
+
+/* ASEAN (asean.org, member states since Cambodia joined in 1999) */
+const char *const sf_trade_asean[10] = {"BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM"};
+/* UN M49 (unstats.un.org/unsd/methodology/m49) region 005 South America */
+const char *const sf_trade_south_america[14] = {"ARG", "BOL", "BRA", "CHL", "COL", "ECU", "FLK",
+                                                "GUF", "GUY", "PRY", "PER", "SUR", "URY", "VEN"};
+
+void sf_trade_fixed_groups(const sf_labels *lab, int focal, unsigned char *mem)
+{
+    const int G = lab->G;
+    for (int r = 0; r < G; r++) {
+        const char *code = lab->region_code[r];
+        int a = 0, s = 0;
+        for (int i = 0; i < 10; i++) a |= !strcmp(code, sf_trade_asean[i]);
+        for (int i = 0; i < 14; i++) s |= !strcmp(code, sf_trade_south_america[i]);
+        mem[(size_t)SF_TG_ASEAN * G + r] = (unsigned char)(a && r != focal);
+        mem[(size_t)SF_TG_SOUTH_AMERICA * G + r] = (unsigned char)(s && r != focal);
+    }
+}
 
 const char *const sf_trade_class_names[SF_TC_N] = {"mfg_high_tech", "mfg_low_tech", "non_mfg", "all"};
 const char *const sf_trade_class_desc[SF_TC_N] = {

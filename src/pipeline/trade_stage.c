@@ -197,6 +197,7 @@ static int compute_year(trade_ctx *x, hid_t f, int t, sf_err *e)
     unsigned char *mem = x->mem + (size_t)t * K * G;
     sf_trade_membership(G, x->focal, x->is_partner, x->bri ? x->bri + (size_t)t * G : NULL, x->bri_ever,
                         x->fta ? x->fta + (size_t)t * G : NULL, mem, x->unknown + (size_t)t * K, x->avail);
+    sf_trade_fixed_groups(lab, x->focal, mem);
     for (int k = 0; k < K; k++) {
         int c = 0;
         for (int r = 0; r < G; r++) c += mem[(size_t)k * G + r];
@@ -555,8 +556,8 @@ static void tab_md(const ttab *t, FILE *out)
 }
 
 /* The groups shown in the compact tables. */
-static const int SHOWN[] = {SF_TG_PARTNERS, SF_TG_BRI_EVER, SF_TG_BRI, SF_TG_FTA};
-enum { NSHOWN = 4 };
+static const int SHOWN[] = {SF_TG_PARTNERS, SF_TG_BRI_EVER, SF_TG_BRI, SF_TG_FTA, SF_TG_ASEAN, SF_TG_SOUTH_AMERICA};
+enum { NSHOWN = 6 };
 
 static const double *ser_at(const sf_trade_series *s, const double *a, int m, int t)
 {

@@ -110,7 +110,7 @@ def num(s):
 def check_log(path, years, gg, names):
     lines = [l[11:].rstrip("\n") for l in open(path) if l.startswith("trade      ")]
     # compact tables: year, world level, world growth, then share and growth of the shown groups
-    shown = ["partners", "bri_ever", "bri", "fta"]
+    shown = ["partners", "bri_ever", "bri", "fta", "asean", "south_america"]
     seen = 0
     for i, l in enumerate(lines):
         for title, mname in (("Gross exports of", "gross_exports"), ("Value-added exports (VAX) of", "va_exports")):
@@ -192,8 +192,11 @@ def main():
     gg = tr["groups"]
     names = [s.decode() for s in gg["names"][...]]
     K = len(names)
-    check(names == ["world", "partners", "nonpartners", "bri", "bri_ever", "fta", "partners_bri", "partners_fta"],
-          "group names")
+    check(names == ["world", "partners", "nonpartners", "bri", "bri_ever", "fta", "partners_bri", "partners_fta",
+                    "asean", "south_america"], "group names")
+    # fixed geographic groups: ASEAN members and UN M49 South America (Du 2025's two regions)
+    asean = {"BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM"}
+    south = {"ARG", "BOL", "BRA", "CHL", "COL", "ECU", "FLK", "GUF", "GUY", "PRY", "PER", "SUR", "URY", "VEN"}
     mem = gg["membership"][...].astype(bool)
     avail = gg["available"][...]
     isp = np.zeros(G, bool)
@@ -209,6 +212,8 @@ def main():
         check(np.array_equal(M[7], M[5] & isp), "partners_fta = fta & partners")
         check(not (M[3] & ~M[4]).any(), "bri is within bri_ever")
         check(np.array_equal(gg["n_regions"][t], M.sum(axis=1)), "n_regions")
+        check(np.array_equal(M[8], np.array([codes[r] in asean and r != c for r in range(G)])), "asean")
+        check(np.array_equal(M[9], np.array([codes[r] in south and r != c for r in range(G)])), "south_america")
     level = np.einsum("tmg,tkg->mtk", flows, mem.astype(float))
     for k in range(K):
         if not avail[k]:
