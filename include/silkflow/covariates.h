@@ -104,4 +104,21 @@ char *sf_cov_report_text(const sf_cov_report *r);
 void sf_cov_report_log(const sf_cov_report *r);
 void sf_cov_report_free(sf_cov_report *r);
 
+/* Du (2025): counts over the calendar years y0..y1 of the focal country's
+ * trade agreements in force (DESTA dyads in dir: distinct base treaties with
+ * an entry of the focal, entry into force <= t; and the distinct countries of
+ * those entries) and of the countries that had signed a BRI cooperation
+ * document by the end of t (bri_signatories*.csv; those without a date are
+ * bri_undated). A source that is absent leaves its series NaN (and its file
+ * name NULL); malformed files are SF_EUSER. docs/trade.md "Agreements". */
+typedef struct {
+    int n;
+    int *year;
+    double *fta_agreements, *fta_partners, *bri_signatories;
+    int bri_undated;           /* -1 without the file */
+    char *desta_file, *bri_file; /* basenames of the files read, NULL when absent */
+} sf_cov_counts;
+int sf_cov_agreement_counts(const char *dir, const char *focal, int y0, int y1, sf_cov_counts *c, sf_err *e);
+void sf_cov_counts_free(sf_cov_counts *c);
+
 #endif

@@ -860,6 +860,89 @@ static void ctx_free(trade_ctx *x)
     sf_trade_series_free(&x->ind);
 }
 
+/* ---------------- agreements over time (Du 2025; docs/trade.md "Agreements") ---------------- */
+
+enum { AGR_Y0 = 1990, AGR_Y1 = 2023 }; /* DESTA v2.02 and Nedopil (2023) end in 2023 */
+
+/* The paper's stated counts: DIR/../countries/du2025_stated.csv, else DIR/du2025_stated.csv; NULL if absent. */
+static sf_frame *read_stated(const char *dir, char *used, size_t n, sf_err *e, int *rc)
+{
+    const char *rel[2] = {"/../countries/du2025_stated.csv", "/du2025_stated.csv"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(used, n, "%s%s", dir, rel[i]);
+        FILE *f = fopen(used, "r");
+        if (!f) continue;
+        fclose(f);
+        sf_frame *fr = NULL;
+        *rc = sf_frame_read_csv(used, &fr, e);
+        const char *need[4] = {"measure", "year", "value", "quote"};
+        for (int k = 0; k < 4 && !*rc; k++)
+            if (!sf_frame_col(fr, need[k]))
+                *rc = sf_fail(e, SF_EUSER, "%s: line 1: no column %s (expected measure, year, value, quote, source)",
+                              used, need[k]);
+        for (int k = 1; k < 3 && !*rc; k++)
+            if (sf_frame_col(fr, need[k])->type != SF_COL_NUM)
+                *rc = sf_fail(e, SF_EUSER, "%s: column %s has a cell that is not a number", used, need[k]);
+        if (*rc) {
+            sf_frame_free(fr);
+            return NULL;
+        }
+        return fr;
+    }
+    used[0] = '\0';
+    return NULL;
+}
+
+static int write_agreements(const sf_run_info *ri, sf_h5 *out, sf_err *e)
+{
+    const char *dir = ri->cfg->cov_dir;
+    if (!dir) return SF_OK;
+    sf_cov_counts c;
+    int rc = sf_cov_agreement_counts(dir, ri->cfg->focal, AGR_Y0, AGR_Y1, &c, e);
+    char spath[4096];
+    sf_frame *st = rc ? NULL : read_stated(dir, spath, sizeof spath, e, &rc);
+    if (!rc) {
+        hid_t g = sf_h5_group(out, "/trade/agreements");
+        const hsize_t n = (hsize_t)c.n;
+        rc = sf_h5_write_int(out, g, "calendar_year", 1, &n, c.year, e);
+        if (!rc) rc = sf_h5_write_double(out, g, "fta_agreements", 1, &n, c.fta_agreements, e);
+        if (!rc) rc = sf_h5_write_double(out, g, "fta_partners", 1, &n, c.fta_partners, e);
+        if (!rc) rc = sf_h5_write_double(out, g, "bri_signatories", 1, &n, c.bri_signatories, e);
+        sf_h5_attr_int(g, "bri_undated", c.bri_undated);
+        sf_h5_attr_str(g, "desta_file", c.desta_file ? c.desta_file : "");
+        sf_h5_attr_str(g, "bri_file", c.bri_file ? c.bri_file : "");
+        sf_h5_attr_str(g, "stated_file", st ? spath : "");
+        if (st && !rc) {
+            const hsize_t ns = (hsize_t)st->nrow;
+            const sf_column *m = sf_frame_col(st, "measure"), *y = sf_frame_col(st, "year"),
+                            *v = sf_frame_col(st, "value"), *q = sf_frame_col(st, "quote"),
+                            *src = sf_frame_col(st, "source"), *ql = sf_frame_col(st, "qualifier");
+            char **empty = sf_calloc(ns + 1, sizeof(char *));
+            rc = sf_h5_write_strings(out, g, "stated_measure", ns, m->type == SF_COL_STR ? m->str : empty, e);
+            if (!rc) rc = sf_h5_write_double(out, g, "stated_year", 1, &ns, y->num, e);
+            if (!rc) rc = sf_h5_write_double(out, g, "stated_value", 1, &ns, v->num, e);
+            if (!rc) rc = sf_h5_write_strings(out, g, "stated_quote", ns, q->type == SF_COL_STR ? q->str : empty, e);
+            if (!rc)
+                rc = sf_h5_write_strings(out, g, "stated_source", ns, src && src->type == SF_COL_STR ? src->str : empty,
+                                         e);
+            if (!rc)
+                rc = sf_h5_write_strings(out, g, "stated_qualifier", ns, ql && ql->type == SF_COL_STR ? ql->str : empty,
+                                         e);
+            free(empty);
+        }
+        H5Gclose(g);
+        const int last = c.n - 1;
+        sf_info("%-10s agreements of %s in force in %d: %.0f (with %.0f countries and regions, DESTA); BRI signatories "
+                "%.0f (+%d without a date, Nedopil 2023)%s",
+                "trade", ri->cfg->focal, c.year[last], c.fta_agreements[last], c.fta_partners[last],
+                c.bri_signatories[last], c.bri_undated < 0 ? 0 : c.bri_undated,
+                st ? "; the statements of Du (2025) in /trade/agreements/stated_*" : "");
+    }
+    sf_frame_free(st);
+    sf_cov_counts_free(&c);
+    return rc;
+}
+
 int sf_trade_stage(const sf_run_info *ri, sf_h5 *out, sf_err *e)
 {
     double t0 = sf_now();
@@ -946,6 +1029,7 @@ int sf_trade_stage(const sf_run_info *ri, sf_h5 *out, sf_err *e)
         sf_trade_series_finish(&x.ind, ref, b);
         free(ref);
         rc = write_h5(&x, out, e);
+        if (!rc) rc = write_agreements(ri, out, e);
     }
     if (!rc) rc = write_files(&x, e);
     if (!rc) {

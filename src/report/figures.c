@@ -926,13 +926,15 @@ static void fig_trade(const rp_data *d, const rp_plotter *p, rp_figure *f)
              {"partners", "partners (model list)"},
              {"bri_ever", "BRI signatories (ever)"},
              {"bri", "BRI signatories (in force)"},
-             {"fta", "FTA partners (in force)"}};
+             {"fta", "FTA partners (in force)"},
+             {"asean", "ASEAN"},
+             {"south_america", "South America"}};
     const int NG = (int)(sizeof G / sizeof G[0]);
     const int Y = t->Y, K = t->K;
     double *yr = sf_malloc(sizeof(double) * (size_t)Y);
     for (int i = 0; i < Y; i++) yr[i] = t->years[i];
     double *col = sf_malloc(sizeof(double) * (size_t)(4 * NG * Y));
-    series ser[4][5];
+    series ser[4][7];
     int ns[4] = {0, 0, 0, 0};
     rp_buf no_index = {0}, no_growth = {0};
     const double *src[4] = {t->gt_index, t->vt_index, t->gt_growth, t->vt_growth};

@@ -650,11 +650,12 @@ static void sec_trade(rp_buf *b, const rp_data *d, const char *tables_dir, const
         rp_puts(b, "The results file has no `/trade` group.\n\n");
         return;
     }
-    static const char *const GN[] = {"world", "partners", "bri_ever", "bri", "fta"};
-    int kk[5], ng = 0;
+    static const char *const GN[] = {"world", "partners", "bri_ever", "bri", "fta", "asean", "south_america"};
+    enum { NGN = sizeof GN / sizeof GN[0] };
+    int kk[NGN], ng = 0;
     const int Y = t->Y, K = t->K;
     rp_buf left = {0};
-    for (int g = 0; g < 5; g++) {
+    for (int g = 0; g < NGN; g++) {
         int k = trade_group(t, GN[g]);
         if (k < 0) continue;
         int members = 0;
@@ -668,7 +669,8 @@ static void sec_trade(rp_buf *b, const rp_data *d, const char *tables_dir, const
     }
     rp_printf(b, "Exports of %s, gross and value added (%s; shares of the world value and annual growth in %%; "
                  "groups as in docs/trade.md: `bri_ever` is the fixed set of countries that signed a BRI document "
-                 "at any date, `bri` those that had signed by the year).\n\n",
+                 "at any date, `bri` those that had signed by the year; `asean` and `south_america`, the two regions "
+                 "whose export growth Du 2025 quotes, are fixed sets of countries).\n\n",
               d->focal, dash(t->units));
     if (left.len) rp_printf(b, "Left out: %s.\n\n", left.s);
     rp_buf_free(&left);

@@ -9,6 +9,7 @@ usage: trade_check.py RESULTS.h5 PARTNERS.txt INDUSTRIES TECH_HIGH BOUNDARY MODE
         nosources -> FTA not available (values NaN); BRI comes from a user CSV
 """
 import csv
+import glob
 import math
 import sys
 
@@ -293,6 +294,32 @@ def main():
             check(np.array_equal(mem[t, 4], np.array([codes[r] in ever for r in range(G)])), f"{y}: bri_ever")
             unk = sum(1 for r in range(G) if r != c and (codes[r], y) not in user)
             check(gg["n_unknown"][t, 3] == unk, f"{y}: bri unknown count")
+
+    # agreements over time (Du 2025): recount from the DESTA dyads and the signatories file with csv
+    if mode == "sources":
+        ag = tr["agreements"]
+        cy = list(ag["calendar_year"][...])
+        check(cy == list(range(1990, 2024)), "agreements: calendar years 1990-2023")
+        dy = [r for r in csv.DictReader(open(glob.glob("data/covariates/desta_list_of_treaties_*dyads*.csv")[0],
+                                              encoding="utf-8-sig"))
+              if "156" in (r["iso1"], r["iso2"]) and r["entryforceyear"] and "withdraw" not in r["entry_type"]]
+        for t, y in enumerate(cy):
+            live = [r for r in dy if int(r["entryforceyear"]) <= y]
+            check(ag["fta_agreements"][t] == len({r["base_treaty"] for r in live}), f"agreements {y}")
+            check(ag["fta_partners"][t] == len({r["iso2"] if r["iso1"] == "156" else r["iso1"] for r in live}),
+                  f"agreement partners {y}")
+        sig = [r for r in csv.DictReader(open(sys.argv[7], newline="")) if r["Country Code"] != "CHN"]
+        for t, y in enumerate(cy):
+            n = sum(1 for r in sig if r["Likely date of joining"] and int(r["Likely date of joining"][:4]) <= y
+                    and not (r["Likely date of exit"] and int(r["Likely date of exit"][:4]) <= y))
+            check(ag["bri_signatories"][t] == n, f"BRI signatories {y}")
+        check(ag.attrs["bri_undated"] == sum(1 for r in sig if not r["Likely date of joining"]), "undated signatories")
+        stated = list(csv.DictReader(open("data/countries/du2025_stated.csv", newline="")))
+        check([s_.decode() for s_ in ag["stated_measure"][...]] == [r["measure"] for r in stated], "stated measures")
+        near(ag["stated_value"][...], [float(r["value"]) for r in stated], "stated values")
+        check(ag["fta_agreements"][cy.index(2013)] == 13, "DESTA: 13 agreements of China in force in 2013")
+    else:
+        check("agreements" not in tr, "no /trade/agreements without covariate sources")
 
     # tables directory: the CSV agrees with the HDF5 (world gross exports)
     if len(sys.argv) > 8:
