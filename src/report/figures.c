@@ -4,7 +4,9 @@
  *   itr_routes       ITR by route (FIN, INT, INTREX_b, INT_d, INTREX_d), levels and shares
  *   network          the value-added flow network, first and last year (circular layout)
  *   network_rank     the focal region's PageRank rank and score over the years
+ *   network_groups   VA sources and final-goods capture by regional group; the focal's coreness, betweenness
  *   trade_growth     gross and value-added trade with BRI countries, partners and the world
+ *   agreements       trade agreements and BRI signatories per year, with Du (2025)'s stated counts
  *   coef_itr         the key ITR coefficient of every model with bootstrap and conventional CIs
  * Each figure is figures/<name>.png and .svg from one script figures/<name>.gp
  * with its data inline. Missing values never reach gnuplot as a silent gap in
@@ -910,6 +912,133 @@ static void fig_network_rank(const rp_data *d, const rp_plotter *p, rp_figure *f
     free(v);
 }
 
+/* The focal region's value-added sources and final-goods capture by regional group of its partners
+ * (Zheng et al. 2019; /network/YYYY/group_*), and its coreness and betweenness, over the years. */
+static void fig_network_groups(const rp_data *d, const rp_plotter *p, rp_figure *f)
+{
+    snprintf(f->name, sizeof f->name, "network_groups");
+    snprintf(f->title, sizeof f->title, "Value-added sources, final-goods capture and coreness by regional group");
+    const int ny = d->nnet;
+    const rp_net *z = ny ? &d->net[ny - 1] : NULL;
+    if (!z || !z->ng || !z->g_src || !z->g_cap) {
+        set_note(f, "not drawn: the networks have no regional-group aggregates (/network/YYYY/group_*)%s", "");
+        return;
+    }
+    const int ng = z->ng > NPAL ? NPAL : z->ng;
+    double *yr = sf_malloc(sizeof(double) * (size_t)ny), *v = sf_malloc(sizeof(double) * (size_t)(2 * ng + 2) * ny);
+    for (int i = 0; i < ny; i++) {
+        const rp_net *nt = &d->net[i];
+        yr[i] = nt->year;
+        for (int k = 0; k < ng; k++) {
+            int j = -1; /* the same group by name: the group order may differ between years */
+            for (int q = 0; q < nt->ng && j < 0; q++)
+                if (!strcmp(nt->gnames[q], z->gnames[k])) j = q;
+            v[(size_t)k * ny + i] = j >= 0 && nt->g_src ? 100 * nt->g_src[j] : NAN;
+            v[(size_t)(ng + k) * ny + i] = j >= 0 && nt->g_cap ? 100 * nt->g_cap[j] : NAN;
+        }
+        v[(size_t)(2 * ng) * ny + i] = nt->core ? nt->core[0] : NAN;
+        v[(size_t)(2 * ng + 1) * ny + i] = nt->bc ? nt->bc[0] : NAN;
+    }
+    series s1[NPAL], s2[NPAL], s3[2];
+    for (int k = 0; k < ng; k++) {
+        s1[k] = (series){z->gnames[k], v + (size_t)k * ny, PAL[k], 2.0, 1};
+        s2[k] = (series){z->gnames[k], v + (size_t)(ng + k) * ny, PAL[k], 2.0, 1};
+    }
+    s3[0] = (series){"coreness (continuous)", v + (size_t)(2 * ng) * ny, FOCAL_COLOR, 2.5, 1};
+    s3[1] = (series){"betweenness", v + (size_t)(2 * ng + 1) * ny, PAL[0], 2.0, 2};
+    rp_buf blocks = {0}, body = {0};
+    datablock(&blocks, "src", yr, ny, s1, ng);
+    datablock(&blocks, "cap", yr, ny, s2, ng);
+    datablock(&blocks, "core", yr, ny, s3, 2);
+    rp_puts(&body, "set multiplot layout 1,3 margins 0.06,0.98,0.3,0.88 spacing 0.07 title ");
+    char t[256];
+    snprintf(t, sizeof t, "%s and the regional groups of its partners (VAX/VAR networks)", d->focal);
+    gp_quote(&body, t);
+    rp_puts(&body, " font \",13\"\nset grid lc rgb \"#dddddd\"\nset key off\n");
+    year_axis(&body, yr, ny);
+    snprintf(t, sizeof t, "share in the foreign VA of %s's exports (%%)", d->focal);
+    rp_puts(&body, "set title ");
+    gp_quote(&body, t);
+    rp_puts(&body, "\nset yrange [0:*]\n");
+    lines_plot(&body, "src", s1, ng, ny, 1);
+    snprintf(t, sizeof t, "%s's DVA in final goods / final-goods exports (%%)", d->focal);
+    rp_puts(&body, "set title ");
+    gp_quote(&body, t);
+    rp_puts(&body, "\nset yrange [*:*]\n");
+    rp_puts(&body, "set key at screen 0.36,0.1 center center horizontal maxcols 3 Left reverse width 2\n");
+    lines_plot(&body, "cap", s2, ng, ny, 1);
+    snprintf(t, sizeof t, "%s in the VAX network", d->focal);
+    rp_puts(&body, "set title ");
+    gp_quote(&body, t);
+    rp_puts(&body, "\nset yrange [0:*]\nset key at screen 0.85,0.08 center center horizontal Left reverse width 2\n");
+    lines_plot(&body, "core", s3, 2, ny, 1);
+    fig_render(p, f, &blocks, &body, 1500, 560);
+    rp_printf(&f->caption,
+              "Left: the share of each regional group of partners in the foreign value added embodied in %s's gross "
+              "exports (the east-to-west reading of Zheng et al. 2019). Middle: the final-goods capture of %s in its "
+              "exports to each group, its domestic value added in final-goods exports (WWZ DVA_FIN) over the gross "
+              "final-goods exports. Right: the Borgatti-Everett continuous coreness of %s and its betweenness "
+              "(edge length 1 / flow) in the VAX network. Definitions: docs/methods.md section 8.",
+              d->focal, d->focal, d->focal);
+    rp_buf_free(&blocks);
+    rp_buf_free(&body);
+    free(yr);
+    free(v);
+}
+
+/* Du (2025): trade agreements and BRI signatories per year, with the paper's statements as points. */
+static void fig_agreements(const rp_data *d, const rp_plotter *p, rp_figure *f)
+{
+    snprintf(f->name, sizeof f->name, "agreements");
+    snprintf(f->title, sizeof f->title, "Trade agreements and BRI cooperation partners over time");
+    const rp_agreements *a = d->agree;
+    if (!a || !a->n || !a->fta || !a->bri) {
+        set_note(f, "not drawn: the results file has no /trade/agreements (it needs [covariates] sources)%s", "");
+        return;
+    }
+    series s[3] = {{"trade agreements in force (DESTA)", a->fta, PAL[0], 2.5, 1},
+                   {"countries and regions with one (DESTA)", a->fta_partners, PAL[1], 2.0, 2},
+                   {"BRI signatories (Nedopil 2023)", a->bri, FOCAL_COLOR, 2.5, 1}};
+    rp_buf blocks = {0}, body = {0};
+    datablock(&blocks, "ag", a->year, a->n, s, 3);
+    /* the paper's counts (not the growth rates) as points */
+    static const char *const KEYS[3] = {"fta_agreements", "fta_partners", "bri_cooperation_countries"};
+    int nst = 0;
+    rp_puts(&blocks, "$st << EOD\n");
+    for (int i = 0; i < a->ns; i++)
+        for (int k = 0; k < 3; k++)
+            if (!strcmp(a->s_measure[i], KEYS[k]) && isnum(a->s_value[i])) {
+                rp_printf(&blocks, "%g %d %.10g\n", a->s_year[i], k, a->s_value[i]);
+                nst++;
+            }
+    rp_puts(&blocks, "EOD\n");
+    rp_puts(&body, "set grid lc rgb \"#dddddd\"\nset key top left Left reverse\nset yrange [0:*]\n");
+    rp_puts(&body, "set lmargin 8\nset bmargin 5\nset title ");
+    char t[200];
+    snprintf(t, sizeof t, "Trade agreements of %s and BRI cooperation partners, per year", d->focal);
+    gp_quote(&body, t);
+    rp_putc(&body, '\n');
+    year_axis(&body, a->year, a->n);
+    rp_printf(&body, "set xrange [%g:%g]\n", a->year[0] - 0.3, a->year[a->n - 1] + 1.3);
+    lines_plot(&body, "ag", s, 3, a->n, 0);
+    if (nst) { /* the statements on top of the lines */
+        body.len -= 1; /* drop the newline that ends the plot command */
+        rp_puts(&body, ", \\\n     $st using 1:3 with points pt 9 ps 1.6 lc rgb \"#000000\" title "
+                       "\"stated by Du (2025)\"\n");
+    }
+    fig_render(p, f, &blocks, &body, 1000, 560);
+    rp_printf(&f->caption,
+              "Per calendar year, the trade agreements of %s in force at the end of the year (distinct DESTA base "
+              "treaties with an entry of %s, entry into force in or before the year) and the countries and regions "
+              "they cover; the countries that had signed a BRI cooperation document (Nedopil 2023; signatories "
+              "without a date are not counted). Triangles: the counts Du (2025) states (\"22 free trade agreements "
+              "with 29 countries and regions\" as of 2023, signed rather than in force; \"more than 150\" "
+              "cooperation countries), from data/countries/du2025_stated.csv.",
+              d->focal, d->focal);
+    rp_buf_free(&blocks);
+    rp_buf_free(&body);
+}
+
 /* ------------------------------------------------------------ trade */
 static void fig_trade(const rp_data *d, const rp_plotter *p, rp_figure *f)
 {
@@ -1170,7 +1299,8 @@ static void fig_coef(const rp_data *d, const rp_plotter *p, rp_figure *f)
 void rp_figures_make(const rp_data *d, const rp_plotter *p, rp_figure **figs, int *nfigs)
 {
     void (*const make[])(const rp_data *, const rp_plotter *, rp_figure *) = {
-        fig_trends_group, fig_trends_industry, fig_itr_routes, fig_network, fig_network_rank, fig_trade, fig_coef};
+        fig_trends_group, fig_trends_industry, fig_itr_routes, fig_network, fig_network_rank, fig_network_groups,
+        fig_trade, fig_agreements, fig_coef};
     int n = (int)(sizeof make / sizeof make[0]);
     rp_figure *f = sf_calloc((size_t)n, sizeof(rp_figure));
     for (int i = 0; i < n; i++) make[i](d, p, &f[i]);

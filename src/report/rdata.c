@@ -218,6 +218,18 @@ static void read_network(hid_t f, rp_data *d)
         nt->rank_vax = attr_num(g, "focal_rank_vax");
         nt->rank_var = attr_num(g, "focal_rank_var");
         nt->total_vax = attr_num(g, "total_flow_vax");
+        nt->bc = m ? read_doubles(g, "betweenness_vax", m) : NULL;
+        nt->ev = m ? read_doubles(g, "eigenvector_vax", m) : NULL;
+        nt->core = m ? read_doubles(g, "coreness_vax", m) : NULL;
+        nt->incore = m ? read_ints(g, "core_vax", m) : NULL;
+        nt->core_fit = attr_num(g, "core_fit_vax");
+        nt->ncore = attr_num(g, "ncore_vax");
+        nt->gnames = read_strings(g, "region_group", &nt->ng);
+        const size_t ng = (size_t)nt->ng;
+        nt->g_src = ng ? read_doubles(g, "group_va_sources_share", ng) : NULL;
+        nt->g_focal = ng ? read_doubles(g, "group_focal_va_share", ng) : NULL;
+        nt->g_fin = ng ? read_doubles(g, "group_fin_dva_share", ng) : NULL;
+        nt->g_cap = ng ? read_doubles(g, "group_fin_va_capture", ng) : NULL;
         H5Gclose(g);
         if (!nt->nodes || !nt->vax || !nt->sin || !nt->sout) {
             free_strings(nt->nodes, nt->m);
@@ -269,6 +281,55 @@ static void read_trade(hid_t f, rp_data *d)
         free(t);
     }
     H5Gclose(g);
+}
+
+static void read_agreements(hid_t f, rp_data *d)
+{
+    int n = 0;
+    if (!sf_h5_exists(f, "/trade/agreements/calendar_year")) return;
+    double *yr = NULL;
+    int rank = 0;
+    hsize_t dims[8];
+    if (sf_h5_read_double(f, "/trade/agreements/calendar_year", &yr, &rank, dims, NULL) != SF_OK) return;
+    n = rank == 1 ? (int)dims[0] : 0;
+    rp_agreements *a = sf_calloc(1, sizeof *a);
+    a->n = n;
+    a->year = yr;
+    a->fta = read_doubles(f, "/trade/agreements/fta_agreements", (size_t)n);
+    a->fta_partners = read_doubles(f, "/trade/agreements/fta_partners", (size_t)n);
+    a->bri = read_doubles(f, "/trade/agreements/bri_signatories", (size_t)n);
+    a->s_measure = read_strings(f, "/trade/agreements/stated_measure", &a->ns);
+    int nq = 0, nl = 0;
+    a->s_quote = read_strings(f, "/trade/agreements/stated_quote", &nq);
+    a->s_qualifier = read_strings(f, "/trade/agreements/stated_qualifier", &nl);
+    a->s_year = a->ns ? read_doubles(f, "/trade/agreements/stated_year", (size_t)a->ns) : NULL;
+    a->s_value = a->ns ? read_doubles(f, "/trade/agreements/stated_value", (size_t)a->ns) : NULL;
+    if (nq != a->ns || nl != a->ns || !a->s_year || !a->s_value) {
+        free_strings(a->s_measure, a->ns);
+        free_strings(a->s_quote, nq);
+        free_strings(a->s_qualifier, nl);
+        free(a->s_year);
+        free(a->s_value);
+        a->s_measure = a->s_quote = a->s_qualifier = NULL;
+        a->s_year = a->s_value = NULL;
+        a->ns = 0;
+    }
+    d->agree = a;
+}
+
+static void free_agreements(rp_agreements *a)
+{
+    if (!a) return;
+    free(a->year);
+    free(a->fta);
+    free(a->fta_partners);
+    free(a->bri);
+    free_strings(a->s_measure, a->ns);
+    free_strings(a->s_quote, a->ns);
+    free_strings(a->s_qualifier, a->ns);
+    free(a->s_year);
+    free(a->s_value);
+    free(a);
 }
 
 static void read_estimates(hid_t f, rp_data *d)
@@ -364,6 +425,7 @@ int rp_data_read(const char *path, rp_data *d, sf_err *e)
     read_years(f, d);
     read_panel(f, d);
     read_network(f, d);
+    read_agreements(f, d);
     read_trade(f, d);
     read_estimates(f, d);
     sf_h5_close(&h, NULL);
@@ -414,9 +476,19 @@ void rp_data_free(rp_data *d)
         free(d->net[i].vax);
         free(d->net[i].sin);
         free(d->net[i].sout);
+        free(d->net[i].bc);
+        free(d->net[i].ev);
+        free(d->net[i].core);
+        free(d->net[i].incore);
+        free_strings(d->net[i].gnames, d->net[i].ng);
+        free(d->net[i].g_src);
+        free(d->net[i].g_focal);
+        free(d->net[i].g_fin);
+        free(d->net[i].g_cap);
     }
     free(d->net);
     free_trade(d->trade);
+    free_agreements(d->agree);
     for (int i = 0; i < d->nmodels; i++) {
         rp_model *m = &d->models[i];
         char *ms[] = {m->name, m->table, m->depvar, m->role, m->key, m->formula, m->boot_method};

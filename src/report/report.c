@@ -727,6 +727,7 @@ static void sec_trade(rp_buf *b, const rp_data *d, const char *tables_dir, const
         rp_puts(b, "All trade series are in `/trade` of the results file (docs/trade.md).\n\n");
     }
     free(fn);
+    rp_sec_agreements(b, d);
 }
 
 /* ------------------------------------------------------------ writing */
@@ -815,6 +816,7 @@ int sf_report_write(const sf_report_opts *o, sf_report_result *res, sf_err *e)
     sec_summary(&md, &d, d.G, nsec);
     sec_figures(&md, figs, nfig, gp ? NULL : pl.why_none);
     sec_tables(&md, &d, tables, out);
+    rp_sec_network(&md, &d);
     sec_trade(&md, &d, tables, out);
     sec_diagnostics(&md, &d);
     rp_puts(&md, "## Reproducibility\n\n");

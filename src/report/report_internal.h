@@ -44,7 +44,23 @@ typedef struct {
     double pr_vax, pr_var;     /* focal PageRank */
     double rank_vax, rank_var; /* focal PageRank rank (1 = first) */
     double total_vax;
+    /* structure of the VAX network (NULL / NaN when the file predates it) */
+    double *bc, *ev, *core; /* m: betweenness, eigenvector, coreness */
+    int *incore;            /* m: 1 = in the core */
+    double core_fit, ncore;
+    int ng;                 /* regional groups of the partners */
+    char **gnames;
+    double *g_src, *g_focal, *g_fin, *g_cap; /* ng: the group_* datasets */
 } rp_net;
+
+/* /trade/agreements (Du 2025): counts per calendar year, and the paper's statements */
+typedef struct {
+    int n;
+    double *year, *fta, *fta_partners, *bri;
+    int ns;
+    char **s_measure, **s_quote, **s_qualifier;
+    double *s_year, *s_value;
+} rp_agreements;
 
 /* /trade/groups: series (Y x K) of one measure */
 typedef struct {
@@ -96,6 +112,7 @@ typedef struct {
     int nnet;
     /* trade */
     rp_trade *trade;
+    rp_agreements *agree;
     /* estimates */
     rp_model *models;
     int nmodels;
@@ -111,6 +128,12 @@ sf_column *rp_raw_col(const rp_data *d, const char *name);
 const char *rp_industry_name(const rp_data *d, int industry);
 /* Natural order ("t2_1" < "t10_1"), for table and model names. */
 int rp_natcmp(const char *a, const char *b);
+
+/* ------------------------------------------------------------ sections (network_sec.c) */
+/* "## Network structure": centralities, coreness, VA sources and capture by group */
+void rp_sec_network(rp_buf *b, const rp_data *d);
+/* "### Trade agreements ...": /trade/agreements and the statements of Du (2025) */
+void rp_sec_agreements(rp_buf *b, const rp_data *d);
 
 /* ------------------------------------------------------------ figures */
 typedef struct {
