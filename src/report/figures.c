@@ -921,7 +921,7 @@ static void fig_network_groups(const rp_data *d, const rp_plotter *p, rp_figure 
     const int ny = d->nnet;
     const rp_net *z = ny ? &d->net[ny - 1] : NULL;
     if (!z || !z->ng || !z->g_src || !z->g_cap) {
-        set_note(f, "not drawn: the networks have no regional-group aggregates (/network/YYYY/group_*)%s", "");
+        set_note(f, "not drawn: the results file has no /network regional-group aggregates (group_*)%s", "");
         return;
     }
     const int ng = z->ng > NPAL ? NPAL : z->ng;

@@ -278,6 +278,52 @@ def cmd_numbers(d, h5):
     close(r[:, 0], [int(y) for y in nets], what="rank years")
     close(r[:, 1], [f["network/" + y].attrs["focal_rank_vax"] for y in nets], what="focal_rank_vax")
     close(r[:, 2], [f["network/" + y].attrs["focal_rank_var"] for y in nets], what="focal_rank_var")
+    # network structure (Zheng et al. 2019): the figure's data and the report's tables against /network
+    gp = open(os.path.join(d, "figures", "network_groups.gp")).read()
+    gl = f["network/" + nets[-1]]
+    gnames = [s_.decode() for s_ in gl["region_group"][()]]
+    src, core = datablock(gp, "src"), datablock(gp, "core")
+    close(src[:, 0], [int(y) for y in nets], what="network_groups years")
+    for k, gname in enumerate(gnames):
+        want = []
+        for y in nets:
+            gy = [s_.decode() for s_ in f["network/" + y]["region_group"][()]]
+            want.append(100 * f["network/" + y]["group_va_sources_share"][gy.index(gname)] if gname in gy else np.nan)
+        close(src[:, 1 + k], want, what=f"VA sources share of {gname}")
+    close(core[:, 1], [f["network/" + y]["coreness_vax"][0] for y in nets], what="focal coreness")
+    close(core[:, 2], [f["network/" + y]["betweenness_vax"][0] for y in nets], what="focal betweenness")
+    nodes = [s_.decode() for s_ in gl["nodes"][()]]
+    members = " ".join(n_ for n_, c_ in zip(nodes, gl["core_vax"][()]) if c_)
+    row = re.search(r"^\| %s \| ([\d.]+) \| (\d+) \| ([\d.]+) \| (\d+) \| ([A-Z ]+) \| ([\d.]+) \| ([\d.]+) \|"
+                    % nets[-1], md, re.M)
+    if not row:
+        fail(f"no row of {nets[-1]} in the network structure table")
+    close(float(row.group(1)), round(gl["coreness_vax"][0], 3), what="coreness in the table")
+    close(float(row.group(3)), round(gl.attrs["core_fit_vax"], 3), what="core fit in the table")
+    if row.group(5) != members or int(row.group(4)) != gl.attrs["ncore_vax"]:
+        fail(f"core of {nets[-1]}: report {row.group(4)} {row.group(5)!r}, file {members!r}")
+    close(float(row.group(6)), round(gl["betweenness_vax"][0], 3), what="betweenness in the table")
+    close(float(row.group(7)), round(gl["eigenvector_vax"][0], 3), what="eigenvector in the table")
+    sec = md[md.index("**Where the foreign value added"):]
+    row = re.search(r"^\| %s \|(.*)\|$" % nets[-1], sec, re.M)
+    close([float(x) for x in row.group(1).split("|")], np.round(100 * gl["group_va_sources_share"][()], 2),
+          what="VA sources by group in the report")
+    # agreements (Du 2025)
+    ag = f["trade/agreements"]
+    a = datablock(open(os.path.join(d, "figures", "agreements.gp")).read(), "ag")
+    close(a[:, 0], ag["calendar_year"][()], what="agreement years")
+    close(a[:, 1], ag["fta_agreements"][()], what="agreements in force")
+    close(a[:, 3], ag["bri_signatories"][()], what="BRI signatories")
+    row = re.search(r"^\| 2023 \| (\d+) \| (\d+) \| (\d+) \|$", md, re.M)
+    i23 = list(ag["calendar_year"][()]).index(2023)
+    close([float(x) for x in row.groups()], [ag["fta_agreements"][i23], ag["fta_partners"][i23],
+                                             ag["bri_signatories"][i23]], what="agreements 2023 row")
+    html = open(os.path.join(d, "report.html"), encoding="utf-8").read()
+    for s_ in ("Network structure", "Nodes of the VAX network", "Final-goods capture",
+               "Trade agreements and BRI cooperation partners (Du 2025)", "What Du (2025) states",
+               "south_america share", "asean share"):
+        if s_ not in html:
+            fail(f"report.html lacks '{s_}'")
     # trade: the world and partners index series, and the gross-exports table row of the last year
     gp = open(os.path.join(d, "figures", "trade_growth.gp")).read()
     names = [s.decode() for s in f["trade/groups/names"][()]]
@@ -314,7 +360,8 @@ def cmd_numbers(d, h5):
         v = f.attrs[attr]
         if (v.decode() if isinstance(v, bytes) else v) not in md:
             fail(f"run summary lacks {attr}")
-    print("numbers ok: at a glance, trends, routes, network, rank, trade, diagnostics, provenance")
+    print("numbers ok: at a glance, trends, routes, network, rank, network structure, agreements, trade, "
+          "diagnostics, provenance")
 
 
 def cmd_nogp(d):
@@ -343,6 +390,7 @@ def cmd_nan(d):
         "Industrial transfer (ITR) by route": "no year has values",
         "Value-added flow network, first and last year": "no /network",
         "PageRank of the focal region over the years": "no /network",
+        "Value-added sources, final-goods capture and coreness by regional group": "no /network",
         "Key ITR coefficients across the models": "no estimates",
     }
     for t, why in want_skipped.items():
@@ -352,9 +400,9 @@ def cmd_nan(d):
     if not status.get(t, "").startswith("![") :
         fail(f"the trade figure should still be drawn: {status.get(t)!r}")
     for png in [x for x in os.listdir(os.path.join(d, "figures")) if x.endswith(".png")]:
-        if not png.startswith("trade_growth"):
+        if not png.startswith(("trade_growth", "agreements")):
             fail(f"stale or unexpected image {png}")
-    print("missing data ok: 6 figures skipped with reasons, the trade figure drawn")
+    print("missing data ok: 7 figures skipped with reasons, the trade and agreements figures drawn")
 
 
 def sattr(g, name):

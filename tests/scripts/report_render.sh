@@ -36,7 +36,7 @@ file = $d/out/res.h5
 tables = $d/out/tables
 INI
 "$BIN" run "$d/r.ini" > "$d/run.log"
-grep -q '^report     .*res-report/report.html .* 6 figures drawn, 1 skipped' "$d/run.log"
+grep -q '^report     .*res-report/report.html .* 8 figures drawn, 1 skipped' "$d/run.log"
 R=$d/out/res-report
 [[ -s $R/report.md && -s $R/report.html ]]
 $py tests/scripts/report_check.py files "$R"
