@@ -263,7 +263,7 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
     if (rank == 0) {
         sf_regtable *tabs;
         int nt;
-        sf_tables_build(fits, nfits, &tabs, &nt);
+        sf_tables_build_styled(fits, nfits, &m.style, &tabs, &nt);
         if (!a->quiet) { /* --quiet: the tables go to --out only */
             for (int q = 0; q < nt; q++) sf_table_write(stdout, &tabs[q], SF_TAB_TXT);
             fflush(stdout);
@@ -286,6 +286,7 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
             rc = sf_fail(e, SF_EUSER, "%s: cannot open for writing the estimates", a->panel);
         else {
             rc = sf_estimates_write_h5(h.file, fits, nfits, e);
+            if (!rc) rc = sf_estimates_write_layout(h.file, fits, nfits, e);
             if (!rc) rc = sf_results_describe(&h, e);
             if (rc) sf_err_prefix(e, "%s", a->panel);
             if (rc && sf_write_failure(a->panel, 0, 0)) /* a full disk, not an internal error */
