@@ -78,50 +78,71 @@ static int out_close(csvout *o, int ok, sf_err *e)
 typedef struct {
     char **s;
     hsize_t n;
+    int *extra; /* decompr's column of each term, or NULL */
 } labels;
 
 static void labels_free(labels *l)
 {
     for (hsize_t i = 0; i < l->n; i++) free(l->s[i]);
     free(l->s);
+    free(l->extra);
     l->s = NULL;
+    l->extra = NULL;
     l->n = 0;
+}
+
+/* a netCDF-style dimension without values (pipeline/describe.c) */
+static int pure_dim(hid_t file, const char *path)
+{
+    char nm[128] = "";
+    hid_t o = sf_h5_object_open(file, path);
+    int r = o >= 0 && !sf_h5_get_attr_str(o, "NAME", nm, sizeof nm) && !strncmp(nm, "This is a netCDF dimension", 26);
+    sf_h5_object_close(o);
+    return r;
+}
+
+static int read_labels(hid_t file, const char *p, hsize_t len, labels *l)
+{
+    if (!sf_h5_exists(file, p) || pure_dim(file, p)) return -1;
+    if (sf_h5_is_string(file, p)) {
+        if (!sf_h5_read_strings(file, p, &l->s, &l->n, NULL) && l->n == len) return 0;
+        labels_free(l);
+        return -1;
+    }
+    double *v = NULL;
+    int r = 0;
+    hsize_t d[8] = {0};
+    if (!sf_h5_read_double(file, p, &v, &r, d, NULL) && r == 1 && d[0] == len) {
+        l->s = sf_calloc(len ? len : 1, sizeof(char *));
+        l->n = len;
+        for (hsize_t i = 0; i < len; i++) {
+            char b[64];
+            snprintf(b, sizeof b, "%.17g", v[i]);
+            l->s[i] = sf_strdup(b);
+        }
+        free(v);
+        return 0;
+    }
+    free(v);
+    return -1;
 }
 
 static void axis_labels(hid_t file, const char *group, const char *dim, hsize_t len, labels *l)
 {
     char g[1024], p[1200];
     snprintf(g, sizeof g, "%s", group);
-    l->s = NULL;
-    l->n = 0;
+    memset(l, 0, sizeof *l);
     for (;;) {
         snprintf(p, sizeof p, "%s/%s", g, dim);
-        if (sf_h5_exists(file, p)) {
-            if (sf_h5_is_string(file, p)) {
-                if (!sf_h5_read_strings(file, p, &l->s, &l->n, NULL) && l->n == len) return;
-            } else {
-                double *v = NULL;
-                int r = 0;
-                hsize_t d[8] = {0};
-                if (!sf_h5_read_double(file, p, &v, &r, d, NULL) && r == 1 && d[0] == len) {
-                    l->s = sf_calloc(len ? len : 1, sizeof(char *));
-                    l->n = len;
-                    for (hsize_t i = 0; i < len; i++) {
-                        char b[64];
-                        snprintf(b, sizeof b, "%.17g", v[i]);
-                        l->s[i] = sf_strdup(b);
-                    }
-                    free(v);
-                    return;
-                }
-                free(v);
-            }
-            labels_free(l);
-        }
+        if (!read_labels(file, p, len, l)) return;
         char *slash = strrchr(g, '/');
         if (!slash || slash == g) break;
         *slash = 0;
     }
+    snprintf(p, sizeof p, "/labels/%s", dim); /* e.g. region -> /labels/region_code */
+    if (!read_labels(file, p, len, l)) return;
+    snprintf(p, sizeof p, "/labels/%s_code", dim);
+    if (!read_labels(file, p, len, l)) return;
     l->s = sf_calloc(len ? len : 1, sizeof(char *));
     l->n = len;
     for (hsize_t i = 0; i < len; i++) {
@@ -135,13 +156,10 @@ static void add_decompr(hid_t obj, labels *l)
 {
     double *dc = NULL;
     hsize_t n = 0;
-    if (!sf_h5_get_attr_doubles(obj, "decompr_column", &dc, &n) && n == l->n)
-        for (hsize_t i = 0; i < n; i++) {
-            char b[256];
-            snprintf(b, sizeof b, "%s,%d", l->s[i], (int)dc[i]);
-            free(l->s[i]);
-            l->s[i] = sf_strdup(b);
-        }
+    if (!sf_h5_get_attr_doubles(obj, "decompr_column", &dc, &n) && n == l->n) {
+        l->extra = sf_malloc(sizeof(int) * (size_t)(n ? n : 1));
+        for (hsize_t i = 0; i < n; i++) l->extra[i] = (int)dc[i];
+    }
     free(dc);
 }
 
@@ -189,6 +207,7 @@ static int dump_dataset(hid_t file, const char *path, const char *prefix, csvout
         if (prefix) fprintf(o->fp, "%s,", prefix);
         for (int a = 0; a < rank; a++) {
             csv_str(o->fp, lab[a].s[idx[a]]);
+            if (lab[a].extra) fprintf(o->fp, ",%d", lab[a].extra[idx[a]]);
             fputc(',', o->fp);
         }
         csv_num(o->fp, v[i]);
@@ -318,6 +337,7 @@ static int export_trade_part(hid_t file, const char *dir, const char *part, sf_e
     int nds = 0, rc = SF_OK;
     sf_h5_list(file, g, 2, &ds, &nds);
     char *done = sf_calloc((size_t)nds + 1, 1);
+    int have_years = 0, have_period = 0; /* trade_<part>.csv and _period.csv claimed */
     for (int i = 0; i < nds && !rc; i++) {
         char p[512], sig[512] = "", names[8][64];
         snprintf(p, sizeof p, "%s/%s", g, ds[i]);
@@ -328,9 +348,13 @@ static int export_trade_part(hid_t file, const char *dir, const char *part, sf_e
         size_t L = 0;
         for (int a = 0; a < nd; a++) L += (size_t)snprintf(sig + L, sizeof sig - L, "%s,", names[a]);
         char fname[512], header[600];
-        if (!strcmp(names[0], "years")) snprintf(fname, sizeof fname, "trade_%s", part);
-        else if (!strcmp(names[0], "period")) snprintf(fname, sizeof fname, "trade_%s_period", part);
-        else snprintf(fname, sizeof fname, "trade_%s_%s", part, ds[i]);
+        int shared = 1; /* the file holds every dataset of this shape */
+        if (!strcmp(names[0], "years") && !have_years++) snprintf(fname, sizeof fname, "trade_%s", part);
+        else if (!strcmp(names[0], "period") && !have_period++) snprintf(fname, sizeof fname, "trade_%s_period", part);
+        else {
+            snprintf(fname, sizeof fname, "trade_%s_%s", part, ds[i]);
+            shared = 0;
+        }
         snprintf(header, sizeof header, "variable,%svalue", sig);
         csvout o;
         if ((rc = out_open(&o, dir, fname, header, e))) break;
@@ -344,7 +368,7 @@ static int export_trade_part(hid_t file, const char *dir, const char *part, sf_e
             for (int a = 0; a < ndj; a++) Lj += (size_t)snprintf(sj + Lj, sizeof sj - Lj, "%s,", nj[a]);
             if (done[j] || strcmp(sj, sig) || sf_h5_is_string(file, pj) || (ndj == 1 && !strcmp(nj[0], ds[j])))
                 continue;
-            if (j != i && strcmp(names[0], "years") && strcmp(names[0], "period")) continue;
+            if (j != i && !shared) continue;
             done[j] = 1;
             rc = dump_dataset(file, pj, ds[j], &o, e);
         }
