@@ -59,6 +59,8 @@ static const char *HELP =
     "(rademacher | webb | mammen), mediator, subset (file of ISO3 codes), subset_by\n"
     "(default partner), panel (unit, time; default pair, year), table, title, controls,\n"
     "first_stage (show | hide). [defaults] sets keys for all following sections.\n"
+    "[tables] coefstat = t | se | ci, digits = 4, stars = 0.1,0.05,0.01 | none and\n"
+    "[labels] var = \"Label\" set how the tables look (silkflow tables --help).\n"
     "Formulas: y ~ x1 + L.x2 + x1:D1 + log(x3) | fe1 + a#b | endog ~ instr;\n"
     "pair = partner#industry. ssc modifiers: conventional | min (two-way cluster factor),\n"
     "fe-all (count FEs nested in a cluster in K), keep-singletons | drop-singletons,\n"
