@@ -14,7 +14,8 @@ PKGS := ompi-c scalapack-openmpi hdf5-openmpi openblas lapacke libzip inih nettl
 DEB_BUILD := build-essential pkg-config openmpi-bin libopenmpi-dev libscalapack-openmpi-dev \
              libhdf5-openmpi-dev hdf5-tools libopenblas-dev liblapacke-dev libzip-dev libinih-dev nettle-dev zip unzip \
              gnuplot-nox
-DEB_TEST  := python3 python3-numpy python3-h5py python3-pandas python3-xarray python3-h5netcdf python3-networkx
+DEB_TEST  := python3 python3-numpy python3-h5py python3-pandas python3-xarray python3-h5netcdf python3-networkx \
+             texlive-latex-base texlive-latex-recommended poppler-utils
 DEB_PKGS  := $(DEB_BUILD) $(DEB_TEST)
 
 ifeq ($(SAN),1)

@@ -14,6 +14,8 @@ int sf_cmd_synth(int argc, char **argv);
 int sf_cmd_inspect(int argc, char **argv);
 int sf_cmd_report(int argc, char **argv);
 int sf_cmd_version(int argc, char **argv);
+int sf_cmd_tables(int argc, char **argv);
+int sf_cmd_export(int argc, char **argv);
 
 /* The estimation stage (silkflow estimate, and the end of silkflow run):
  * every rank calls it with the same arguments; bootstrap replicates are

@@ -71,4 +71,16 @@ int sf_h5_get_attr_str(hid_t obj, const char *name, char *buf, size_t n);
 int sf_h5_get_attr_double(hid_t obj, const char *name, double *v);
 int sf_h5_get_attr_strings(hid_t obj, const char *name, char ***s, hsize_t *n);
 
+/* Listing and object attributes (silkflow export and tables). sf_h5_list: the
+ * links of group (kind 0 any, 1 groups, 2 datasets) in name order, malloc'ed;
+ * 0, or -1 when the group does not exist. sf_h5_object_open: a group or dataset
+ * by path for the attribute functions (-1 when absent). sf_h5_is_string: 1 when
+ * the dataset holds strings. sf_h5_get_attr_doubles: a numeric attribute (any
+ * shape) as doubles, 0 when found. */
+int sf_h5_list(hid_t loc, const char *group, int kind, char ***names, int *n);
+hid_t sf_h5_object_open(hid_t loc, const char *path);
+void sf_h5_object_close(hid_t obj);
+int sf_h5_is_string(hid_t loc, const char *name);
+int sf_h5_get_attr_doubles(hid_t obj, const char *name, double **v, hsize_t *n);
+
 #endif

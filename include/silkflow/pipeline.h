@@ -92,4 +92,10 @@ void sf_remove_stale_temporaries(const char *cachedir, const char *out_file);
  * file opened for writing, rank 0; running it again changes nothing. */
 int sf_results_describe(sf_h5 *h, sf_err *e);
 
+/* silkflow export (pipeline/export.c, docs/output.md "Tidy export"): long CSV
+ * files of a results file in dir, one value per row. what: a comma list of
+ * wwz, vax, vby, sector, panel, trade, estimates (NULL = all) as a mask. */
+int sf_export_parse_what(const char *what, unsigned *mask, sf_err *e);
+int sf_export(const char *results, const char *dir, unsigned mask, sf_err *e);
+
 #endif

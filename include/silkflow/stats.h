@@ -239,10 +239,25 @@ typedef struct {
     int first_stage;  /* show the first stage of IV models (default 1) */
 } sf_model_spec;
 
+/* How the regression tables look (the models file's [tables] and [labels]
+ * sections, docs/methods.md section 11; used by report/tables.c). */
+typedef enum { SF_COEFSTAT_T = 0, SF_COEFSTAT_SE = 1, SF_COEFSTAT_CI = 2 } sf_coefstat;
+typedef struct {
+    int coefstat;      /* below each coefficient: t (default) in brackets, se in parentheses, ci */
+    int digits;        /* decimals of coefficients and statistics (default 4) */
+    int nstars;        /* 0 = no stars; default 3 */
+    double stars[3];   /* descending p thresholds for *, **, *** (default 0.1, 0.05, 0.01) */
+    int nlabels;       /* [labels] var = "Label" */
+    char **label_var, **label_text;
+} sf_table_style;
+void sf_table_style_default(sf_table_style *st);
+void sf_table_style_free(sf_table_style *st);
+
 typedef struct {
     char *path;
     sf_model_spec *m;
     int n;
+    sf_table_style style;
 } sf_models;
 
 /* Parse a models file. Errors: SF_EUSER "FILE:LINE: message 'token'". */

@@ -59,6 +59,8 @@ static const char *HELP =
     "(rademacher | webb | mammen), mediator, subset (file of ISO3 codes), subset_by\n"
     "(default partner), panel (unit, time; default pair, year), table, title, controls,\n"
     "first_stage (show | hide). [defaults] sets keys for all following sections.\n"
+    "[tables] coefstat = t | se | ci, digits = 4, stars = 0.1,0.05,0.01 | none and\n"
+    "[labels] var = \"Label\" set how the tables look (silkflow tables --help).\n"
     "Formulas: y ~ x1 + L.x2 + x1:D1 + log(x3) | fe1 + a#b | endog ~ instr;\n"
     "pair = partner#industry. ssc modifiers: conventional | min (two-way cluster factor),\n"
     "fe-all (count FEs nested in a cluster in K), keep-singletons | drop-singletons,\n"
@@ -263,7 +265,7 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
     if (rank == 0) {
         sf_regtable *tabs;
         int nt;
-        sf_tables_build(fits, nfits, &tabs, &nt);
+        sf_tables_build_styled(fits, nfits, &m.style, &tabs, &nt);
         if (!a->quiet) { /* --quiet: the tables go to --out only */
             for (int q = 0; q < nt; q++) sf_table_write(stdout, &tabs[q], SF_TAB_TXT);
             fflush(stdout);
@@ -286,6 +288,7 @@ int sf_estimate_main(sf_estimate_args *a, int rank, int size, sf_err *e)
             rc = sf_fail(e, SF_EUSER, "%s: cannot open for writing the estimates", a->panel);
         else {
             rc = sf_estimates_write_h5(h.file, fits, nfits, e);
+            if (!rc) rc = sf_estimates_write_layout(h.file, fits, nfits, e);
             if (!rc) rc = sf_results_describe(&h, e);
             if (rc) sf_err_prefix(e, "%s", a->panel);
             if (rc && sf_write_failure(a->panel, 0, 0)) /* a full disk, not an internal error */

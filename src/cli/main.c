@@ -20,6 +20,8 @@ static const char *USAGE =
     "  synth ...        write a synthetic release in the exact Eora26 format\n"
     "  inspect FILE.h5  readable summary of a results file\n"
     "  report FILE.h5   the report (Markdown, HTML, figures) of a results file\n"
+    "  tables FILE.h5   the regression tables again from /estimates (no estimation)\n"
+    "  export FILE.h5   tidy long CSV of WWZ, VAX, VBY, sector, panel, trade, estimates\n"
     "  version          version, git revision and library versions\n"
     "\n"
     "'silkflow <command> --help' describes each command.\n"
@@ -80,7 +82,8 @@ static int dispatch(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {{"run", sf_cmd_run},         {"estimate", sf_cmd_estimate}, {"synth", sf_cmd_synth},
-                {"inspect", sf_cmd_inspect}, {"version", sf_cmd_version}, {"report", sf_cmd_report}};
+                {"inspect", sf_cmd_inspect}, {"version", sf_cmd_version}, {"report", sf_cmd_report},
+                {"tables", sf_cmd_tables},   {"export", sf_cmd_export}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "silkflow: error: unknown command '%s'\n\n%s", cmd, USAGE);

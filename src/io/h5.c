@@ -593,3 +593,93 @@ int sf_h5_read_frame(hid_t loc, const char *group, sf_frame **out, sf_err *e)
     *out = f ? f : sf_frame_new(0);
     return SF_OK;
 }
+
+/* ---------------------------------------------------------------- listing and object attributes
+ * (silkflow export and silkflow tables, docs/output.md) */
+typedef struct {
+    char **names;
+    int n, cap, kind;
+} h5_names;
+
+static herr_t list_one(hid_t g, const char *name, const H5L_info_t *info, void *op)
+{
+    (void)info;
+    h5_names *l = op;
+    if (l->kind) {
+        hid_t o = H5Oopen(g, name, H5P_DEFAULT);
+        if (o < 0) return 0;
+        H5I_type_t t = H5Iget_type(o);
+        H5Oclose(o);
+        if ((l->kind == 1 && t != H5I_GROUP) || (l->kind == 2 && t != H5I_DATASET)) return 0;
+    }
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 32;
+        l->names = sf_realloc(l->names, sizeof(char *) * (size_t)l->cap);
+    }
+    l->names[l->n++] = sf_strdup(name);
+    return 0;
+}
+
+int sf_h5_list(hid_t loc, const char *group, int kind, char ***names, int *n)
+{
+    *names = NULL;
+    *n = 0;
+    if (!sf_h5_exists(loc, group)) return -1;
+    hid_t g = H5Gopen2(loc, group, H5P_DEFAULT);
+    if (g < 0) return -1;
+    h5_names l = {NULL, 0, 0, kind};
+    hsize_t idx = 0;
+    herr_t st = H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, list_one, &l);
+    H5Gclose(g);
+    *names = l.names;
+    *n = l.n;
+    return st < 0 ? -1 : 0;
+}
+
+hid_t sf_h5_object_open(hid_t loc, const char *path)
+{
+    if (!sf_h5_exists(loc, path)) return -1;
+    return H5Oopen(loc, path, H5P_DEFAULT);
+}
+
+void sf_h5_object_close(hid_t obj)
+{
+    if (obj >= 0) H5Oclose(obj);
+}
+
+int sf_h5_is_string(hid_t loc, const char *name)
+{
+    hid_t ds = sf_h5_exists(loc, name) ? H5Dopen2(loc, name, H5P_DEFAULT) : -1;
+    if (ds < 0) return 0;
+    hid_t t = H5Dget_type(ds);
+    int r = H5Tget_class(t) == H5T_STRING;
+    H5Tclose(t);
+    H5Dclose(ds);
+    return r;
+}
+
+int sf_h5_get_attr_doubles(hid_t obj, const char *name, double **v, hsize_t *n)
+{
+    *v = NULL;
+    *n = 0;
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t t = H5Aget_type(a), sp = H5Aget_space(a);
+    int rc = -1;
+    H5T_class_t c = H5Tget_class(t);
+    if (c == H5T_INTEGER || c == H5T_FLOAT) {
+        hssize_t m = H5Sget_simple_extent_npoints(sp);
+        *v = sf_malloc(sizeof(double) * (size_t)(m > 0 ? m : 1));
+        if (m <= 0 || H5Aread(a, H5T_NATIVE_DOUBLE, *v) >= 0) {
+            *n = (hsize_t)(m > 0 ? m : 0);
+            rc = 0;
+        } else {
+            free(*v);
+            *v = NULL;
+        }
+    }
+    H5Sclose(sp);
+    H5Tclose(t);
+    H5Aclose(a);
+    return rc;
+}

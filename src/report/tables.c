@@ -2,6 +2,7 @@
  * built once and rendered in four formats. */
 #include "silkflow/tables.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -18,17 +19,44 @@ static char *fmt(const char *f, ...)
     return sf_strdup(buf);
 }
 
-static const char *stars(double p)
+/* the style of the tables (the models file's [tables] and [labels],
+ * docs/methods.md section 11) and the grid being filled */
+typedef struct {
+    char ***cell;
+    int *kind;
+    int nrow, cap, ncol;
+} grid;
+
+typedef struct {
+    sf_regtable *t;
+    const sf_table_style *st;
+    grid g;
+    int nc;
+} rctx;
+
+static const char *stars(const sf_table_style *st, double p)
 {
+    static const char *s[] = {"", "*", "**", "***"};
     if (!(p == p)) return "";
-    return p < 0.01 ? "***" : p < 0.05 ? "**" : p < 0.1 ? "*" : "";
+    int n = 0;
+    for (int i = 0; i < st->nstars; i++)
+        if (p < st->stars[i]) n = i + 1;
+    return s[n];
 }
 
-static char *num(double v)
+static char *num(const rctx *c, double v)
 {
     if (!isfinite(v)) return sf_strdup("");
     if (fabs(v) >= 1000) return fmt("%.2E", v);
-    return fmt("%.4f", v);
+    return fmt("%.*f", c->st->digits, v);
+}
+
+static char *dec(const rctx *c, double v) { return fmt("%.*f", c->st->digits, v); }
+
+static char *interval(const rctx *c, double lo, double hi)
+{
+    int d = c->st->digits;
+    return isfinite(lo) ? fmt("[%.*f, %.*f]", d, lo, d, hi) : sf_strdup("");
 }
 
 static int same_eq(const sf_fit *a, const sf_fit *b)
@@ -37,20 +65,23 @@ static int same_eq(const sf_fit *a, const sf_fit *b)
            (a->k == 0 || a->b[0] == b->b[0]);
 }
 
-static const char *fe_label(const char *fe, char *buf, size_t n)
+static const char *label_of(const sf_table_style *st, const char *name)
 {
+    for (int i = 0; i < st->nlabels; i++)
+        if (!strcmp(st->label_var[i], name)) return st->label_text[i];
+    return NULL;
+}
+
+static const char *fe_label(const sf_table_style *st, const char *fe, char *buf, size_t n)
+{
+    const char *l = label_of(st, fe);
+    if (l) return l;
     if (!strcmp(fe, "industry")) return "Industry Fixed Effects";
     if (!strcmp(fe, "partner")) return "Country Fixed Effects";
     if (!strcmp(fe, "year")) return "Time Fixed Effects";
     snprintf(buf, n, "%s Fixed Effects", fe);
     return buf;
 }
-
-typedef struct {
-    char ***cell;
-    int *kind;
-    int nrow, cap, ncol;
-} grid;
 
 static char **grid_row(grid *g, int kind)
 {
@@ -71,72 +102,81 @@ static void add_note(sf_regtable *t, char *s)
     t->notes[t->nnotes++] = s;
 }
 
-static char *pretty_coef(const char *c)
+static char *pretty_coef(const sf_table_style *st, const char *c)
 {
-    /* interactions print as "ITR x D1" like the paper's "ITR × D1" */
-    char buf[512];
+    /* a label for the whole term, else interactions print as "ITR x D1"
+     * (like the paper's "ITR × D1") with each part labelled */
+    const char *whole = label_of(st, c);
+    if (whole) return sf_strdup(whole);
+    char buf[1024], part[512];
     size_t L = 0;
-    for (const char *p = c; *p && L + 4 < sizeof buf; p++) {
-        if (*p == ':') {
-            memcpy(buf + L, " x ", 3);
-            L += 3;
-        } else
-            buf[L++] = *p;
+    buf[0] = 0;
+    for (const char *p = c; *p;) {
+        size_t n = strcspn(p, ":");
+        snprintf(part, sizeof part, "%.*s", (int)n, p);
+        const char *l = label_of(st, part);
+        L += (size_t)snprintf(buf + L, sizeof buf - L, "%s%s", L ? " x " : "", l ? l : part);
+        if (L >= sizeof buf) break;
+        p += n;
+        if (*p == ':') p++;
     }
-    buf[L] = 0;
     return sf_strdup(buf);
 }
 
-static void render(sf_regtable *t)
+/* header: column numbers, dependent variables, estimator when not all OLS */
+static void render_header(rctx *c)
 {
-    grid g = {0};
-    g.ncol = t->ncol + 1;
-    int nc = t->ncol;
-    char **r = grid_row(&g, 0);
+    sf_regtable *t = c->t;
+    char **r = grid_row(&c->g, 0);
     r[0] = sf_strdup("");
-    for (int j = 0; j < nc; j++) r[j + 1] = fmt("(%d)", t->col[j]->col_no);
-    r = grid_row(&g, 0);
+    for (int j = 0; j < c->nc; j++) r[j + 1] = fmt("(%d)", t->col[j]->col_no);
+    r = grid_row(&c->g, 0);
     r[0] = sf_strdup("");
-    for (int j = 0; j < nc; j++) r[j + 1] = sf_strdup(t->col[j]->depvar);
-    int special = 0;
-    for (int j = 0; j < nc; j++)
-        if (t->col[j]->is_iv || t->col[j]->role == SF_ROLE_MED_M || t->col[j]->role == SF_ROLE_MED_Y) special = 1;
-    if (special) {
-        r = grid_row(&g, 0);
-        r[0] = sf_strdup("");
-        for (int j = 0; j < nc; j++) {
-            const sf_fit *f = t->col[j];
-            const char *s = f->role == SF_ROLE_FIRST ? "First stage"
-                            : f->is_iv              ? "2SLS"
-                            : f->role == SF_ROLE_MED_M ? "Mediator"
-                            : f->role == SF_ROLE_MED_Y ? "Outcome"
-                                                       : "OLS";
-            r[j + 1] = sf_strdup(s);
-        }
+    for (int j = 0; j < c->nc; j++) {
+        const char *l = label_of(c->st, t->col[j]->depvar);
+        r[j + 1] = sf_strdup(l ? l : t->col[j]->depvar);
     }
-    /* coefficient names: union in order of appearance, _cons last */
-    int ncn = 0, capn = 16;
-    char **cn = sf_malloc(sizeof(char *) * (size_t)capn);
-    int has_cons = 0;
-    /* merge the columns' orders: a name not seen yet goes right after the
-     * previous name of its own column (so a mediator or an interaction
-     * sits next to the key regressor, as in the paper), or first */
-    for (int j = 0; j < nc; j++) {
+    int special = 0;
+    for (int j = 0; j < c->nc; j++)
+        if (t->col[j]->is_iv || t->col[j]->role == SF_ROLE_MED_M || t->col[j]->role == SF_ROLE_MED_Y) special = 1;
+    if (!special) return;
+    r = grid_row(&c->g, 0);
+    r[0] = sf_strdup("");
+    for (int j = 0; j < c->nc; j++) {
+        const sf_fit *f = t->col[j];
+        const char *s = f->role == SF_ROLE_FIRST    ? "First stage"
+                        : f->is_iv                  ? "2SLS"
+                        : f->role == SF_ROLE_MED_M ? "Mediator"
+                        : f->role == SF_ROLE_MED_Y ? "Outcome"
+                                                   : "OLS";
+        r[j + 1] = sf_strdup(s);
+    }
+}
+
+/* coefficient names: the union in order of appearance, _cons last. A name
+ * not seen yet goes right after the previous name of its own column (so a
+ * mediator or an interaction sits next to the key regressor, as in the
+ * paper), or first. Borrowed pointers. */
+static const char **coef_names(const sf_regtable *t, int *n)
+{
+    int ncn = 0, capn = 16, has_cons = 0;
+    const char **cn = sf_malloc(sizeof(char *) * (size_t)capn);
+    for (int j = 0; j < t->ncol; j++) {
         int prev = -1;
         for (int a = 0; a < t->col[j]->k; a++) {
-            const char *c = t->col[j]->coef[a];
-            if (!strcmp(c, "_cons")) {
+            const char *nm = t->col[j]->coef[a];
+            if (!strcmp(nm, "_cons")) {
                 has_cons = 1;
                 continue;
             }
             int at = -1;
             for (int q = 0; q < ncn; q++)
-                if (!strcmp(cn[q], c)) at = q;
+                if (!strcmp(cn[q], nm)) at = q;
             if (at < 0) {
                 if (ncn == capn) cn = sf_realloc(cn, sizeof(char *) * (size_t)(capn *= 2));
                 at = prev + 1;
                 memmove(cn + at + 1, cn + at, sizeof(char *) * (size_t)(ncn - at));
-                cn[at] = (char *)c;
+                cn[at] = nm;
                 ncn++;
             }
             prev = at;
@@ -146,12 +186,33 @@ static void render(sf_regtable *t)
         if (ncn == capn) cn = sf_realloc(cn, sizeof(char *) * (size_t)(capn + 1));
         cn[ncn++] = "_cons";
     }
+    *n = ncn;
+    return cn;
+}
+
+/* the statistic under a coefficient: t [..], se (..) or the CI [lo, hi] */
+static char *coef_stat(const rctx *c, const sf_fit *f, int a)
+{
+    int d = c->st->digits;
+    switch (c->st->coefstat) {
+    case SF_COEFSTAT_SE: return isfinite(f->se[a]) ? fmt("(%.*f)", d, f->se[a]) : sf_strdup("(.)");
+    case SF_COEFSTAT_CI:
+        return isfinite(f->ci_lo[a]) && isfinite(f->ci_hi[a]) ? fmt("[%.*f, %.*f]", d, f->ci_lo[a], d, f->ci_hi[a])
+                                                              : sf_strdup("[.]");
+    default: return isfinite(f->t[a]) ? fmt("[%.*f]", d, f->t[a]) : sf_strdup("[.]");
+    }
+}
+
+static void render_coefs(rctx *c)
+{
+    int ncn;
+    const char **cn = coef_names(c->t, &ncn);
     for (int q = 0; q < ncn; q++) {
-        char **rb = grid_row(&g, 1), **rt = grid_row(&g, 2);
-        rb[0] = pretty_coef(cn[q]);
+        char **rb = grid_row(&c->g, 1), **rt = grid_row(&c->g, 2);
+        rb[0] = pretty_coef(c->st, cn[q]);
         rt[0] = sf_strdup("");
-        for (int j = 0; j < nc; j++) {
-            const sf_fit *f = t->col[j];
+        for (int j = 0; j < c->nc; j++) {
+            const sf_fit *f = c->t->col[j];
             int a = -1;
             for (int i = 0; i < f->k; i++)
                 if (!strcmp(f->coef[i], cn[q])) a = i;
@@ -159,159 +220,202 @@ static void render(sf_regtable *t)
                 rb[j + 1] = sf_strdup("");
                 rt[j + 1] = sf_strdup("");
             } else {
-                rb[j + 1] = fmt("%.4f%s", f->b[a], stars(f->p[a]));
-                rt[j + 1] = isfinite(f->t[a]) ? fmt("[%.4f]", f->t[a]) : sf_strdup("[.]");
+                rb[j + 1] = fmt("%.*f%s", c->st->digits, f->b[a], stars(c->st, f->p[a]));
+                rt[j + 1] = coef_stat(c, f, a);
             }
         }
     }
     free(cn);
-    /* statistics */
-    r = grid_row(&g, 3);
-    r[0] = sf_strdup("N");
-    for (int j = 0; j < nc; j++) r[j + 1] = fmt("%zu", t->col[j]->N);
-    r = grid_row(&g, 3);
-    r[0] = sf_strdup("R2");
-    for (int j = 0; j < nc; j++) r[j + 1] = num(t->col[j]->r2);
+}
+
+static char **stat_row(rctx *c, const char *label)
+{
+    char **r = grid_row(&c->g, 3);
+    r[0] = sf_strdup(label);
+    return r;
+}
+
+static void render_fit_stats(rctx *c)
+{
+    sf_fit **col = c->t->col;
+    char **r = stat_row(c, "N");
+    for (int j = 0; j < c->nc; j++) r[j + 1] = fmt("%zu", col[j]->N);
+    r = stat_row(c, "R2");
+    for (int j = 0; j < c->nc; j++) r[j + 1] = num(c, col[j]->r2);
     int any_within = 0;
-    for (int j = 0; j < nc; j++)
-        if (isfinite(t->col[j]->r2_within)) any_within = 1;
+    for (int j = 0; j < c->nc; j++)
+        if (isfinite(col[j]->r2_within)) any_within = 1;
     if (any_within) {
-        r = grid_row(&g, 3);
-        r[0] = sf_strdup("Within R2");
-        for (int j = 0; j < nc; j++) r[j + 1] = num(t->col[j]->r2_within);
+        r = stat_row(c, "Within R2");
+        for (int j = 0; j < c->nc; j++) r[j + 1] = num(c, col[j]->r2_within);
     }
-    r = grid_row(&g, 3);
-    r[0] = sf_strdup("F");
-    for (int j = 0; j < nc; j++) r[j + 1] = num(t->col[j]->F);
-    r = grid_row(&g, 3);
-    r[0] = sf_strdup("p");
-    for (int j = 0; j < nc; j++) r[j + 1] = isfinite(t->col[j]->F_p) ? fmt("%.3f", t->col[j]->F_p) : sf_strdup("");
+    r = stat_row(c, "F");
+    for (int j = 0; j < c->nc; j++) r[j + 1] = num(c, col[j]->F);
+    r = stat_row(c, "p");
+    for (int j = 0; j < c->nc; j++) r[j + 1] = isfinite(col[j]->F_p) ? fmt("%.3f", col[j]->F_p) : sf_strdup("");
+}
+
+/* first-stage diagnostics, mediation, bootstrap of the key coefficient */
+static void render_extra_stats(rctx *c)
+{
+    sf_fit **col = c->t->col;
     int any_iv = 0, any_med = 0, any_boot = 0;
-    for (int j = 0; j < nc; j++) {
-        if (t->col[j]->role == SF_ROLE_FIRST) any_iv = 1;
-        if (isfinite(t->col[j]->med_indirect)) any_med = 1;
-        if (isfinite(t->col[j]->boot_p)) any_boot = 1;
+    for (int j = 0; j < c->nc; j++) {
+        if (col[j]->role == SF_ROLE_FIRST) any_iv = 1;
+        if (isfinite(col[j]->med_indirect)) any_med = 1;
+        if (isfinite(col[j]->boot_p)) any_boot = 1;
     }
+    char **r;
     if (any_iv) {
-        r = grid_row(&g, 3);
-        r[0] = sf_strdup("LM");
-        for (int j = 0; j < nc; j++)
-            r[j + 1] = t->col[j]->role == SF_ROLE_FIRST ? num(t->col[j]->idstat) : sf_strdup("");
-        r = grid_row(&g, 3);
-        r[0] = sf_strdup("LM p");
-        for (int j = 0; j < nc; j++)
-            r[j + 1] = t->col[j]->role == SF_ROLE_FIRST && isfinite(t->col[j]->idstat_p) ? fmt("%.3f", t->col[j]->idstat_p)
-                                                                                          : sf_strdup("");
-        r = grid_row(&g, 3);
-        r[0] = sf_strdup("Cragg-Donald F");
-        for (int j = 0; j < nc; j++) r[j + 1] = t->col[j]->role == SF_ROLE_FIRST ? num(t->col[j]->cdf) : sf_strdup("");
+        r = stat_row(c, "LM");
+        for (int j = 0; j < c->nc; j++) r[j + 1] = col[j]->role == SF_ROLE_FIRST ? num(c, col[j]->idstat) : sf_strdup("");
+        r = stat_row(c, "LM p");
+        for (int j = 0; j < c->nc; j++)
+            r[j + 1] = col[j]->role == SF_ROLE_FIRST && isfinite(col[j]->idstat_p) ? fmt("%.3f", col[j]->idstat_p)
+                                                                                    : sf_strdup("");
+        r = stat_row(c, "Cragg-Donald F");
+        for (int j = 0; j < c->nc; j++) r[j + 1] = col[j]->role == SF_ROLE_FIRST ? num(c, col[j]->cdf) : sf_strdup("");
     }
     if (any_med) {
-        const char *lab[] = {"Indirect effect", "Share of total", "Indirect 95% CI"};
-        for (int q = 0; q < 3; q++) {
-            r = grid_row(&g, 3);
-            r[0] = sf_strdup(lab[q]);
-            for (int j = 0; j < nc; j++) {
-                const sf_fit *f = t->col[j];
-                if (!isfinite(f->med_indirect))
-                    r[j + 1] = sf_strdup("");
-                else if (q == 0)
-                    r[j + 1] = fmt("%.4f", f->med_indirect);
-                else if (q == 1)
-                    r[j + 1] = fmt("%.4f", f->med_share);
-                else
-                    r[j + 1] = isfinite(f->med_ci_lo) ? fmt("[%.4f, %.4f]", f->med_ci_lo, f->med_ci_hi) : sf_strdup("");
-            }
-        }
+        r = stat_row(c, "Indirect effect");
+        for (int j = 0; j < c->nc; j++) r[j + 1] = isfinite(col[j]->med_indirect) ? dec(c, col[j]->med_indirect) : sf_strdup("");
+        r = stat_row(c, "Share of total");
+        for (int j = 0; j < c->nc; j++) r[j + 1] = isfinite(col[j]->med_indirect) ? dec(c, col[j]->med_share) : sf_strdup("");
+        r = stat_row(c, "Indirect 95% CI");
+        for (int j = 0; j < c->nc; j++)
+            r[j + 1] = isfinite(col[j]->med_indirect) ? interval(c, col[j]->med_ci_lo, col[j]->med_ci_hi) : sf_strdup("");
     }
     if (any_boot) {
-        r = grid_row(&g, 3);
-        r[0] = sf_strdup("Bootstrap p");
-        for (int j = 0; j < nc; j++) r[j + 1] = isfinite(t->col[j]->boot_p) ? fmt("%.4f", t->col[j]->boot_p) : sf_strdup("");
-        r = grid_row(&g, 3);
-        r[0] = sf_strdup("Bootstrap 95% CI");
-        for (int j = 0; j < nc; j++)
-            r[j + 1] = isfinite(t->col[j]->boot_ci_lo) ? fmt("[%.4f, %.4f]", t->col[j]->boot_ci_lo, t->col[j]->boot_ci_hi)
-                                                       : sf_strdup("");
-    }
-    r = grid_row(&g, 4);
-    r[0] = sf_strdup("Control Variables");
-    for (int j = 0; j < nc; j++) r[j + 1] = sf_strdup(t->col[j]->has_controls ? "YES" : "NO");
-    /* FE rows: union */
-    for (int j = 0; j < nc; j++)
-        for (int a = 0; a < t->col[j]->nfe; a++) {
-            const char *fe = t->col[j]->fe[a];
-            int seen = 0;
-            for (int jj = 0; jj < j && !seen; jj++)
-                for (int b = 0; b < t->col[jj]->nfe; b++)
-                    if (!strcmp(t->col[jj]->fe[b], fe)) seen = 1;
-            for (int b = 0; b < a; b++)
-                if (!strcmp(t->col[j]->fe[b], fe)) seen = 1;
-            if (seen) continue;
-            char lb[256];
-            r = grid_row(&g, 4);
-            r[0] = sf_strdup(fe_label(fe, lb, sizeof lb));
-            for (int q = 0; q < nc; q++) {
-                int has = 0;
-                for (int b = 0; b < t->col[q]->nfe; b++)
-                    if (!strcmp(t->col[q]->fe[b], fe)) has = 1;
-                r[q + 1] = sf_strdup(has ? "YES" : "NO");
-            }
-        }
-    t->cell = g.cell;
-    t->kind = g.kind;
-    t->nrow = g.nrow;
-
-    /* notes */
-    add_note(t, sf_strdup("t statistics in brackets; * p<0.10, ** p<0.05, *** p<0.01."));
-    const sf_fit *c0 = t->col[0];
-    int same_v = 1;
-    for (int j = 1; j < nc; j++)
-        if (strcmp(t->col[j]->vcov_desc, c0->vcov_desc) || strcmp(t->col[j]->ssc_desc, c0->ssc_desc)) same_v = 0;
-    if (same_v)
-        add_note(t, fmt("Standard errors: %s, small-sample convention %s.", c0->vcov_desc, c0->ssc_desc));
-    for (int j = 0; j < nc; j++) {
-        const sf_fit *f = t->col[j];
-        char buf[2048];
-        size_t L = 0;
-        L += (size_t)snprintf(buf + L, sizeof buf - L, "(%d) %s: %s", f->col_no, f->name, f->formula);
-        if (!same_v) L += (size_t)snprintf(buf + L, sizeof buf - L, "; %s, %s", f->vcov_desc, f->ssc_desc);
-        if (f->ncl) {
-            L += (size_t)snprintf(buf + L, sizeof buf - L, "; clusters %ld", f->n_clusters[0]);
-            if (f->ncl > 1) L += (size_t)snprintf(buf + L, sizeof buf - L, " x %ld", f->n_clusters[1]);
-        }
-        if (f->n_subset) L += (size_t)snprintf(buf + L, sizeof buf - L, "; %zu rows outside the subset", f->n_subset);
-        if (f->n_missing) L += (size_t)snprintf(buf + L, sizeof buf - L, "; %zu rows with missing values dropped", f->n_missing);
-        if (f->n_singletons) L += (size_t)snprintf(buf + L, sizeof buf - L, "; %zu singletons dropped", f->n_singletons);
-        for (int d = 0; d < f->ndropped && L < sizeof buf; d++)
-            L += (size_t)snprintf(buf + L, sizeof buf - L, "%s%s", d ? ", " : "; dropped: ", f->dropped[d]);
-        if (isfinite(f->boot_p) && L < sizeof buf) {
-            if (f->boot_type == SF_BOOT_WCR || f->boot_type == SF_BOOT_WRE)
-                L += (size_t)snprintf(buf + L, sizeof buf - L, "; bootstrap: %s %s, %s%ld draws, H0 %s = 0",
-                                      f->boot_type == SF_BOOT_WRE ? "WRE" : "WCR", f->boot_weights,
-                                      f->boot_enum ? "all " : "", f->boot_B, f->coef[f->key]);
-            else
-                L += (size_t)snprintf(buf + L, sizeof buf - L, "; bootstrap: pairs cluster, %ld draws, %s", f->boot_B,
-                                      f->coef[f->key]);
-        }
-        if (f->boot_note[0] && L < sizeof buf) L += (size_t)snprintf(buf + L, sizeof buf - L, "; %s", f->boot_note);
-        if (isfinite(f->med_indirect) && L < sizeof buf)
-            L += (size_t)snprintf(buf + L, sizeof buf - L,
-                                  "; mediation by %s: beta1 = %.4f, gamma3 = %.4f, total = %.4f%s", f->mediator,
-                                  f->med_beta1, f->med_gamma3, f->med_total,
-                                  f->med_B ? " (CI: pairs cluster bootstrap, percentile)" : "");
-        if (f->is_iv && f->role == SF_ROLE_MODEL && isfinite(f->idstat) && L < sizeof buf)
-            L += (size_t)snprintf(buf + L, sizeof buf - L, "; %s %.4f (p %.4f), Cragg-Donald F %.4f%s", f->idstat_name,
-                                  f->idstat, f->idstat_p, f->cdf, isfinite(f->kpf) ? "" : "");
-        if (f->is_iv && f->role == SF_ROLE_MODEL && isfinite(f->kpf) && L < sizeof buf)
-            L += (size_t)snprintf(buf + L, sizeof buf - L, ", Kleibergen-Paap rk Wald F %.4f", f->kpf);
-        for (int q = 0; q < f->nnotes && L < sizeof buf; q++) L += (size_t)snprintf(buf + L, sizeof buf - L, "; %s", f->notes[q]);
-        add_note(t, sf_strdup(buf));
+        r = stat_row(c, "Bootstrap p");
+        for (int j = 0; j < c->nc; j++) r[j + 1] = isfinite(col[j]->boot_p) ? fmt("%.4f", col[j]->boot_p) : sf_strdup("");
+        r = stat_row(c, "Bootstrap 95% CI");
+        for (int j = 0; j < c->nc; j++) r[j + 1] = interval(c, col[j]->boot_ci_lo, col[j]->boot_ci_hi);
     }
 }
 
-void sf_tables_build(sf_fit *const *fits, int nfits, sf_regtable **out, int *nout)
+static int has_fe(const sf_fit *f, const char *fe, int upto)
 {
+    for (int b = 0; b < upto; b++)
+        if (!strcmp(f->fe[b], fe)) return 1;
+    return 0;
+}
+
+/* YES/NO rows: controls, then the union of the fixed effects */
+static void render_indicators(rctx *c)
+{
+    sf_fit **col = c->t->col;
+    char **r = grid_row(&c->g, 4);
+    r[0] = sf_strdup("Control Variables");
+    for (int j = 0; j < c->nc; j++) r[j + 1] = sf_strdup(col[j]->has_controls ? "YES" : "NO");
+    for (int j = 0; j < c->nc; j++)
+        for (int a = 0; a < col[j]->nfe; a++) {
+            const char *fe = col[j]->fe[a];
+            int seen = has_fe(col[j], fe, a);
+            for (int jj = 0; jj < j && !seen; jj++) seen = has_fe(col[jj], fe, col[jj]->nfe);
+            if (seen) continue;
+            char lb[256];
+            r = grid_row(&c->g, 4);
+            r[0] = sf_strdup(fe_label(c->st, fe, lb, sizeof lb));
+            for (int q = 0; q < c->nc; q++) r[q + 1] = sf_strdup(has_fe(col[q], fe, col[q]->nfe) ? "YES" : "NO");
+        }
+}
+
+/* a p threshold as the note prints it: 0.10, 0.05, 0.01, 0.001 */
+static void pthresh(char *buf, size_t n, double x)
+{
+    double h = x * 100;
+    if (fabs(h - floor(h + 0.5)) < 1e-9) snprintf(buf, n, "%.2f", x);
+    else snprintf(buf, n, "%g", x);
+}
+
+static char *first_note(const sf_table_style *st)
+{
+    static const char *what[] = {"t statistics in brackets", "Standard errors in parentheses",
+                                 "95% confidence intervals in brackets"};
+    char buf[512];
+    size_t L = (size_t)snprintf(buf, sizeof buf, "%s", what[st->coefstat]);
+    for (int i = 0; i < st->nstars; i++) {
+        char th[32];
+        pthresh(th, sizeof th, st->stars[i]);
+        L += (size_t)snprintf(buf + L, sizeof buf - L, "%s%.*s p<%s", i ? ", " : "; ", i + 1, "***", th);
+    }
+    snprintf(buf + L, sizeof buf - L, ".");
+    return sf_strdup(buf);
+}
+
+/* the note of one column: equation, variance, sample, bootstrap, mediation, IV */
+static char *column_note(const sf_fit *f, int same_v)
+{
+    char buf[2048];
+    size_t L = 0;
+    L += (size_t)snprintf(buf + L, sizeof buf - L, "(%d) %s: %s", f->col_no, f->name, f->formula);
+    if (!same_v) L += (size_t)snprintf(buf + L, sizeof buf - L, "; %s, %s", f->vcov_desc, f->ssc_desc);
+    if (f->ncl) {
+        L += (size_t)snprintf(buf + L, sizeof buf - L, "; clusters %ld", f->n_clusters[0]);
+        if (f->ncl > 1) L += (size_t)snprintf(buf + L, sizeof buf - L, " x %ld", f->n_clusters[1]);
+    }
+    if (f->n_subset) L += (size_t)snprintf(buf + L, sizeof buf - L, "; %zu rows outside the subset", f->n_subset);
+    if (f->n_missing) L += (size_t)snprintf(buf + L, sizeof buf - L, "; %zu rows with missing values dropped", f->n_missing);
+    if (f->n_singletons) L += (size_t)snprintf(buf + L, sizeof buf - L, "; %zu singletons dropped", f->n_singletons);
+    for (int d = 0; d < f->ndropped && L < sizeof buf; d++)
+        L += (size_t)snprintf(buf + L, sizeof buf - L, "%s%s", d ? ", " : "; dropped: ", f->dropped[d]);
+    if (isfinite(f->boot_p) && L < sizeof buf) {
+        if (f->boot_type == SF_BOOT_WCR || f->boot_type == SF_BOOT_WRE)
+            L += (size_t)snprintf(buf + L, sizeof buf - L, "; bootstrap: %s %s, %s%ld draws, H0 %s = 0",
+                                  f->boot_type == SF_BOOT_WRE ? "WRE" : "WCR", f->boot_weights,
+                                  f->boot_enum ? "all " : "", f->boot_B, f->coef[f->key]);
+        else
+            L += (size_t)snprintf(buf + L, sizeof buf - L, "; bootstrap: pairs cluster, %ld draws, %s", f->boot_B,
+                                  f->coef[f->key]);
+    }
+    if (f->boot_note[0] && L < sizeof buf) L += (size_t)snprintf(buf + L, sizeof buf - L, "; %s", f->boot_note);
+    if (isfinite(f->med_indirect) && L < sizeof buf)
+        L += (size_t)snprintf(buf + L, sizeof buf - L, "; mediation by %s: beta1 = %.4f, gamma3 = %.4f, total = %.4f%s",
+                              f->mediator, f->med_beta1, f->med_gamma3, f->med_total,
+                              f->med_B ? " (CI: pairs cluster bootstrap, percentile)" : "");
+    if (f->is_iv && f->role == SF_ROLE_MODEL && isfinite(f->idstat) && L < sizeof buf)
+        L += (size_t)snprintf(buf + L, sizeof buf - L, "; %s %.4f (p %.4f), Cragg-Donald F %.4f", f->idstat_name,
+                              f->idstat, f->idstat_p, f->cdf);
+    if (f->is_iv && f->role == SF_ROLE_MODEL && isfinite(f->kpf) && L < sizeof buf)
+        L += (size_t)snprintf(buf + L, sizeof buf - L, ", Kleibergen-Paap rk Wald F %.4f", f->kpf);
+    for (int q = 0; q < f->nnotes && L < sizeof buf; q++) L += (size_t)snprintf(buf + L, sizeof buf - L, "; %s", f->notes[q]);
+    return sf_strdup(buf);
+}
+
+static void render_notes(rctx *c)
+{
+    sf_regtable *t = c->t;
+    add_note(t, first_note(c->st));
+    const sf_fit *c0 = t->col[0];
+    int same_v = 1;
+    for (int j = 1; j < c->nc; j++)
+        if (strcmp(t->col[j]->vcov_desc, c0->vcov_desc) || strcmp(t->col[j]->ssc_desc, c0->ssc_desc)) same_v = 0;
+    if (same_v) add_note(t, fmt("Standard errors: %s, small-sample convention %s.", c0->vcov_desc, c0->ssc_desc));
+    for (int j = 0; j < c->nc; j++) add_note(t, column_note(t->col[j], same_v));
+}
+
+static void render(sf_regtable *t, const sf_table_style *st)
+{
+    rctx c = {t, st, {0}, t->ncol};
+    c.g.ncol = t->ncol + 1;
+    render_header(&c);
+    render_coefs(&c);
+    render_fit_stats(&c);
+    render_extra_stats(&c);
+    render_indicators(&c);
+    t->cell = c.g.cell;
+    t->kind = c.g.kind;
+    t->nrow = c.g.nrow;
+    render_notes(&c);
+}
+
+void sf_tables_build_styled(sf_fit *const *fits, int nfits, const sf_table_style *st, sf_regtable **out, int *nout)
+{
+    sf_table_style def;
+    if (!st) {
+        sf_table_style_default(&def);
+        st = &def;
+    }
     sf_regtable *t = NULL;
     int nt = 0, colno = 0;
     for (int i = 0; i < nfits; i++) {
@@ -343,10 +447,15 @@ void sf_tables_build(sf_fit *const *fits, int nfits, sf_regtable **out, int *nou
         for (int j = 0; j < t[q].ncol; j++) t[q].col[j]->col_no = ++colno;
     for (int q = 0; q < nt; q++) {
         if (!t[q].title) t[q].title = sf_strdup(t[q].name);
-        render(&t[q]);
+        render(&t[q], st);
     }
     *out = t;
     *nout = nt;
+}
+
+void sf_tables_build(sf_fit *const *fits, int nfits, sf_regtable **out, int *nout)
+{
+    sf_tables_build_styled(fits, nfits, NULL, out, nout);
 }
 
 void sf_tables_free(sf_regtable *t, int n)
@@ -368,23 +477,95 @@ void sf_tables_free(sf_regtable *t, int n)
 }
 
 /* ---------------------------------------------------------------- renderers */
+/* LaTeX text: the special characters escaped, < > | in math mode, and a
+ * minus sign ($-$) for a hyphen that starts a number ("-0.25", "[-1.5, 2]") */
 static void tex_escape(FILE *fp, const char *s)
 {
-    for (; *s; s++) {
-        switch (*s) {
+    for (const char *p = s; *p; p++) {
+        switch (*p) {
         case '_': fputs("\\_", fp); break;
         case '&': fputs("\\&", fp); break;
         case '%': fputs("\\%", fp); break;
         case '#': fputs("\\#", fp); break;
         case '$': fputs("\\$", fp); break;
         case '~': fputs("\\textasciitilde{}", fp); break;
-        case '^': fputs("\\^{}", fp); break;
+        case '^': fputs("\\textasciicircum{}", fp); break;
         case '\\': fputs("\\textbackslash{}", fp); break;
         case '{': fputs("\\{", fp); break;
         case '}': fputs("\\}", fp); break;
-        default: fputc(*s, fp);
+        case '<': fputs("$<$", fp); break;
+        case '>': fputs("$>$", fp); break;
+        case '|': fputs("$|$", fp); break;
+        case '-': {
+            int starts = p == s || !(isalnum((unsigned char)p[-1]) || p[-1] == ')' || p[-1] == '.');
+            int digit = isdigit((unsigned char)p[1]) || (p[1] == '.' && isdigit((unsigned char)p[2]));
+            fputs(starts && digit ? "$-$" : "-", fp);
+            break;
+        }
+        default: fputc(*p, fp);
         }
     }
+}
+
+/* "Table 4.1: Robustness" -> number "4.1", caption "Robustness"; else no number */
+static const char *tex_title(const char *title, char *num, size_t n)
+{
+    num[0] = 0;
+    if (strncmp(title, "Table ", 6)) return title;
+    const char *p = title + 6;
+    size_t k = strspn(p, "0123456789.ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+    if (!k || k >= n || p[k] != ':') return title;
+    snprintf(num, n, "%.*s", (int)k, p);
+    p += k + 1;
+    while (*p == ' ') p++;
+    return p;
+}
+
+/* a rule between the blocks header | coefficients | statistics | indicators,
+ * none between a coefficient and the statistic under it */
+static int block_starts(const sf_regtable *t, int r)
+{
+    return r > 0 && t->kind[r] != t->kind[r - 1] && t->kind[r] != 2 && !(t->kind[r] == 1 && t->kind[r - 1] == 2);
+}
+
+/* booktabs (\usepackage{booktabs}); the table keeps the number of its title
+ * ("Table 2: ..." is numbered 2, not "Table 1: Table 2: ...") */
+static void write_tex(FILE *fp, const sf_regtable *t)
+{
+    int nc = t->ncol + 1;
+    char no[64];
+    const char *cap = tex_title(t->title, no, sizeof no);
+    fputs("\\begin{table}[htbp]\n\\centering\n", fp);
+    if (no[0]) fprintf(fp, "\\renewcommand{\\thetable}{%s}\n", no);
+    fputs("\\caption{", fp);
+    tex_escape(fp, cap);
+    fputs("}\n\\label{tab:", fp);
+    for (const char *p = t->name; *p; p++) fputc(isalnum((unsigned char)*p) || *p == '.' || *p == '-' ? *p : '-', fp);
+    fputs("}\n\\begin{tabular}{l", fp);
+    for (int c = 1; c < nc; c++) fputc('c', fp);
+    fputs("}\n\\toprule\n", fp);
+    for (int r = 0; r < t->nrow; r++) {
+        if (block_starts(t, r)) fputs("\\midrule\n", fp);
+        for (int c = 0; c < nc; c++) {
+            if (c) fputs(" & ", fp);
+            const char *s = t->cell[r][c];
+            const char *st = t->kind[r] == 1 ? strchr(s, '*') : NULL; /* stars as superscripts */
+            if (st) {
+                char tmp[256];
+                snprintf(tmp, sizeof tmp, "%.*s", (int)(st - s), s);
+                tex_escape(fp, tmp);
+                fprintf(fp, "$^{%s}$", st);
+            } else
+                tex_escape(fp, s);
+        }
+        fputs(" \\\\\n", fp);
+    }
+    fputs("\\bottomrule\n\\end{tabular}\n\\par\\smallskip\n{\\footnotesize ", fp);
+    for (int i = 0; i < t->nnotes; i++) {
+        if (i) fputs("\\\\\n", fp);
+        tex_escape(fp, t->notes[i]);
+    }
+    fputs("}\n\\end{table}\n", fp);
 }
 
 static void csv_cell(FILE *fp, const char *s)
@@ -426,7 +607,7 @@ void sf_table_write(FILE *fp, const sf_regtable *t, sf_tab_format f)
         fputc('\n', fp);
         for (int r = 0; r < t->nrow; r++) {
             /* rule between blocks: header | coefficients | statistics | indicators */
-            if (r > 0 && t->kind[r] != t->kind[r - 1] && t->kind[r] != 2 && !(t->kind[r] == 1 && t->kind[r - 1] == 2)) {
+            if (block_starts(t, r)) {
                 for (int i = 0; i < total; i++) fputc('-', fp);
                 fputc('\n', fp);
             }
@@ -465,34 +646,7 @@ void sf_table_write(FILE *fp, const sf_regtable *t, sf_tab_format f)
         }
         fputc('\n', fp);
     } else if (f == SF_TAB_TEX) {
-        fprintf(fp, "\\begin{table}[htbp]\n\\centering\n\\caption{");
-        tex_escape(fp, t->title);
-        fprintf(fp, "}\n\\begin{tabular}{l");
-        for (int c = 1; c < nc; c++) fputc('c', fp);
-        fprintf(fp, "}\n\\hline\\hline\n");
-        for (int r = 0; r < t->nrow; r++) {
-            if (r > 0 && t->kind[r] != t->kind[r - 1] && t->kind[r] != 2) fprintf(fp, "\\hline\n");
-            for (int c = 0; c < nc; c++) {
-                if (c) fputs(" & ", fp);
-                const char *s = t->cell[r][c];
-                /* stars as superscripts */
-                const char *st = strchr(s, '*');
-                if (st && t->kind[r] == 1) {
-                    char tmp[256];
-                    snprintf(tmp, sizeof tmp, "%.*s", (int)(st - s), s);
-                    tex_escape(fp, tmp);
-                    fprintf(fp, "$^{%s}$", st);
-                } else
-                    tex_escape(fp, s);
-            }
-            fputs(" \\\\\n", fp);
-        }
-        fprintf(fp, "\\hline\\hline\n\\end{tabular}\n\\par\\smallskip\n{\\footnotesize ");
-        for (int i = 0; i < t->nnotes; i++) {
-            if (i) fputs("\\\\\n", fp);
-            tex_escape(fp, t->notes[i]);
-        }
-        fprintf(fp, "}\n\\end{table}\n");
+        write_tex(fp, t);
     } else {
         for (int r = 0; r < t->nrow; r++) {
             for (int c = 0; c < nc; c++) {

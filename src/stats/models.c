@@ -689,6 +689,7 @@ void sf_models_free(sf_models *m)
     for (int i = 0; i < m->n; i++) spec_free(&m->m[i]);
     free(m->m);
     free(m->path);
+    sf_table_style_free(&m->style);
     memset(m, 0, sizeof *m);
 }
 
@@ -701,13 +702,94 @@ static void strip_comment(char *s)
         }
 }
 
+/* ---------------------------------------------------------------- [tables] and [labels]
+ * (docs/methods.md section 11): how the regression tables look */
+void sf_table_style_default(sf_table_style *st)
+{
+    memset(st, 0, sizeof *st);
+    st->coefstat = SF_COEFSTAT_T;
+    st->digits = 4;
+    st->nstars = 3;
+    st->stars[0] = 0.1;
+    st->stars[1] = 0.05;
+    st->stars[2] = 0.01;
+}
+
+void sf_table_style_free(sf_table_style *st)
+{
+    for (int i = 0; i < st->nlabels; i++) {
+        free(st->label_var[i]);
+        free(st->label_text[i]);
+    }
+    free(st->label_var);
+    free(st->label_text);
+    st->label_var = st->label_text = NULL;
+    st->nlabels = 0;
+}
+
+static int style_stars(sf_table_style *st, const char *val, const char *path, int line, sf_err *e)
+{
+    if (!strcmp(val, "none")) {
+        st->nstars = 0;
+        return SF_OK;
+    }
+    double v[4];
+    int n = 0;
+    const char *p = val;
+    while (*p) {
+        char *end;
+        double x = strtod(p, &end);
+        if (end == p || n == 3 || !(x > 0 && x < 1) || (n && x >= v[n - 1]))
+            return bad(e, path, line, "stars = '%s': give up to three descending p thresholds in (0, 1), e.g. "
+                                      "0.1,0.05,0.01, or none", val);
+        v[n++] = x;
+        p = end;
+        while (*p == ' ' || *p == ',') p++;
+    }
+    if (!n) return bad(e, path, line, "stars: empty value");
+    st->nstars = n;
+    memcpy(st->stars, v, sizeof(double) * (size_t)n);
+    return SF_OK;
+}
+
+static int style_key(sf_table_style *st, int section, const char *key, const char *val, const char *path, int line,
+                     sf_err *e)
+{
+    if (section == 2) { /* [labels] var = "Label" */
+        size_t L = strlen(val);
+        char *txt = L >= 2 && (val[0] == '"' || val[0] == '\'') && val[L - 1] == val[0] ? dupn(val + 1, L - 2)
+                                                                                       : sf_strdup(val);
+        st->label_var = sf_realloc(st->label_var, sizeof(char *) * (size_t)(st->nlabels + 1));
+        st->label_text = sf_realloc(st->label_text, sizeof(char *) * (size_t)(st->nlabels + 1));
+        st->label_var[st->nlabels] = sf_strdup(key);
+        st->label_text[st->nlabels++] = txt;
+        return SF_OK;
+    }
+    if (!strcmp(key, "coefstat")) {
+        if (!strcmp(val, "t")) st->coefstat = SF_COEFSTAT_T;
+        else if (!strcmp(val, "se")) st->coefstat = SF_COEFSTAT_SE;
+        else if (!strcmp(val, "ci")) st->coefstat = SF_COEFSTAT_CI;
+        else return bad(e, path, line, "coefstat = '%s': t, se or ci", val);
+        return SF_OK;
+    }
+    if (!strcmp(key, "digits")) {
+        long d;
+        if (sf_parse_int(val, &d) || d < 0 || d > 10) return bad(e, path, line, "digits = '%s': 0 to 10", val);
+        st->digits = (int)d;
+        return SF_OK;
+    }
+    if (!strcmp(key, "stars")) return style_stars(st, val, path, line, e);
+    return bad(e, path, line, "unknown key '%s' in [tables] (known: coefstat, digits, stars)", key);
+}
+
 int sf_models_parse_text(const char *text, const char *path, sf_models *out, sf_err *e)
 {
     memset(out, 0, sizeof *out);
     out->path = sf_strdup(path);
+    sf_table_style_default(&out->style);
     kvlist defaults = {0}, cur = {0};
     char *sec = NULL;
-    int sec_line = 0, in_defaults = 0, rc = SF_OK;
+    int sec_line = 0, in_defaults = 0, in_style = 0, rc = SF_OK;
     char *copy = sf_strdup(text);
     char *save = NULL;
     int line = 0;
@@ -747,13 +829,14 @@ int sf_models_parse_text(const char *text, const char *path, sf_models *out, sf_
                 free(l);
                 break;
             }
-            if (sec && !in_defaults) rc = finish_section(out, sec, sec_line, &cur, path, e);
+            if (sec && !in_defaults && !in_style) rc = finish_section(out, sec, sec_line, &cur, path, e);
             kv_free(&cur);
             free(sec);
             sec = sf_strdup(name);
             sec_line = line;
             in_defaults = !strcmp(name, "defaults");
-            if (!rc && !in_defaults) {
+            in_style = !strcmp(name, "tables") ? 1 : !strcmp(name, "labels") ? 2 : 0;
+            if (!rc && !in_defaults && !in_style) {
                 for (int i = 0; i < out->n; i++)
                     if (!strcmp(out->m[i].name, name)) rc = bad(e, path, line, "duplicate section [%s]", name);
                 kv_copy(&cur, &defaults);
@@ -769,6 +852,12 @@ int sf_models_parse_text(const char *text, const char *path, sf_models *out, sf_
         }
         *eq = 0;
         char *key = sf_trim(s), *val = sf_trim(eq + 1);
+        if (in_style) {
+            rc = *val ? style_key(&out->style, in_style, key, val, path, line, e)
+                      : bad(e, path, line, "empty value for '%s'", key);
+            free(l);
+            continue;
+        }
         int known = 0;
         for (int i = 0; KNOWN_KEYS[i]; i++)
             if (!strcmp(KNOWN_KEYS[i], key)) known = 1;
@@ -807,7 +896,7 @@ int sf_models_parse_text(const char *text, const char *path, sf_models *out, sf_
             kv_add(&cur, key, val, line);
         free(l);
     }
-    if (!rc && sec && !in_defaults) rc = finish_section(out, sec, sec_line, &cur, path, e);
+    if (!rc && sec && !in_defaults && !in_style) rc = finish_section(out, sec, sec_line, &cur, path, e);
     if (!rc && out->n == 0) rc = bad(e, path, line ? line : 1, "no model sections");
     free(sec);
     kv_free(&cur);

@@ -76,7 +76,7 @@ if $py tests/scripts/xarray_open.py "$d/bad2.h5" > "$d/bad2.log" 2>&1; then echo
 "$BIN" inspect "$d/out/res.h5" --panel-csv "$d/p2.csv" > /dev/null
 cmp -s "$d/p1.csv" "$d/p2.csv" || { echo "--panel-csv=FILE and --panel-csv FILE differ"; exit 1; }
 # help cites files that exist in the repository
-for c in run estimate inspect report synth; do
+for c in run estimate inspect report synth tables export; do
     for ref in $("$BIN" $c --help | grep -oE '(docs/[a-z_]+|\b[A-Z]+)\.md' | sort -u); do
         [[ -f $ref || -f docs/$ref ]] || { echo "silkflow $c --help cites $ref, not in the repository"; exit 1; }
     done

@@ -1,0 +1,272 @@
+/* /estimates back into fits (see stats_h5.h): what `silkflow tables` and
+ * `silkflow export --what estimates` read (docs/output.md). The layout
+ * attributes written here (the model order, titles, columns, fixed effects,
+ * cluster counts, bootstrap details) complete what sf_estimates_write_h5
+ * stores, so that the tables re-rendered from a results file are the ones the
+ * estimation stage printed. All HDF5 access goes through io/h5.c. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "silkflow/h5.h"
+#include "silkflow/stats_h5.h"
+
+int sf_estimates_write_layout(hid_t file, sf_fit *const *fits, int nfits, sf_err *e)
+{
+    hid_t est = sf_h5_object_open(file, "/estimates");
+    if (est < 0) return sf_fail(e, SF_EINTERNAL, "no /estimates group to describe");
+    char **names = sf_calloc((size_t)(nfits ? nfits : 1), sizeof(char *));
+    for (int i = 0; i < nfits; i++) names[i] = fits[i]->name;
+    int bad = sf_h5_attr_strings(est, "models", (hsize_t)nfits, names);
+    free(names);
+    sf_h5_object_close(est);
+    for (int i = 0; i < nfits && !bad; i++) {
+        const sf_fit *f = fits[i];
+        char path[1024], fe[1024] = "";
+        snprintf(path, sizeof path, "/estimates/%s", f->name);
+        hid_t g = sf_h5_object_open(file, path);
+        if (g < 0) return sf_fail(e, SF_EINTERNAL, "no group %s", path);
+        size_t L = 0;
+        for (int a = 0; a < f->nfe && L < sizeof fe; a++)
+            L += (size_t)snprintf(fe + L, sizeof fe - L, "%s%s", a ? "," : "", f->fe[a]);
+        double ncl[2] = {(double)f->n_clusters[0], (double)f->n_clusters[1]};
+        bad |= sf_h5_attr_str(g, "title", f->title ? f->title : "");
+        bad |= sf_h5_attr_int(g, "table_column", f->col_no);
+        bad |= sf_h5_attr_int(g, "is_iv", f->is_iv);
+        bad |= sf_h5_attr_int(g, "has_controls", f->has_controls);
+        bad |= sf_h5_attr_str(g, "fixed_effects", fe);
+        bad |= sf_h5_attr_int(g, "cluster_dims", f->ncl);
+        if (f->ncl) bad |= sf_h5_attr_double_array(g, "cluster_counts", (hsize_t)f->ncl, ncl);
+        bad |= sf_h5_attr_str(g, "boot_weights", f->boot_weights);
+        bad |= sf_h5_attr_int(g, "boot_enumerated", f->boot_enum);
+        bad |= sf_h5_attr_str(g, "boot_note", f->boot_note);
+        bad |= sf_h5_attr_int(g, "med_B", f->med_B);
+        sf_h5_object_close(g);
+        if (bad) return sf_fail(e, SF_EINTERNAL, "cannot write the attributes of %s", path);
+    }
+    return bad ? sf_fail(e, SF_EINTERNAL, "cannot write the attribute models of /estimates") : SF_OK;
+}
+
+/* ---------------------------------------------------------------- reading */
+static double at_d(hid_t g, const char *name)
+{
+    double v;
+    return sf_h5_get_attr_double(g, name, &v) ? NAN : v;
+}
+
+static char *at_s(hid_t g, const char *name)
+{
+    char **s = NULL;
+    hsize_t n = 0;
+    if (sf_h5_get_attr_strings(g, name, &s, &n) || n == 0) {
+        free(s);
+        return NULL;
+    }
+    for (hsize_t i = 1; i < n; i++) free(s[i]);
+    char *r = s[0];
+    free(s);
+    return r;
+}
+
+static void at_buf(hid_t g, const char *name, char *buf, size_t n)
+{
+    char *s = at_s(g, name);
+    snprintf(buf, n, "%s", s ? s : "");
+    free(s);
+}
+
+static size_t at_z(hid_t g, const char *name)
+{
+    double v = at_d(g, name);
+    return isfinite(v) && v > 0 ? (size_t)v : 0;
+}
+
+static int role_of(const char *r)
+{
+    static const char *n[] = {"model", "first_stage", "mediation_m", "mediation_y", "mediation_total"};
+    for (int i = 0; r && i < 5; i++)
+        if (!strcmp(r, n[i])) return i;
+    return SF_ROLE_MODEL;
+}
+
+static int read_vec(hid_t g, const char *name, int k, double **out, sf_err *e)
+{
+    int rank = 0;
+    hsize_t dims[8] = {0};
+    if (sf_h5_read_double(g, name, out, &rank, dims, e)) return e ? e->code : SF_EUSER;
+    if (rank != 1 || dims[0] != (hsize_t)k) return sf_fail(e, SF_EUSER, "%s has %llu values, coef %d", name,
+                                                         (unsigned long long)dims[0], k);
+    return SF_OK;
+}
+
+static int read_strs(hid_t g, const char *name, char ***out, int *n, sf_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    if (!sf_h5_exists(g, name)) return SF_OK;
+    hsize_t m = 0;
+    if (sf_h5_read_strings(g, name, out, &m, e)) return e ? e->code : SF_EUSER;
+    *n = (int)m;
+    return SF_OK;
+}
+
+static void read_attrs(hid_t g, sf_fit *f)
+{
+    f->section = at_s(g, "section");
+    f->table = at_s(g, "table");
+    f->title = at_s(g, "title");
+    if (f->title && !f->title[0]) {
+        free(f->title);
+        f->title = NULL;
+    }
+    f->formula = at_s(g, "formula");
+    f->depvar = at_s(g, "depvar");
+    f->vcov_desc = at_s(g, "vcov");
+    f->ssc_desc = at_s(g, "ssc");
+    char *role = at_s(g, "role");
+    f->role = role_of(role);
+    free(role);
+    f->N = at_z(g, "N");
+    f->n_missing = at_z(g, "missing_dropped");
+    f->n_subset = at_z(g, "subset_dropped");
+    f->n_singletons = at_z(g, "singletons_dropped");
+    f->K = (int)at_z(g, "K");
+    f->r2 = at_d(g, "r2");
+    f->r2_within = at_d(g, "r2_within");
+    f->r2_adj = at_d(g, "r2_adj");
+    f->r2_within_adj = at_d(g, "r2_within_adj");
+    f->rmse = at_d(g, "rmse");
+    f->F = at_d(g, "F");
+    f->F_p = at_d(g, "F_p");
+    f->F_df1 = at_d(g, "F_df1");
+    f->F_df2 = at_d(g, "F_df2");
+    f->is_iv = (int)at_z(g, "is_iv");
+    f->has_controls = (int)at_z(g, "has_controls");
+    double col = at_d(g, "table_column");
+    f->col_no = isfinite(col) ? (int)col : 0;
+    /* a first stage that no table showed was hidden (first_stage = hide) */
+    if (f->role == SF_ROLE_FIRST && f->col_no == 0) f->col_no = -1;
+    char *fe = at_s(g, "fixed_effects");
+    f->fe = sf_malloc(sizeof(char *) * 16);
+    for (char *p = fe, *tok; p && (tok = strsep(&p, ","));)
+        if (*tok && f->nfe < 16) f->fe[f->nfe++] = sf_strdup(tok);
+    free(fe);
+    double *cc = NULL;
+    hsize_t ncc = 0;
+    f->ncl = (int)at_z(g, "cluster_dims");
+    if (f->ncl > 2) f->ncl = 2;
+    if (!sf_h5_get_attr_doubles(g, "cluster_counts", &cc, &ncc))
+        for (hsize_t i = 0; i < ncc && i < 2; i++) f->n_clusters[i] = (long)cc[i];
+    free(cc);
+    char *bm = at_s(g, "boot_method");
+    f->boot_type = !bm ? SF_BOOT_NONE : !strcmp(bm, "wcr") ? SF_BOOT_WCR : !strcmp(bm, "wre") ? SF_BOOT_WRE
+                 : !strcmp(bm, "pairs") ? SF_BOOT_PAIRS : SF_BOOT_NONE;
+    free(bm);
+    f->boot_B = (long)at_z(g, "boot_B");
+    f->boot_enum = (int)at_z(g, "boot_enumerated");
+    at_buf(g, "boot_weights", f->boot_weights, sizeof f->boot_weights);
+    at_buf(g, "boot_note", f->boot_note, sizeof f->boot_note);
+    at_buf(g, "idstat_name", f->idstat_name, sizeof f->idstat_name);
+    f->idstat = at_d(g, "idstat");
+    f->idstat_p = at_d(g, "idstat_p");
+    f->idstat_df = NAN;
+    f->cdf = at_d(g, "cragg_donald_F");
+    f->kpf = at_d(g, "kp_rk_wald_F");
+    f->mediator = at_s(g, "mediator");
+    f->med_beta1 = at_d(g, "med_beta1");
+    f->med_gamma3 = at_d(g, "med_gamma3");
+    f->med_indirect = at_d(g, "med_indirect");
+    f->med_total = at_d(g, "med_total");
+    f->med_share = at_d(g, "med_share");
+    f->med_ci_lo = at_d(g, "med_ci_lo");
+    f->med_ci_hi = at_d(g, "med_ci_hi");
+    f->med_B = (long)at_z(g, "med_B");
+    f->boot_t = NAN;
+}
+
+static int read_fit(hid_t file, const char *name, sf_fit **out, sf_err *e)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "/estimates/%s", name);
+    hid_t g = sf_h5_object_open(file, path);
+    if (g < 0) return sf_fail(e, SF_EUSER, "%s is listed in the attribute models of /estimates but missing", path);
+    sf_fit *f = sf_calloc(1, sizeof *f);
+    f->name = sf_strdup(name);
+    f->key = -1;
+    read_attrs(g, f);
+    int rc = read_strs(g, "coef", &f->coef, &f->k, e);
+    double *bp = NULL, *bl = NULL, *bh = NULL;
+    if (!rc) rc = read_vec(g, "b", f->k, &f->b, e);
+    if (!rc) rc = read_vec(g, "se", f->k, &f->se, e);
+    if (!rc) rc = read_vec(g, "t", f->k, &f->t, e);
+    if (!rc) rc = read_vec(g, "p", f->k, &f->p, e);
+    if (!rc) rc = read_vec(g, "ci_lo", f->k, &f->ci_lo, e);
+    if (!rc) rc = read_vec(g, "ci_hi", f->k, &f->ci_hi, e);
+    if (!rc) rc = read_vec(g, "boot_p", f->k, &bp, e);
+    if (!rc) rc = read_vec(g, "boot_ci_lo", f->k, &bl, e);
+    if (!rc) rc = read_vec(g, "boot_ci_hi", f->k, &bh, e);
+    if (!rc) rc = read_strs(g, "dropped", &f->dropped, &f->ndropped, e);
+    if (!rc) rc = read_strs(g, "notes", &f->notes, &f->nnotes, e);
+    f->boot_p = f->boot_ci_lo = f->boot_ci_hi = NAN;
+    char *key = rc ? NULL : at_s(g, "key_coef");
+    for (int a = 0; key && a < f->k; a++)
+        if (!strcmp(f->coef[a], key)) {
+            f->key = a;
+            f->boot_p = bp[a];
+            f->boot_ci_lo = bl[a];
+            f->boot_ci_hi = bh[a];
+        }
+    free(key);
+    free(bp);
+    free(bl);
+    free(bh);
+    sf_h5_object_close(g);
+    if (!rc && (!f->formula || !f->table || !f->depvar || !f->vcov_desc || !f->ssc_desc))
+        rc = sf_fail(e, SF_EUSER, "%s lacks one of the attributes formula, table, depvar, vcov, ssc", path);
+    if (rc) {
+        sf_fit_free(f);
+        sf_err_prefix(e, "%s", path);
+        return rc;
+    }
+    *out = f;
+    return SF_OK;
+}
+
+int sf_estimates_read(const char *path, sf_fit ***fits, int *nfits, sf_err *e)
+{
+    *fits = NULL;
+    *nfits = 0;
+    if (!sf_file_exists(path)) return sf_fail(e, SF_EUSER, "%s: no such file", path);
+    sf_h5 h;
+    memset(&h, 0, sizeof h);
+    sf_h5_silence();
+    if (sf_h5_open(&h, path, 0, e)) return e ? e->code : SF_EUSER;
+    int rc = SF_OK;
+    hid_t est = sf_h5_object_open(h.file, "/estimates");
+    char **names = NULL;
+    hsize_t n = 0;
+    if (est < 0)
+        rc = sf_fail(e, SF_EUSER, "%s: no /estimates group (run silkflow estimate --panel first)", path);
+    else if (sf_h5_get_attr_strings(est, "models", &names, &n))
+        rc = sf_fail(e, SF_EUSER, "%s: /estimates has no attribute 'models' (written by an older silkflow; "
+                     "run silkflow estimate --panel %s --models FILE again)", path, path);
+    sf_h5_object_close(est);
+    sf_fit **f = sf_calloc(n ? n : 1, sizeof(sf_fit *));
+    int m = 0;
+    for (hsize_t i = 0; i < n && !rc; i++) {
+        rc = read_fit(h.file, names[i], &f[m], e);
+        if (!rc) m++;
+    }
+    if (rc && !strstr(e->msg, path)) sf_err_prefix(e, "%s", path);
+    for (hsize_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+    sf_h5_close(&h, NULL);
+    if (rc) {
+        for (int i = 0; i < m; i++) sf_fit_free(f[i]);
+        free(f);
+        return rc;
+    }
+    *fits = f;
+    *nfits = m;
+    return SF_OK;
+}
