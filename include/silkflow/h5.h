@@ -71,4 +71,20 @@ int sf_h5_get_attr_str(hid_t obj, const char *name, char *buf, size_t n);
 int sf_h5_get_attr_double(hid_t obj, const char *name, double *v);
 int sf_h5_get_attr_strings(hid_t obj, const char *name, char ***s, hsize_t *n);
 
+/* ---- groups, listings and sizes for readers (cli inspect); the first four as
+ * declared on the plumbing branch, so a merge keeps one copy ---- */
+
+/* Open a group by path (relative to loc, or absolute); a negative id when there
+ * is none. Close with sf_h5_close_object. */
+hid_t sf_h5_open_group(hid_t loc, const char *path);
+void sf_h5_close_object(hid_t obj);
+/* The names of the links of group `path` (malloc'ed, free each and the array):
+ * SF_H5_BY_NAME in name order, SF_H5_BY_CREATION in creation order when the
+ * file tracks it, else in name order. 0, or -1 when there is no such group. */
+enum { SF_H5_BY_NAME, SF_H5_BY_CREATION };
+int sf_h5_list(hid_t loc, const char *path, int order, char ***names, size_t *n);
+int sf_h5_has_attr(hid_t obj, const char *name);
+/* Bytes that dataset `name` under loc occupies in the file, -1 when there is none. */
+long long sf_h5_storage_bytes(hid_t loc, const char *name);
+
 #endif

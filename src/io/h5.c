@@ -593,3 +593,74 @@ int sf_h5_read_frame(hid_t loc, const char *group, sf_frame **out, sf_err *e)
     *out = f ? f : sf_frame_new(0);
     return SF_OK;
 }
+
+/* ---- groups, listings and sizes for readers ---- */
+
+hid_t sf_h5_open_group(hid_t loc, const char *path)
+{
+    if (!sf_h5_exists(loc, path)) return -1;
+    return H5Gopen2(loc, path, H5P_DEFAULT); /* negative for a dataset */
+}
+
+void sf_h5_close_object(hid_t obj)
+{
+    if (obj >= 0) H5Oclose(obj);
+}
+
+typedef struct {
+    char **v;
+    size_t n, cap;
+} name_acc;
+
+static herr_t add_name(hid_t g, const char *name, const H5L_info_t *info, void *data)
+{
+    (void)g;
+    (void)info;
+    name_acc *a = data;
+    if (a->n == a->cap) {
+        a->cap = a->cap ? 2 * a->cap : 16;
+        a->v = sf_realloc(a->v, a->cap * sizeof *a->v);
+    }
+    a->v[a->n++] = sf_strdup(name);
+    return 0;
+}
+
+int sf_h5_list(hid_t loc, const char *path, int order, char ***names, size_t *n)
+{
+    *names = NULL;
+    *n = 0;
+    hid_t g = sf_h5_open_group(loc, path);
+    if (g < 0) return -1;
+    H5_index_t idx = H5_INDEX_NAME;
+    if (order == SF_H5_BY_CREATION) {
+        hid_t gcpl = H5Gget_create_plist(g);
+        unsigned flags = 0;
+        if (gcpl >= 0 && H5Pget_link_creation_order(gcpl, &flags) >= 0 && (flags & H5P_CRT_ORDER_INDEXED))
+            idx = H5_INDEX_CRT_ORDER;
+        if (gcpl >= 0) H5Pclose(gcpl);
+    }
+    name_acc a = {0};
+    hsize_t at = 0;
+    herr_t st = H5Literate(g, idx, H5_ITER_INC, &at, add_name, &a);
+    H5Gclose(g);
+    if (st < 0) {
+        for (size_t i = 0; i < a.n; i++) free(a.v[i]);
+        free(a.v);
+        return -1;
+    }
+    *names = a.v;
+    *n = a.n;
+    return 0;
+}
+
+int sf_h5_has_attr(hid_t obj, const char *name) { return H5Aexists(obj, name) > 0; }
+
+long long sf_h5_storage_bytes(hid_t loc, const char *name)
+{
+    if (!sf_h5_exists(loc, name)) return -1;
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0) return -1;
+    long long sz = (long long)H5Dget_storage_size(ds);
+    H5Dclose(ds);
+    return sz;
+}
