@@ -182,6 +182,7 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
             sf_h5_attr_int(y, "n_colsum_A_ge_1", o->val->n_colsum_ge1);
             sf_h5_attr_double(y, "max_colsum_A", o->val->max_colsum);
             sf_h5_attr_double(y, "wwz_identity_max_rel_error", o->dec->max_identity_err);
+            sf_h5_attr_double(y, "wwz_identity_tolerance", SF_WWZ_IDENTITY_TOL);
             sf_h5_attr_double(y, "va_identity_max_gap", o->dec->max_va_gap);
             sf_h5_attr_str(y, "status", "complete");
             H5Gclose(y);
