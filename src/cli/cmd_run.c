@@ -197,8 +197,8 @@ static int year_cache_ok(const run_ctx *c, int year, inputs *in, sf_err *e, int 
                 free(ss);
                 /* for the run's WWZ identity warning (print_round) */
                 double zi = 0;
-                sf_h5_get_attr_double(gid, "wwz_identity_max_rel_error", &rec->max_identity_err);
-                if (sf_h5_get_attr_double(gid, "n_zero_output_with_inputs", &zi) == 0)
+                if (ok) sf_h5_get_attr_double(gid, "wwz_identity_max_rel_error", &rec->max_identity_err);
+                if (ok && sf_h5_get_attr_double(gid, "n_zero_output_with_inputs", &zi) == 0)
                     rec->val.n_zero_output_inputs = (int)zi;
                 H5Gclose(gid);
             }
