@@ -6,6 +6,7 @@
 #   make check-fresh  demo + check in a fresh clone of HEAD (what CI sees)
 #   make SAN=1 ...  the same with -fsanitize=address,undefined (build in build-san/)
 #   make bench      benchmarks (bench/README.md)
+#   make install PREFIX=/usr/local [DESTDIR=]   binary, share/silkflow, man page; make uninstall
 
 SHELL := /bin/bash
 CC ?= gcc
@@ -54,11 +55,12 @@ else
 BIN := bin/silkflow
 endif
 
-.PHONY: all deps check-deps demo check check-fresh check-unit check-mpi check-e2e check-slurm bench clean help
+.PHONY: all deps check-deps demo check check-fresh check-unit check-mpi check-e2e check-slurm bench clean help \
+        install uninstall
 all: $(BIN)
 
 help:
-	@sed -n '1,9p' Makefile
+	@sed -n '1,10p' Makefile
 
 # ---- dependencies -------------------------------------------------------------------------
 deps:
@@ -130,5 +132,43 @@ bench: deps
 
 clean:
 	rm -rf build build-san bin
+
+# ---- install ------------------------------------------------------------------------------
+# The data directory (src/util/datadir.c, docs/config.md): bin/silkflow looks in this source tree,
+# the installed binary in $(PREFIX)/share/silkflow (both: SILKFLOW_DATADIR overrides). The installed
+# binary is linked from the same library with its own datadir object; DESTDIR only stages the copy.
+PREFIX ?= /usr/local
+DESTDIR ?=
+SHAREDIR = $(PREFIX)/share/silkflow
+MANDIR = $(PREFIX)/share/man/man1
+SHIPPED := configs data jobs
+
+$(BUILD)/util/datadir.o: src/util/datadir.c FORCE
+	@mkdir -p $(dir $@)
+	@$(CC) $(CFLAGS) -DSF_DATADIR='"$(CURDIR)"' -c $< -o $@
+
+$(BUILD)/install/datadir.o: src/util/datadir.c FORCE
+	@mkdir -p $(dir $@)
+	@$(CC) $(CFLAGS) -DSF_DATADIR='"$(SHAREDIR)"' -c $< -o $@
+
+$(BUILD)/install/silkflow: $(BUILD)/cli/main.o $(BUILD)/install/datadir.o $(BUILD)/libsilkflow.a
+	@echo "  LINK    $@ (data directory $(SHAREDIR))"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# the man page from the binary's --help and every command's --help (docs/mkman.sh)
+$(BUILD)/install/silkflow.1: $(BUILD)/install/silkflow docs/mkman.sh
+	@SILKFLOW_DATADIR=$(SHAREDIR) docs/mkman.sh $< > $@.tmp && mv $@.tmp $@
+
+install: $(BUILD)/install/silkflow $(BUILD)/install/silkflow.1
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(SHAREDIR)" "$(DESTDIR)$(MANDIR)"
+	install -m 755 $(BUILD)/install/silkflow "$(DESTDIR)$(PREFIX)/bin/silkflow"
+	install -m 644 $(BUILD)/install/silkflow.1 "$(DESTDIR)$(MANDIR)/silkflow.1"
+	@find $(SHIPPED) -type f | LC_ALL=C sort | while read -r f; do \
+	  install -D -m 644 "$$f" "$(DESTDIR)$(SHAREDIR)/$$f" || exit 1; done
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/silkflow, $(DESTDIR)$(SHAREDIR) ($(SHIPPED)), $(DESTDIR)$(MANDIR)/silkflow.1"
+
+uninstall:
+	rm -f "$(DESTDIR)$(PREFIX)/bin/silkflow" "$(DESTDIR)$(MANDIR)/silkflow.1"
+	rm -rf "$(DESTDIR)$(SHAREDIR)"
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/cli/main.d $(TEST_BIN:=.d) $(BENCH_BIN:=.d)

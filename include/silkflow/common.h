@@ -121,4 +121,11 @@ int sf_sha256_file(const char *path, char hex[65], sf_err *e);
 void sf_sort_int(int *v, size_t n);
 void sf_sort_double(double *v, size_t n);
 
+/* ---- the data directory (docs/config.md) ---- */
+/* Where the shipped configs/, data/ and jobs/ are: SILKFLOW_DATADIR when set
+ * and not empty, else the compiled-in directory ($(PREFIX)/share/silkflow for
+ * a `make install`ed binary, the source tree for bin/silkflow). Relative input
+ * paths of a config are looked up there after the config's own directory. */
+const char *sf_datadir(void);
+
 #endif

@@ -57,6 +57,10 @@ void sf_products_dense(const sf_labels *lab, const sf_derived *d, const double *
 /* The 16 WWZ terms, docs/methods.md (section 4) numbering (T1 = index 0). */
 #define SF_WWZ_NTERMS 16
 extern const char *const sf_wwz_names[SF_WWZ_NTERMS]; /* "DVA_FIN", ... */
+/* A year whose wwz_identity_max_rel_error exceeds this is flagged (run warning,
+ * inspect, report; docs/methods.md): the identity holds to ~1e-15 on clean
+ * tables. Stored per year as the attribute wwz_identity_tolerance. */
+#define SF_WWZ_IDENTITY_TOL 1e-8
 
 /* Results of the decomposition stage for one year. */
 typedef struct {

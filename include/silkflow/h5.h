@@ -71,15 +71,26 @@ int sf_h5_get_attr_str(hid_t obj, const char *name, char *buf, size_t n);
 int sf_h5_get_attr_double(hid_t obj, const char *name, double *v);
 int sf_h5_get_attr_strings(hid_t obj, const char *name, char ***s, hsize_t *n);
 
-/* Listing and object attributes (silkflow export and tables). sf_h5_list: the
- * links of group (kind 0 any, 1 groups, 2 datasets) in name order, malloc'ed;
- * 0, or -1 when the group does not exist. sf_h5_object_open: a group or dataset
- * by path for the attribute functions (-1 when absent). sf_h5_is_string: 1 when
- * the dataset holds strings. sf_h5_get_attr_doubles: a numeric attribute (any
- * shape) as doubles, 0 when found. */
-int sf_h5_list(hid_t loc, const char *group, int kind, char ***names, int *n);
+/* ---- groups, listings and object attributes for readers (inspect, export, tables) ---- */
+
+/* Open a group by path (relative to loc, or absolute); a negative id when there
+ * is none. Open any object (group or dataset) by path for the attribute
+ * functions: -1 when absent. Close either with sf_h5_close_object. */
+hid_t sf_h5_open_group(hid_t loc, const char *path);
 hid_t sf_h5_object_open(hid_t loc, const char *path);
-void sf_h5_object_close(hid_t obj);
+void sf_h5_close_object(hid_t obj);
+/* The names of the links of group `path` (malloc'ed, free each and the array).
+ * flags: SF_H5_BY_NAME (name order) or SF_H5_BY_CREATION (creation order when
+ * the file tracks it, else name order), or'ed with SF_H5_GROUPS or
+ * SF_H5_DATASETS to keep only groups or only datasets. 0, or -1 when there is
+ * no such group. */
+enum { SF_H5_BY_NAME = 0, SF_H5_BY_CREATION = 1, SF_H5_GROUPS = 2, SF_H5_DATASETS = 4 };
+int sf_h5_list(hid_t loc, const char *path, int flags, char ***names, size_t *n);
+int sf_h5_has_attr(hid_t obj, const char *name);
+/* Bytes that dataset `name` under loc occupies in the file, -1 when there is none. */
+long long sf_h5_storage_bytes(hid_t loc, const char *name);
+/* 1 when the dataset holds strings. A numeric attribute (any shape) as doubles,
+ * 0 when found. */
 int sf_h5_is_string(hid_t loc, const char *name);
 int sf_h5_get_attr_doubles(hid_t obj, const char *name, double **v, hsize_t *n);
 

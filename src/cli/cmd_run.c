@@ -158,7 +158,7 @@ static int inputs_hash(inputs *in, sf_err *e)
  * status, settings hash and version match and its inputs are the same files
  * with the same stamps; when only the stamps differ, the inputs are hashed
  * and compared with the stored SHA-256 (same content: reuse). */
-static int year_cache_ok(const run_ctx *c, int year, inputs *in, sf_err *e, int *rc_out)
+static int year_cache_ok(const run_ctx *c, int year, inputs *in, sf_err *e, int *rc_out, year_rec *rec)
 {
     char *path = sf_year_file_path(c->cachedir, year);
     int ok = 0;
@@ -195,6 +195,11 @@ static int year_cache_ok(const run_ctx *c, int year, inputs *in, sf_err *e, int 
                 free(fs);
                 free(hs);
                 free(ss);
+                /* for the run's WWZ identity warning (print_round) */
+                double zi = 0;
+                if (ok) sf_h5_get_attr_double(gid, "wwz_identity_max_rel_error", &rec->max_identity_err);
+                if (ok && sf_h5_get_attr_double(gid, "n_zero_output_with_inputs", &zi) == 0)
+                    rec->val.n_zero_output_inputs = (int)zi;
                 H5Gclose(gid);
             }
             sf_h5_close(&h, NULL);
@@ -231,7 +236,7 @@ static int process_year(run_ctx *c, int year, year_rec *rec, sf_err *e)
                              st.st_mtim.tv_nsec);
                 in.stamps[i] = sf_strdup(buf);
             }
-            if (!c->force) reuse = year_cache_ok(c, year, &in, e, &code);
+            if (!c->force) reuse = year_cache_ok(c, year, &in, e, &code, rec);
         }
     }
     code = sf_grid_max_int(g, code);
@@ -373,6 +378,21 @@ static int process_year(run_ctx *c, int year, year_rec *rec, sf_err *e)
     return code;
 }
 
+/* A year whose WWZ identity error exceeds SF_WWZ_IDENTITY_TOL: one warning
+ * (also for a reused year), as inspect and the report flag it. */
+static void wwz_warning(const run_ctx *c, const year_rec *r, int i)
+{
+    if (!r->year || r->status == 2) return;
+    if (sf_plan_group_of(&c->plan, i) >= 0 && c->plan.first[sf_plan_group_of(&c->plan, i)] != i) return;
+    if (!(r->max_identity_err > SF_WWZ_IDENTITY_TOL) && !isnan(r->max_identity_err)) return;
+    sf_warn("year %d: WWZ identity error %.2e exceeds its tolerance %.0e: %s (docs/methods.md)", r->year,
+            r->max_identity_err, SF_WWZ_IDENTITY_TOL,
+            r->val.n_zero_output_inputs
+                ? "a zero-output sector buys inputs; A has no column for it, so x = BY fails for its suppliers "
+                  "and their WWZ terms miss those purchases"
+                : "the WWZ terms of some exporting sector do not add up to its exports");
+}
+
 static void print_round(const run_ctx *c, const year_rec *recs, int P)
 {
     for (int i = 0; i < P; i++) {
@@ -402,14 +422,11 @@ static void print_round(const run_ctx *c, const year_rec *recs, int P)
                 r->residual_scaled, r->passed ? "PASSED" : "FAILED");
         sf_info("%-10s %d  %7.2f s  (distribute I - A %.2f s, pdgemm %.2f s, sweep, collect and residual check %.2f s)",
                 "products", r->year, r->t_products, r->t_scatter, r->t_gemm, r->t_collect);
-        sf_info("%-10s %d  %7.2f s  WWZ identity error %.2g; v'B = 1 within %.2g%s", "decompose", r->year,
-                r->t_decompose, r->max_identity_err, r->max_va_gap,
-                r->max_identity_err > 1e-9 && r->val.n_zero_output_inputs
-                    ? " (a zero-output sector buys inputs: A has no column for it, so x = BY fails for its "
-                      "suppliers and their terms miss those purchases)"
-                    : "");
+        sf_info("%-10s %d  %7.2f s  WWZ identity error %.2g; v'B = 1 within %.2g", "decompose", r->year,
+                r->t_decompose, r->max_identity_err, r->max_va_gap);
         sf_info("%-10s %d  %7.2f s", "write", r->year, r->t_write);
     }
+    for (int i = 0; i < P; i++) wwz_warning(c, &recs[i], i);
 }
 
 static int same_file(const struct stat *a, const char *path)

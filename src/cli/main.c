@@ -32,6 +32,11 @@ static const char *USAGE =
     "itself at start-up, before MPI starts. A user's OPENBLAS_CORETYPE is kept;\n"
     "--blas-kernel=keep (with any command) or SILKFLOW_BLAS_AUTO=0 keep OpenBLAS's\n"
     "own choice. 'silkflow version' shows the BLAS, its kernel and threads.\n"
+    "\n"
+    "Data directory: the shipped configs/, data/ and jobs/ (PREFIX/share/silkflow once\n"
+    "installed, the source tree for an uninstalled build; SILKFLOW_DATADIR overrides;\n"
+    "'silkflow version' prints it). A relative input path of a config is looked up\n"
+    "beside the config file first, then there (docs/config.md).\n"
     "Exit codes: 0 success, 1 user error (bad config or input), 2 internal or numerical failure.\n";
 
 /* "--opt=value" becomes "--opt" "value" for every command (getopt_long style;

@@ -136,13 +136,24 @@ static int handler(void *user, const char *section, const char *name, const char
     return 1;
 }
 
-static char *resolve_path(const char *value, const char *cfgdir)
+/* An input path of the config (docs/config.md): an absolute path as it is; a
+ * relative one beside the config file first, then in the data directory
+ * (sf_datadir: the installed share/silkflow, or the source tree). NULL when
+ * neither exists; tried[0], tried[1] (malloc'ed) then name the places looked at. */
+static char *resolve_path(const char *value, const char *cfgdir, char *tried[2])
 {
+    tried[0] = tried[1] = NULL;
     if (value[0] == '/') return sf_strdup(value);
-    if (sf_file_exists(value) || sf_is_dir(value)) return sf_strdup(value);
-    char *alt = sf_path_join(cfgdir, value);
-    if (sf_file_exists(alt) || sf_is_dir(alt)) return alt;
-    free(alt);
+    const char *where[2] = {cfgdir, sf_datadir()};
+    for (int i = 0; i < 2; i++) {
+        char *p = sf_path_join(where[i], value);
+        if (sf_file_exists(p) || sf_is_dir(p)) {
+            for (int j = 0; j < i; j++) free(tried[j]);
+            tried[0] = NULL;
+            return p;
+        }
+        tried[i] = p;
+    }
     return NULL;
 }
 
@@ -217,8 +228,18 @@ static int apply(parse_ctx *c, int k, const char *value, int from_default)
             break;
         }
         if (!*v) BAD("empty path");
-        char *p = resolve_path(v, c->cfgdir);
-        if (!p) BAD("no such file or directory (looked in the current directory and in %s)", c->cfgdir);
+        char *tried[2];
+        char *p = resolve_path(v, c->cfgdir, tried);
+        if (!p) {
+            char t0[2048], t1[2048];
+            snprintf(t0, sizeof t0, "%s", tried[0] ? tried[0] : v);
+            snprintf(t1, sizeof t1, "%s", tried[1] ? tried[1] : "");
+            free(tried[0]);
+            free(tried[1]);
+            if (v[0] == '/') BAD("no such file or directory");
+            BAD("no such file or directory (looked beside the config, %s, and in the data directory, %s; "
+                "SILKFLOW_DATADIR sets that directory)", t0, t1);
+        }
         /* [data] path and [covariates] sources are directories, the other paths files */
         const int want_dir = !strcmp(kd->name, "path") || !strcmp(kd->name, "sources");
         struct stat st;

@@ -594,46 +594,12 @@ int sf_h5_read_frame(hid_t loc, const char *group, sf_frame **out, sf_err *e)
     return SF_OK;
 }
 
-/* ---------------------------------------------------------------- listing and object attributes
- * (silkflow export and silkflow tables, docs/output.md) */
-typedef struct {
-    char **names;
-    int n, cap, kind;
-} h5_names;
+/* ---- groups, listings and object attributes for readers (inspect, export, tables) ---- */
 
-static herr_t list_one(hid_t g, const char *name, const H5L_info_t *info, void *op)
+hid_t sf_h5_open_group(hid_t loc, const char *path)
 {
-    (void)info;
-    h5_names *l = op;
-    if (l->kind) {
-        hid_t o = H5Oopen(g, name, H5P_DEFAULT);
-        if (o < 0) return 0;
-        H5I_type_t t = H5Iget_type(o);
-        H5Oclose(o);
-        if ((l->kind == 1 && t != H5I_GROUP) || (l->kind == 2 && t != H5I_DATASET)) return 0;
-    }
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 32;
-        l->names = sf_realloc(l->names, sizeof(char *) * (size_t)l->cap);
-    }
-    l->names[l->n++] = sf_strdup(name);
-    return 0;
-}
-
-int sf_h5_list(hid_t loc, const char *group, int kind, char ***names, int *n)
-{
-    *names = NULL;
-    *n = 0;
-    if (!sf_h5_exists(loc, group)) return -1;
-    hid_t g = H5Gopen2(loc, group, H5P_DEFAULT);
-    if (g < 0) return -1;
-    h5_names l = {NULL, 0, 0, kind};
-    hsize_t idx = 0;
-    herr_t st = H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, list_one, &l);
-    H5Gclose(g);
-    *names = l.names;
-    *n = l.n;
-    return st < 0 ? -1 : 0;
+    if (!sf_h5_exists(loc, path)) return -1;
+    return H5Gopen2(loc, path, H5P_DEFAULT); /* negative for a dataset */
 }
 
 hid_t sf_h5_object_open(hid_t loc, const char *path)
@@ -642,9 +608,75 @@ hid_t sf_h5_object_open(hid_t loc, const char *path)
     return H5Oopen(loc, path, H5P_DEFAULT);
 }
 
-void sf_h5_object_close(hid_t obj)
+void sf_h5_close_object(hid_t obj)
 {
     if (obj >= 0) H5Oclose(obj);
+}
+
+typedef struct {
+    char **v;
+    size_t n, cap;
+    int kind; /* 0 any, SF_H5_GROUPS, SF_H5_DATASETS */
+} name_acc;
+
+static herr_t add_name(hid_t g, const char *name, const H5L_info_t *info, void *data)
+{
+    (void)info;
+    name_acc *a = data;
+    if (a->kind) {
+        hid_t o = H5Oopen(g, name, H5P_DEFAULT);
+        if (o < 0) return 0;
+        H5I_type_t t = H5Iget_type(o);
+        H5Oclose(o);
+        if ((a->kind == SF_H5_GROUPS && t != H5I_GROUP) || (a->kind == SF_H5_DATASETS && t != H5I_DATASET))
+            return 0;
+    }
+    if (a->n == a->cap) {
+        a->cap = a->cap ? 2 * a->cap : 16;
+        a->v = sf_realloc(a->v, a->cap * sizeof *a->v);
+    }
+    a->v[a->n++] = sf_strdup(name);
+    return 0;
+}
+
+int sf_h5_list(hid_t loc, const char *path, int flags, char ***names, size_t *n)
+{
+    *names = NULL;
+    *n = 0;
+    hid_t g = sf_h5_open_group(loc, path);
+    if (g < 0) return -1;
+    H5_index_t idx = H5_INDEX_NAME;
+    if (flags & SF_H5_BY_CREATION) {
+        hid_t gcpl = H5Gget_create_plist(g);
+        unsigned crt = 0;
+        if (gcpl >= 0 && H5Pget_link_creation_order(gcpl, &crt) >= 0 && (crt & H5P_CRT_ORDER_INDEXED))
+            idx = H5_INDEX_CRT_ORDER;
+        if (gcpl >= 0) H5Pclose(gcpl);
+    }
+    name_acc a = {NULL, 0, 0, flags & (SF_H5_GROUPS | SF_H5_DATASETS)};
+    hsize_t at = 0;
+    herr_t st = H5Literate(g, idx, H5_ITER_INC, &at, add_name, &a);
+    H5Gclose(g);
+    if (st < 0) {
+        for (size_t i = 0; i < a.n; i++) free(a.v[i]);
+        free(a.v);
+        return -1;
+    }
+    *names = a.v;
+    *n = a.n;
+    return 0;
+}
+
+int sf_h5_has_attr(hid_t obj, const char *name) { return H5Aexists(obj, name) > 0; }
+
+long long sf_h5_storage_bytes(hid_t loc, const char *name)
+{
+    if (!sf_h5_exists(loc, name)) return -1;
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0) return -1;
+    long long sz = (long long)H5Dget_storage_size(ds);
+    H5Dclose(ds);
+    return sz;
 }
 
 int sf_h5_is_string(hid_t loc, const char *name)

@@ -97,7 +97,7 @@ static int pure_dim(hid_t file, const char *path)
     char nm[128] = "";
     hid_t o = sf_h5_object_open(file, path);
     int r = o >= 0 && !sf_h5_get_attr_str(o, "NAME", nm, sizeof nm) && !strncmp(nm, "This is a netCDF dimension", 26);
-    sf_h5_object_close(o);
+    sf_h5_close_object(o);
     return r;
 }
 
@@ -187,7 +187,7 @@ static int dump_dataset(hid_t file, const char *path, const char *prefix, csvout
     char names[8][64];
     int nd = split_dims(obj, names);
     if (nd != rank) {
-        sf_h5_object_close(obj);
+        sf_h5_close_object(obj);
         free(v);
         return sf_fail(e, SF_EUSER, "%s: attribute dims names %d axes, the dataset has %d", path, nd, rank);
     }
@@ -201,7 +201,7 @@ static int dump_dataset(hid_t file, const char *path, const char *prefix, csvout
         if (!strcmp(names[a], "term")) add_decompr(obj, &lab[a]);
         tot *= (size_t)d[a];
     }
-    sf_h5_object_close(obj);
+    sf_h5_close_object(obj);
     size_t idx[8] = {0};
     for (size_t i = 0; i < tot; i++) {
         if (prefix) fprintf(o->fp, "%s,", prefix);
@@ -223,12 +223,17 @@ static int dump_dataset(hid_t file, const char *path, const char *prefix, csvout
 }
 
 /* ---------------------------------------------------------------- the kinds */
-static char **year_groups(hid_t file, int *n)
+/* the names of the groups (SF_H5_GROUPS) or datasets (SF_H5_DATASETS) of g */
+static char **list_of(hid_t file, const char *g, int kind, int *n)
 {
-    char **y = NULL;
-    sf_h5_list(file, "/years", 1, &y, n);
-    return y;
+    char **s = NULL;
+    size_t m = 0;
+    sf_h5_list(file, g, SF_H5_BY_NAME | kind, &s, &m);
+    *n = (int)m;
+    return s;
 }
+
+static char **year_groups(hid_t file, int *n) { return list_of(file, "/years", SF_H5_GROUPS, n); }
 
 static void free_names(char **s, int n)
 {
@@ -272,7 +277,7 @@ static int export_sector(hid_t file, const char *dir, sf_err *e)
         snprintf(g, sizeof g, "/years/%s/sector", years[i]);
         char **ds = NULL;
         int nds = 0;
-        sf_h5_list(file, g, 2, &ds, &nds);
+        ds = list_of(file, g, SF_H5_DATASETS, &nds);
         for (int k = 0; k < nds && !rc; k++) {
             snprintf(p, sizeof p, "%s/%s", g, ds[k]);
             snprintf(pre, sizeof pre, "%s,%s", years[i], ds[k]);
@@ -335,7 +340,7 @@ static int export_trade_part(hid_t file, const char *dir, const char *part, sf_e
     snprintf(g, sizeof g, "/trade/%s", part);
     char **ds = NULL;
     int nds = 0, rc = SF_OK;
-    sf_h5_list(file, g, 2, &ds, &nds);
+    ds = list_of(file, g, SF_H5_DATASETS, &nds);
     char *done = sf_calloc((size_t)nds + 1, 1);
     int have_years = 0, have_period = 0; /* trade_<part>.csv and _period.csv claimed */
     for (int i = 0; i < nds && !rc; i++) {
@@ -343,7 +348,7 @@ static int export_trade_part(hid_t file, const char *dir, const char *part, sf_e
         snprintf(p, sizeof p, "%s/%s", g, ds[i]);
         hid_t obj = sf_h5_object_open(file, p);
         int nd = split_dims(obj, names);
-        sf_h5_object_close(obj);
+        sf_h5_close_object(obj);
         if (done[i] || sf_h5_is_string(file, p) || nd == 0 || (nd == 1 && !strcmp(names[0], ds[i]))) continue;
         size_t L = 0;
         for (int a = 0; a < nd; a++) L += (size_t)snprintf(sig + L, sizeof sig - L, "%s,", names[a]);
@@ -363,7 +368,7 @@ static int export_trade_part(hid_t file, const char *dir, const char *part, sf_e
             snprintf(pj, sizeof pj, "%s/%s", g, ds[j]);
             obj = sf_h5_object_open(file, pj);
             int ndj = split_dims(obj, nj);
-            sf_h5_object_close(obj);
+            sf_h5_close_object(obj);
             size_t Lj = 0;
             for (int a = 0; a < ndj; a++) Lj += (size_t)snprintf(sj + Lj, sizeof sj - Lj, "%s,", nj[a]);
             if (done[j] || strcmp(sj, sig) || sf_h5_is_string(file, pj) || (ndj == 1 && !strcmp(nj[0], ds[j])))
@@ -384,7 +389,7 @@ static int export_trade(hid_t file, const char *dir, sf_err *e)
 {
     char **parts = NULL;
     int np = 0, rc = SF_OK;
-    sf_h5_list(file, "/trade", 1, &parts, &np);
+    parts = list_of(file, "/trade", SF_H5_GROUPS, &np);
     for (int i = 0; i < np && !rc; i++) rc = export_trade_part(file, dir, parts[i], e);
     free_names(parts, np);
     return rc;

@@ -46,6 +46,15 @@ static double year_bytes(const sf_year_out *o)
     return 1.05 * bytes + 262144;
 }
 
+/* The identity checks of a year (docs/methods.md): the WWZ error with the
+ * tolerance above which the run, inspect and the report flag it. */
+static void identity_attrs(hid_t y, const sf_decomp *dec)
+{
+    sf_h5_attr_double(y, "wwz_identity_max_rel_error", dec->max_identity_err);
+    sf_h5_attr_double(y, "wwz_identity_tolerance", SF_WWZ_IDENTITY_TOL);
+    sf_h5_attr_double(y, "va_identity_max_gap", dec->max_va_gap);
+}
+
 int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, sf_err *e)
 {
     const int root = g->rank == 0;
@@ -181,8 +190,7 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
             sf_h5_attr_int(y, "n_negative_value_added", o->val->n_negative_va);
             sf_h5_attr_int(y, "n_colsum_A_ge_1", o->val->n_colsum_ge1);
             sf_h5_attr_double(y, "max_colsum_A", o->val->max_colsum);
-            sf_h5_attr_double(y, "wwz_identity_max_rel_error", o->dec->max_identity_err);
-            sf_h5_attr_double(y, "va_identity_max_gap", o->dec->max_va_gap);
+            identity_attrs(y, o->dec);
             sf_h5_attr_str(y, "status", "complete");
             H5Gclose(y);
             rc = sf_h5_close(&a, e);

@@ -157,6 +157,7 @@ static void read_years(hid_t f, rp_data *d)
         y->imbalance_max = attr_num(g, "max_imbalance");
         y->imbalance_total = attr_num(g, "imbalance_total");
         y->wwz_err = attr_num(g, "wwz_identity_max_rel_error");
+        y->wwz_tol = attr_num(g, "wwz_identity_tolerance");
         y->ranks = attr_num(g, "ranks");
         y->block = attr_num(g, "block");
         y->n_zero = attr_num(g, "n_zero_output");

@@ -11,12 +11,23 @@
 #include "report_internal.h"
 #include "silkflow/report.h"
 
-/* a WWZ identity error above this is flagged (the identity holds to rounding) */
+/* a WWZ identity error above the year's tolerance (attribute
+ * wwz_identity_tolerance) is flagged; WWZ_TOL, the value of SF_WWZ_IDENTITY_TOL
+ * in core/decomp.h, for results files written before that attribute */
 #define WWZ_TOL 1e-8
 
 static const char *dash(const char *s) { return s && *s ? s : "-"; }
 
 static int isnum(double v) { return isfinite(v); }
+
+static double wwz_tol(const rp_year *y) { return isnum(y->wwz_tol) ? y->wwz_tol : WWZ_TOL; }
+
+/* a stored NaN error is flagged too; a missing one (NaN as well) only when the
+ * year has its tolerance, i.e. was written with the check */
+static int wwz_flagged(const rp_year *y)
+{
+    return isnum(y->wwz_err) ? y->wwz_err > wwz_tol(y) : isnum(y->wwz_tol);
+}
 
 /* a number for a table cell: "-" when missing */
 static void cell_num(rp_buf *b, double v, const char *fmt)
@@ -160,6 +171,39 @@ static double col_sum_year(const rp_data *d, const char *col, double year)
     return any ? s : NAN;
 }
 
+/* The checks line of "At a glance": PASSED only when no diagnostic flags a year
+ * (the inverse check and the WWZ identity; docs/methods.md). */
+static void at_a_glance_checks(rp_buf *b, const rp_data *d)
+{
+    int inv_ok = 1;
+    double rmax = 0, wmax = 0;
+    rp_buf flag = {0};
+    for (int i = 0; i < d->nyears; i++) {
+        const rp_year *y = &d->years[i];
+        if (*y->check && strcmp(y->check, "PASSED")) inv_ok = 0;
+        if (isnum(y->residual) && y->residual > rmax) rmax = y->residual;
+        if (wwz_flagged(y))
+            rp_printf(&flag, "%s%d (%.2e > %.0e)", flag.len ? ", " : "", y->year, y->wwz_err, wwz_tol(y));
+        else if (isnum(y->wwz_err) && y->wwz_err > wmax)
+            wmax = y->wwz_err;
+    }
+    if (inv_ok && !flag.len) {
+        rp_printf(b, "- Checks: PASSED in every year: Leontief inverse (largest residual max|(I-A)B - I| = %.2g), WWZ "
+                     "identity (largest relative error %.2g).\n",
+                  rmax, wmax);
+    } else {
+        rp_printf(b, "- Checks: **not all passed**: Leontief inverse %s (largest residual %.2g)",
+                  inv_ok ? "PASSED in every year" : "**not passed** in some years", rmax);
+        if (flag.len)
+            rp_printf(b, "; WWZ identity **FLAGGED** in %s: the terms of some exporting sector do not add up to its "
+                         "exports there (see Diagnostics)", flag.s);
+        else
+            rp_printf(b, "; WWZ identity within its tolerance in every year (largest relative error %.2g)", wmax);
+        rp_puts(b, ".\n");
+    }
+    rp_buf_free(&flag);
+}
+
 static void at_a_glance(rp_buf *b, const rp_data *d)
 {
     int y0 = 0, y1 = 0, ny = 0;
@@ -225,14 +269,7 @@ static void at_a_glance(rp_buf *b, const rp_data *d)
                       nk, pos, neg, nk - pos - neg);
         rp_puts(b, ".\n");
     }
-    int worst_ok = 1;
-    double rmax = 0;
-    for (int i = 0; i < d->nyears; i++) {
-        if (*d->years[i].check && strcmp(d->years[i].check, "PASSED")) worst_ok = 0;
-        if (isnum(d->years[i].residual) && d->years[i].residual > rmax) rmax = d->years[i].residual;
-    }
-    rp_printf(b, "- Leontief inverse check: %s in every year (largest residual max|(I-A)B - I| = %.2g).\n",
-              worst_ok ? "PASSED" : "**not passed**", rmax);
+    at_a_glance_checks(b, d);
     rp_putc(b, '\n');
 }
 
@@ -393,7 +430,7 @@ static void sec_diagnostics(rp_buf *b, const rp_data *d)
         rp_puts(b, " | ");
         cell_num(b, y->n_neg_x, "%.0f");
         rp_puts(b, " | ");
-        int bad_wwz = isnum(y->wwz_err) && y->wwz_err > WWZ_TOL;
+        int bad_wwz = wwz_flagged(y);
         if (bad_wwz) rp_puts(b, "**");
         cell_num(b, y->wwz_err, "%.2g");
         if (bad_wwz) rp_puts(b, "**");
@@ -403,13 +440,14 @@ static void sec_diagnostics(rp_buf *b, const rp_data *d)
     /* flag what deserves a look */
     rp_buf flag = {0};
     for (int i = 0; i < d->nyears; i++)
-        if (isnum(d->years[i].wwz_err) && d->years[i].wwz_err > WWZ_TOL)
-            rp_printf(&flag, "%s%d (%.2g)", flag.len ? ", " : "", d->years[i].year, d->years[i].wwz_err);
+        if (wwz_flagged(&d->years[i]))
+            rp_printf(&flag, "%s%d (%.2e > %.0e)", flag.len ? ", " : "", d->years[i].year, d->years[i].wwz_err,
+                      wwz_tol(&d->years[i]));
     if (flag.len)
-        rp_printf(b, "**Attention:** the WWZ identity error exceeds %.0e in %s: the decomposition terms of some "
-                     "exporting sector do not add up to its exports there (see `wwz_identity_max_rel_error` in "
-                     "`/years/YYYY`).\n\n",
-                  WWZ_TOL, flag.s);
+        rp_printf(b, "**Attention:** the WWZ identity error exceeds its tolerance in %s: the decomposition terms of "
+                     "some exporting sector do not add up to its exports there (see `wwz_identity_max_rel_error` "
+                     "and `wwz_identity_tolerance` in `/years/YYYY`, and docs/methods.md).\n\n",
+                  flag.s);
     rp_buf_free(&flag);
     for (int i = 0; i < d->nyears; i++)
         if (strcmp(d->years[i].check, "PASSED") || strcmp(d->years[i].status, "complete")) {

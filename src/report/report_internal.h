@@ -31,6 +31,7 @@ typedef struct {
     char status[32], role[16], grid[32], check[16];
     double seconds, t[5]; /* read, derive, invert, products, decompose */
     double residual, rcond, imbalance_max, imbalance_total, wwz_err;
+    double wwz_tol;       /* attribute wwz_identity_tolerance, NaN in files written before it */
     double ranks, block;
     double n_zero, n_zero_exp, n_neg_fd, n_neg_va, n_neg_x, n_colsum_ge1;
 } rp_year;

@@ -19,7 +19,7 @@ int sf_estimates_write_layout(hid_t file, sf_fit *const *fits, int nfits, sf_err
     for (int i = 0; i < nfits; i++) names[i] = fits[i]->name;
     int bad = sf_h5_attr_strings(est, "models", (hsize_t)nfits, names);
     free(names);
-    sf_h5_object_close(est);
+    sf_h5_close_object(est);
     for (int i = 0; i < nfits && !bad; i++) {
         const sf_fit *f = fits[i];
         char path[1024], fe[1024] = "";
@@ -41,7 +41,7 @@ int sf_estimates_write_layout(hid_t file, sf_fit *const *fits, int nfits, sf_err
         bad |= sf_h5_attr_int(g, "boot_enumerated", f->boot_enum);
         bad |= sf_h5_attr_str(g, "boot_note", f->boot_note);
         bad |= sf_h5_attr_int(g, "med_B", f->med_B);
-        sf_h5_object_close(g);
+        sf_h5_close_object(g);
         if (bad) return sf_fail(e, SF_EINTERNAL, "cannot write the attributes of %s", path);
     }
     return bad ? sf_fail(e, SF_EINTERNAL, "cannot write the attribute models of /estimates") : SF_OK;
@@ -220,7 +220,7 @@ static int read_fit(hid_t file, const char *name, sf_fit **out, sf_err *e)
     free(bp);
     free(bl);
     free(bh);
-    sf_h5_object_close(g);
+    sf_h5_close_object(g);
     if (!rc && (!f->formula || !f->table || !f->depvar || !f->vcov_desc || !f->ssc_desc))
         rc = sf_fail(e, SF_EUSER, "%s lacks one of the attributes formula, table, depvar, vcov, ssc", path);
     if (rc) {
@@ -250,7 +250,7 @@ int sf_estimates_read(const char *path, sf_fit ***fits, int *nfits, sf_err *e)
     else if (sf_h5_get_attr_strings(est, "models", &names, &n))
         rc = sf_fail(e, SF_EUSER, "%s: /estimates has no attribute 'models' (written by an older silkflow; "
                      "run silkflow estimate --panel %s --models FILE again)", path, path);
-    sf_h5_object_close(est);
+    sf_h5_close_object(est);
     sf_fit **f = sf_calloc(n ? n : 1, sizeof(sf_fit *));
     int m = 0;
     for (hsize_t i = 0; i < n && !rc; i++) {

@@ -835,7 +835,8 @@ static int find_dir_with_labels(const char *dir)
 }
 
 /* Default labels directory: data/eora26-labels next to the executable
- * (bin/silkflow -> ../data/eora26-labels), else under the current directory. */
+ * (bin/silkflow -> ../data/eora26-labels), else in the data directory
+ * (sf_datadir: an installed share/silkflow), else under the current directory. */
 static char *default_labels_dir(void)
 {
     char exe[4096];
@@ -854,6 +855,9 @@ static char *default_labels_dir(void)
         }
         free(d);
     }
+    char *p = sf_path_join(sf_datadir(), "data/eora26-labels");
+    if (find_dir_with_labels(p)) return p;
+    free(p);
     if (find_dir_with_labels("data/eora26-labels")) return sf_strdup("data/eora26-labels");
     return NULL;
 }
@@ -908,8 +912,8 @@ int sf_synth_open(const sf_synth_opts *o, sf_synth **out, sf_err *e)
         if (!s->labels_dir) {
             sf_synth_free(s);
             return sf_fail(e, SF_EUSER,
-                           "cannot find the Eora26 label files (data/eora26-labels next to the executable or "
-                           "under the current directory); give --labels DIR");
+                           "cannot find the Eora26 label files (data/eora26-labels next to the executable, in "
+                           "the data directory or under the current directory); give --labels DIR");
         }
     }
     s->o.labels_dir = s->labels_dir;
