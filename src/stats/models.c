@@ -60,7 +60,7 @@ static void kv_copy(kvlist *dst, const kvlist *src)
 
 static const char *KNOWN_KEYS[] = {"formula", "vcov",     "ssc",       "bootstrap", "boot_reps", "boot_coef",
                                    "boot_weights", "mediator", "subset", "subset_by", "panel", "table",
-                                   "title", "controls", "first_stage", NULL};
+                                   "title", "controls", "first_stage", "first_column", NULL};
 
 static int bad(sf_err *e, const char *path, int line, const char *fmt, ...) SF_PRINTF(4, 5);
 static int bad(sf_err *e, const char *path, int line, const char *fmt, ...)
@@ -657,6 +657,13 @@ static int apply_key(sf_model_spec *m, const kv *p, const char *path, sf_err *e)
             return bad(e, path, line, "bad first_stage '%s' (show or hide)", v);
         return SF_OK;
     }
+    if (!strcmp(k, "first_column")) {
+        long c;
+        if (sf_parse_int(v, &c) || c < 0 || c > 100000)
+            return bad(e, path, line, "bad first_column '%s' (the number of the table's first column, 0 = continue)", v);
+        m->first_column = (int)c;
+        return SF_OK;
+    }
     return bad(e, path, line, "unknown key '%s'", k);
 }
 
@@ -774,7 +781,8 @@ int sf_models_parse_text(const char *text, const char *path, sf_models *out, sf_
             if (!strcmp(KNOWN_KEYS[i], key)) known = 1;
         if (!known) {
             rc = bad(e, path, line, "unknown key '%s' (known: formula, vcov, ssc, bootstrap, boot_reps, boot_coef, "
-                                    "boot_weights, mediator, subset, subset_by, panel, table, title, controls, first_stage)",
+                                    "boot_weights, mediator, subset, subset_by, panel, table, title, controls, first_stage, "
+                                    "first_column)",
                      key);
             free(l);
             break;
