@@ -238,6 +238,7 @@ typedef struct {
     int ncontrols;
     int first_stage;  /* show the first stage of IV models (default 1) */
     int first_column; /* number of the table's first printed column (the paper's), 0 = continue */
+    char *note;       /* a note printed under the table (once per table), NULL = none */
 } sf_model_spec;
 
 typedef struct {
@@ -335,6 +336,7 @@ typedef struct sf_fit {
     double seconds;
     int first_column; /* the section's first_column (0 = continue the numbering) */
     char *subset;     /* the section's subset file (basename) or NULL */
+    char *table_note; /* the section's note key (printed once under its table) or NULL */
 } sf_fit;
 
 void sf_fit_free(sf_fit *f);

@@ -15,7 +15,7 @@
 static const char *const PANEL_ORDER[] = {
     "year", "partner", "industry", "IC", "IIn", "IIH", "ITR", "ITR_FIN", "ITR_INT", "ITR_INTREX_b", "ITR_INT_d",
     "ITR_INTREX_d", "ITR1", "RVC", "INC", "GVC_P", "GVC_D", "RCA_D", "RH1", "HD1", "XT1", "D1", "D2", "D3",
-    "POL", "ECO", "CUL", "DIS", "FTA", "LF"};
+    "POL", "ECO", "CUL", "DIS", "FTA", "LF", "STAGE"};
 
 /* why a cell of a computed column is missing */
 static const char *reason_of(const char *col)
@@ -45,7 +45,7 @@ static int join_covariates(const sf_run_info *ri, sf_frame *f, sf_cov_report *re
         free(codes);
         if (rc) return rc;
         static const char *const take[] = {"group", "POL", "ECO", "CUL", "CUL_filled", "DIS", "FTA", "LF", "D1",
-                                           "BRI", "BRI_year"};
+                                           "STAGE", "BRI", "BRI_year"};
         long m = sf_frame_join(f, cov, "partner", "year", take, (int)(sizeof take / sizeof take[0]));
         sf_frame_free(cov);
         if (m < 0) return sf_fail(e, SF_EINTERNAL, "covariates: duplicate (partner, year) keys");

@@ -364,8 +364,10 @@ static void collapse_copy(sf_regtable *t, const sf_regtable *all, int q)
         if (!all_cols || in_eq) continue;
         const char *paren = strstr(f0->dropped[d], " (constant in the sample)");
         if (paren)
-            L += (size_t)snprintf(buf + L, sizeof buf - L, "; %.*s cannot vary: it is constant in the sample",
-                                  (int)(paren - f0->dropped[d]), f0->dropped[d]);
+            L += (size_t)snprintf(buf + L, sizeof buf - L, "; %.*s cannot vary: it is constant in the sample%s",
+                                  (int)(paren - f0->dropped[d]), f0->dropped[d],
+                                  strstr(f0->dropped[d], "D3") ? " (D3 = 1 only after [model] d3_after, default 2013: "
+                                                                 "no sample year is)" : "");
         else
             L += (size_t)snprintf(buf + L, sizeof buf - L, "; dropped in every column: %s", f0->dropped[d]);
     }
@@ -432,6 +434,12 @@ void sf_tables_build(sf_fit *const *fits, int nfits, sf_regtable **out, int *nou
     for (int q = 0; q < nt; q++) {
         if (!t[q].title) t[q].title = sf_strdup(t[q].name);
         render(&t[q]);
+        for (int j = 0; j < t[q].ncol; j++) {
+            const char *n = t[q].col[j]->table_note;
+            int seen = 0;
+            for (int i = 0; i < j && n; i++) seen |= t[q].col[i]->table_note && !strcmp(t[q].col[i]->table_note, n);
+            if (n && !seen) add_note(&t[q], sf_strdup(n));
+        }
         if (skipped[q])
             add_note(&t[q], fmt("Printed once: %s %s the same equation on the sample of another outcome, stored "
                                 "in /estimates.", skipped[q], strchr(skipped[q], ',') ? "are" : "is"));

@@ -57,6 +57,7 @@ void sf_fit_free(sf_fit *f)
     free(f->notes);
     free(f->mediator);
     free(f->subset);
+    free(f->table_note);
     /* first stage fits are owned by the fit list, not by the second stage */
     free(f);
 }
@@ -360,6 +361,7 @@ static sf_fit *fit_new(const ectx *c, const char *name, int role)
     f->key = -1;
     f->first_column = c->s->first_column;
     f->subset = c->s->subset ? sf_strdup(sf_basename(c->s->subset)) : NULL;
+    f->table_note = c->s->note ? sf_strdup(c->s->note) : NULL;
     f->vcov_desc = vcov_desc(c);
     f->ssc_desc = sf_strdup(c->ssc.name);
     f->N = c->n;

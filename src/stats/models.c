@@ -60,7 +60,7 @@ static void kv_copy(kvlist *dst, const kvlist *src)
 
 static const char *KNOWN_KEYS[] = {"formula", "vcov",     "ssc",       "bootstrap", "boot_reps", "boot_coef",
                                    "boot_weights", "mediator", "subset", "subset_by", "panel", "table",
-                                   "title", "controls", "first_stage", "first_column", NULL};
+                                   "title", "controls", "first_stage", "first_column", "note", NULL};
 
 static int bad(sf_err *e, const char *path, int line, const char *fmt, ...) SF_PRINTF(4, 5);
 static int bad(sf_err *e, const char *path, int line, const char *fmt, ...)
@@ -488,6 +488,7 @@ static void spec_defaults(sf_model_spec *m)
 
 static void spec_free(sf_model_spec *m)
 {
+    free(m->note);
     free(m->name);
     free(m->formula);
     term_free(&m->y);
@@ -657,6 +658,11 @@ static int apply_key(sf_model_spec *m, const kv *p, const char *path, sf_err *e)
             return bad(e, path, line, "bad first_stage '%s' (show or hide)", v);
         return SF_OK;
     }
+    if (!strcmp(k, "note")) {
+        free(m->note);
+        m->note = sf_streq_nocase(v, "none") ? NULL : sf_strdup(v);
+        return SF_OK;
+    }
     if (!strcmp(k, "first_column")) {
         long c;
         if (sf_parse_int(v, &c) || c < 0 || c > 100000)
@@ -782,7 +788,7 @@ int sf_models_parse_text(const char *text, const char *path, sf_models *out, sf_
         if (!known) {
             rc = bad(e, path, line, "unknown key '%s' (known: formula, vcov, ssc, bootstrap, boot_reps, boot_coef, "
                                     "boot_weights, mediator, subset, subset_by, panel, table, title, controls, first_stage, "
-                                    "first_column)",
+                                    "first_column, note)",
                      key);
             free(l);
             break;
