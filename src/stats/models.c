@@ -515,6 +515,34 @@ static void spec_free(sf_model_spec *m)
     memset(m, 0, sizeof *m);
 }
 
+/* The keys of the printed layout: table, title, note, first_column. -1 = not one of them. */
+static int apply_layout_key(sf_model_spec *m, const char *k, const char *v, const char *path, int line, sf_err *e)
+{
+    if (!strcmp(k, "table")) {
+        free(m->table);
+        m->table = sf_strdup(v);
+        return SF_OK;
+    }
+    if (!strcmp(k, "title")) {
+        free(m->title);
+        m->title = sf_strdup(v);
+        return SF_OK;
+    }
+    if (!strcmp(k, "note")) {
+        free(m->note);
+        m->note = sf_streq_nocase(v, "none") ? NULL : sf_strdup(v);
+        return SF_OK;
+    }
+    if (!strcmp(k, "first_column")) {
+        long c;
+        if (sf_parse_int(v, &c) || c < 0 || c > 100000)
+            return bad(e, path, line, "bad first_column '%s' (the number of the table's first column, 0 = continue)", v);
+        m->first_column = (int)c;
+        return SF_OK;
+    }
+    return -1;
+}
+
 static int apply_key(sf_model_spec *m, const kv *p, const char *path, sf_err *e)
 {
     const char *k = p->key, *v = p->val;
@@ -634,16 +662,6 @@ static int apply_key(sf_model_spec *m, const kv *p, const char *path, sf_err *e)
         free_parts(parts, np);
         return rc;
     }
-    if (!strcmp(k, "table")) {
-        free(m->table);
-        m->table = sf_strdup(v);
-        return SF_OK;
-    }
-    if (!strcmp(k, "title")) {
-        free(m->title);
-        m->title = sf_strdup(v);
-        return SF_OK;
-    }
     if (!strcmp(k, "controls")) {
         for (int i = 0; i < m->ncontrols; i++) free(m->controls[i]);
         free(m->controls);
@@ -658,19 +676,8 @@ static int apply_key(sf_model_spec *m, const kv *p, const char *path, sf_err *e)
             return bad(e, path, line, "bad first_stage '%s' (show or hide)", v);
         return SF_OK;
     }
-    if (!strcmp(k, "note")) {
-        free(m->note);
-        m->note = sf_streq_nocase(v, "none") ? NULL : sf_strdup(v);
-        return SF_OK;
-    }
-    if (!strcmp(k, "first_column")) {
-        long c;
-        if (sf_parse_int(v, &c) || c < 0 || c > 100000)
-            return bad(e, path, line, "bad first_column '%s' (the number of the table's first column, 0 = continue)", v);
-        m->first_column = (int)c;
-        return SF_OK;
-    }
-    return bad(e, path, line, "unknown key '%s'", k);
+    int rc = apply_layout_key(m, k, v, path, line, e);
+    return rc >= 0 ? rc : bad(e, path, line, "unknown key '%s'", k);
 }
 
 static int finish_section(sf_models *out, const char *name, int line, const kvlist *keys, const char *path,
