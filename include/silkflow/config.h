@@ -54,6 +54,8 @@ typedef struct {
     unsigned long seed;
     double winsorize;    /* percent in each tail (1 = 1/99), 0 = off */
     int normalize;       /* min-max normalisation on */
+    int itr_log;         /* itr_form = log (default): ITR, ITR1 enter as ln, before winsorising */
+    int iih_form;        /* iih_form: 0 literal (default), 1 log, 2 bounded IIH / (1 + IIH) */
     char *est_vcov;      /* vcov for every model (NULL = the models file's) */
 
     /* [network] */

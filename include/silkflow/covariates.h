@@ -5,7 +5,7 @@
  * sf_covariates_build reads the raw sources in a directory (data/covariates
  * layout) and returns one row per (partner, year) with the columns
  *   partner (string, as given), year, group (string),
- *   POL, ECO, CUL, CUL_filled, DIS, FTA, LF, D1, BRI, BRI_year.
+ *   POL, ECO, CUL, CUL_filled, DIS, FTA, LF, D1, STAGE, BRI, BRI_year.
  * Missing inputs never stop the run: a missing cell is NaN, a missing source
  * file leaves its column all NaN, and the report says how many cells are
  * missing in each column and why. Malformed source files are SF_EUSER errors

@@ -237,6 +237,8 @@ typedef struct {
     char **controls;  /* names counted as control variables (NULL = rule) */
     int ncontrols;
     int first_stage;  /* show the first stage of IV models (default 1) */
+    int first_column; /* number of the table's first printed column (the paper's), 0 = continue */
+    char *note;       /* a note printed under the table (once per table), NULL = none */
 } sf_model_spec;
 
 /* How the regression tables look (the models file's [tables] and [labels]
@@ -347,6 +349,9 @@ typedef struct sf_fit {
     long med_B, med_failed;
 
     double seconds;
+    int first_column; /* the section's first_column (0 = continue the numbering) */
+    char *subset;     /* the section's subset file (basename) or NULL */
+    char *table_note; /* the section's note key (printed once under its table) or NULL */
 } sf_fit;
 
 void sf_fit_free(sf_fit *f);

@@ -52,6 +52,7 @@ int cov_build_cul(ctx_t *x, sf_err *e);
 int cov_build_dis(ctx_t *x, sf_err *e);
 int cov_build_fta(ctx_t *x, sf_err *e);
 int cov_build_d1(ctx_t *x, sf_err *e);
+int cov_build_stage(ctx_t *x, sf_err *e);
 int cov_build_bri(ctx_t *x, sf_err *e);
 
 #endif

@@ -31,9 +31,10 @@ static int is_code3(const char *s)
  * (the original sheet's "data for calendar year" row) gives the data years,
  * otherwise data year = fiscal year - 2 (FY89 = 1987 ... FY25 = 2023).
  * Values: H -> 1; L, LM, UM (a trailing '*' dropped) -> 0; anything else
- * ("..", blank, "Specific") -> missing. Rows whose first cell is not a
- * three-letter upper-case code (notes, "YUGf") are skipped. */
-static int load_oghist(const char *path, cov_cy *out, sf_err *e)
+ * ("..", blank, "Specific") -> missing; with ordinal set, the group itself:
+ * L 1, LM 2, UM 3, H 4. Rows whose first cell is not a three-letter
+ * upper-case code (notes, "YUGf") are skipped. */
+static int load_oghist(const char *path, int ordinal, cov_cy *out, sf_err *e)
 {
     cov_csv c;
     if (cov_csv_open(&c, path, ',', e)) return SF_EUSER;
@@ -103,6 +104,8 @@ static int load_oghist(const char *path, cov_cy *out, sf_err *e)
             size_t l = strlen(v);
             if (l && v[l - 1] == '*') v[l - 1] = '\0';
             double d = !strcmp(v, "H") ? 1.0 : (!strcmp(v, "L") || !strcmp(v, "LM") || !strcmp(v, "UM")) ? 0.0 : NAN;
+            if (ordinal)
+                d = !strcmp(v, "L") ? 1.0 : !strcmp(v, "LM") ? 2.0 : !strcmp(v, "UM") ? 3.0 : !strcmp(v, "H") ? 4.0 : NAN;
             cov_cy_set(out, row, dy[j], d);
         }
     }
@@ -120,7 +123,7 @@ int cov_build_d1(ctx_t *x, sf_err *e)
     char *path = cov_find_note(x, "D1", "OGHIST*.csv");
     if (!path) return cov_source_absent(x, col, "D1", "OGHIST*.csv (World Bank income classification history)");
     cov_cy og;
-    if (load_oghist(path, &og, e)) {
+    if (load_oghist(path, 0, &og, e)) {
         free(path);
         return SF_EUSER;
     }
@@ -169,6 +172,46 @@ int cov_build_d1(ctx_t *x, sf_err *e)
         }
     }
     cov_warn_absent(x, "D1", sf_basename(path), &absent, "their D1 is missing");
+    cov_cy_free(&og);
+    free(path);
+    return SF_OK;
+}
+
+/* ======================= STAGE: the focal country's income group =======================
+ * 1 when the partner's World Bank income group (L, LM, UM, H; OGHIST, the same year rule as D1)
+ * equals the focal country's that year, 0 when it differs, missing when either is unclassified.
+ * The sample of Table 9's extra regression (Hu 2023: partners "with industrial development stages
+ * similar to China"; docs/methods.md section 12). */
+int cov_build_stage(ctx_t *x, sf_err *e)
+{
+    double *out;
+    int col = cov_col_begin(x, "STAGE", &out);
+    char *path = cov_find_note(x, "STAGE", "OGHIST*.csv");
+    if (!path) return cov_source_absent(x, col, "STAGE", "OGHIST*.csv (World Bank income classification history)");
+    cov_cy og;
+    if (load_oghist(path, 1, &og, e)) {
+        free(path);
+        return SF_EUSER;
+    }
+    int frow = cov_cy_find(&og, x->focal);
+    cov_rep_note(x->rep, "STAGE: 1 when the partner is in %s's World Bank income group of the year (%s)", x->focal,
+                 sf_basename(path));
+    for (int p = 0; p < x->np; p++) {
+        const char *alt = !strcmp(x->pc[p], "SRB") || !strcmp(x->pc[p], "MNE") ? "YUG"
+                          : !strcmp(x->pc[p], "USR")                            ? "SUN"
+                                                                                : NULL;
+        int row = cov_cy_find(&og, x->pc[p]), arow = alt ? cov_cy_find(&og, alt) : -1;
+        for (int t = 0; t < x->ny; t++) {
+            int y = x->years[t];
+            double v = cov_cy_get(&og, row, y), fv = cov_cy_get(&og, frow, y);
+            if (!isfinite(v) && arow >= 0) v = cov_cy_get(&og, arow, y);
+            if (isfinite(v) && isfinite(fv))
+                out[ROW(x, p, t)] = v == fv ? 1.0 : 0.0;
+            else
+                cov_rep_cell(x->rep, col, 1, !isfinite(fv) ? "focal country unclassified that year"
+                                                           : "partner unclassified that year", x->pg[p], y);
+        }
+    }
     cov_cy_free(&og);
     free(path);
     return SF_OK;

@@ -225,6 +225,7 @@ int sf_covariates_build(const char *dir, const char *focal, char *const *partner
     if (!rc) rc = cov_build_fta(&x, e);
     if (!rc) rc = cov_build_lf(&x, e);
     if (!rc) rc = cov_build_d1(&x, e);
+    if (!rc) rc = cov_build_stage(&x, e);
     if (!rc) rc = cov_build_bri(&x, e);
     cov_rep_finish(x.rep);
     if (x.have_groups) cov_attr_free(&x.groups);

@@ -68,6 +68,8 @@ static const keydef KEYS[] = {
     {"estimate", "winsorize", K_DOUBLE, "1", NULL, 0, 49, F(winsorize), 0, "winsorising percent per tail"},
     {"estimate", "vcov", K_STR, NULL, NULL, 0, 0, F(est_vcov), 0, "variance for every model"},
     {"estimate", "normalize", K_BOOL, "true", NULL, 0, 0, F(normalize), 0, "min-max normalisation"},
+    {"estimate", "itr_form", K_CHOICE, "log", "level|log", 0, 0, 0, 0, "ITR, ITR1 in logs (the paper's lnITR) or levels"},
+    {"estimate", "iih_form", K_CHOICE, "literal", "literal|log|bounded", 0, 0, 0, 0, "IIH as defined, ln IIH or IIH / (1 + IIH)"},
     {"network", "threshold", K_DOUBLE, "0.001", NULL, 0, 1, F(net_threshold), 0, "density threshold"},
     {"output", "file", K_OUTPATH, "out/results.h5", NULL, 0, 0, F(out_file), 0, "results file"},
     {"output", "tables", K_OUTPATH, "out/tables", NULL, 0, 0, F(tables_dir), 0, "tables directory"},
@@ -215,6 +217,10 @@ static int apply(parse_ctx *c, int k, const char *value, int from_default)
             c->cfg->va_table = !strcmp(v, "table");
         } else if (!strcmp(kd->name, "dis_form")) {
             c->cfg->dis_log = !strcmp(v, "log");
+        } else if (!strcmp(kd->name, "itr_form")) {
+            c->cfg->itr_log = !strcmp(v, "log");
+        } else if (!strcmp(kd->name, "iih_form")) {
+            c->cfg->iih_form = !strcmp(v, "log") ? 1 : !strcmp(v, "bounded") ? 2 : 0;
         } else if (!strcmp(kd->name, "ic_basis")) {
             c->cfg->ic_total = !strcmp(v, "total");
         } else if (!strcmp(kd->name, "store_wwz")) {

@@ -15,7 +15,7 @@
 static const char *const PANEL_ORDER[] = {
     "year", "partner", "industry", "IC", "IIn", "IIH", "ITR", "ITR_FIN", "ITR_INT", "ITR_INTREX_b", "ITR_INT_d",
     "ITR_INTREX_d", "ITR1", "RVC", "INC", "GVC_P", "GVC_D", "RCA_D", "RH1", "HD1", "XT1", "D1", "D2", "D3",
-    "POL", "ECO", "CUL", "DIS", "FTA", "LF"};
+    "POL", "ECO", "CUL", "DIS", "FTA", "LF", "STAGE"};
 
 /* why a cell of a computed column is missing */
 static const char *reason_of(const char *col)
@@ -24,6 +24,7 @@ static const char *reason_of(const char *col)
     if (!strcmp(col, "GVC_P") || !strcmp(col, "GVC_D")) return "zero exports of the sector (participation undefined)";
     if (!strcmp(col, "RVC")) return "zero exports of both sectors";
     if (!strcmp(col, "HD1")) return "zero exports of the partner";
+    if (!strcmp(col, "ITR") || !strcmp(col, "ITR1")) return "no transfer either way (ITR <= 0: ln undefined, itr_form = log)";
     if (!strcmp(col, "RCA_D")) return "zero forward-linkage value added in exports";
     return "not available";
 }
@@ -45,7 +46,7 @@ static int join_covariates(const sf_run_info *ri, sf_frame *f, sf_cov_report *re
         free(codes);
         if (rc) return rc;
         static const char *const take[] = {"group", "POL", "ECO", "CUL", "CUL_filled", "DIS", "FTA", "LF", "D1",
-                                           "BRI", "BRI_year"};
+                                           "STAGE", "BRI", "BRI_year"};
         long m = sf_frame_join(f, cov, "partner", "year", take, (int)(sizeof take / sizeof take[0]));
         sf_frame_free(cov);
         if (m < 0) return sf_fail(e, SF_EINTERNAL, "covariates: duplicate (partner, year) keys");
@@ -68,11 +69,38 @@ static int join_covariates(const sf_run_info *ri, sf_frame *f, sf_cov_report *re
 static const char *const PREPROCESSED[] = {"IC", "IIn", "IIH", "RH1", "HD1", "XT1", "ITR", "ITR1", "RVC", "INC",
                                            "GVC_P", "GVC_D", "RCA_D", "POL", "ECO", "CUL", "DIS", "LF"};
 
+/* The functional forms of [estimate] itr_form and iih_form (docs/methods.md section 10), applied
+ * before winsorising: ln ITR and ln ITR1 (a value <= 0 becomes missing, counted), ln IIH, or the
+ * bounded IIH / (1 + IIH). Returns the cells lost; *what names the map (NULL: none). */
+static long apply_form(const sf_config *cfg, const char *name, double *x, size_t n, const char **what)
+{
+    int itr = !strcmp(name, "ITR") || !strcmp(name, "ITR1"), iih = !strcmp(name, "IIH");
+    long lost = 0;
+    *what = NULL;
+    if ((itr && cfg->itr_log) || (iih && cfg->iih_form == 1)) {
+        *what = itr ? "itr_form = log: ln" : "iih_form = log: ln";
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(x[i])) {
+                if (x[i] > 0)
+                    x[i] = log(x[i]);
+                else {
+                    x[i] = NAN;
+                    lost++;
+                }
+            }
+    } else if (iih && cfg->iih_form == 2) {
+        *what = "iih_form = bounded: IIH / (1 + IIH)";
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(x[i])) x[i] = x[i] / (1 + x[i]);
+    }
+    return lost;
+}
+
 static void preprocess(const sf_config *cfg, sf_frame *f, char *desc, size_t descsz)
 {
     desc[0] = '\0';
-    if (cfg->winsorize <= 0 && !cfg->normalize) {
-        snprintf(desc, descsz, "none (winsorize = 0, normalize = false)");
+    if (cfg->winsorize <= 0 && !cfg->normalize && !cfg->itr_log && !cfg->iih_form) {
+        snprintf(desc, descsz, "none (winsorize = 0, normalize = false, itr_form = level, iih_form = literal)");
         return;
     }
     for (size_t k = 0; k < sizeof PREPROCESSED / sizeof PREPROCESSED[0]; k++) {
@@ -83,15 +111,21 @@ static void preprocess(const sf_config *cfg, sf_frame *f, char *desc, size_t des
         double *r = sf_frame_add_num(f, raw);
         c = sf_frame_col(f, PREPROCESSED[k]); /* adding a column may move the others */
         memcpy(r, c->num, sizeof(double) * f->nrow);
+        const char *form;
+        long lost = apply_form(cfg, PREPROCESSED[k], c->num, f->nrow, &form);
+        if (form)
+            snprintf(desc + strlen(desc), descsz - strlen(desc), "%s%s: %s (%ld cells <= 0 made missing), then",
+                     *desc ? "; " : "", PREPROCESSED[k], form, lost);
         double lo = NAN, hi = NAN, mn = NAN, mx = NAN;
         long changed = 0;
         if (cfg->winsorize > 0) changed = sf_winsorize(c->num, f->nrow, cfg->winsorize, &lo, &hi);
         if (cfg->normalize) sf_minmax_normalize(c->num, f->nrow, &mn, &mx);
-        snprintf(desc + strlen(desc), descsz - strlen(desc), "%s%s: %ld cells winsorised to [%.6g, %.6g], raw range "
-                 "after winsorising [%.6g, %.6g] mapped to [0, 1]", *desc ? "; " : "", PREPROCESSED[k], changed, lo,
-                 hi, mn, mx);
+        if (!form) snprintf(desc + strlen(desc), descsz - strlen(desc), "%s%s:", *desc ? "; " : "", PREPROCESSED[k]);
+        snprintf(desc + strlen(desc), descsz - strlen(desc), " %ld cells winsorised to [%.6g, %.6g], raw range "
+                 "after winsorising [%.6g, %.6g] mapped to [0, 1]", changed, lo, hi, mn, mx);
     }
-    sf_info("%-10s %zu rows: %s%s; raw values kept as <name>_raw", "preprocess", f->nrow,
+    sf_info("%-10s %zu rows: %s%s%s%s; raw values kept as <name>_raw", "preprocess", f->nrow,
+            cfg->itr_log ? "ITR, ITR1 in logs, " : "", cfg->iih_form == 1 ? "ln IIH, " : cfg->iih_form == 2 ? "IIH / (1 + IIH), " : "",
             cfg->winsorize > 0 ? "winsorised at the pooled percentiles, " : "",
             cfg->normalize ? "min-max normalised" : "not normalised");
 }
@@ -200,6 +234,8 @@ int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *
         sf_h5_attr_str(g, "preprocessing", prep);
         sf_h5_attr_double(g, "winsorize_percent", ri->cfg->winsorize);
         sf_h5_attr_int(g, "normalized", ri->cfg->normalize);
+        sf_h5_attr_str(g, "itr_form", ri->cfg->itr_log ? "log" : "level");
+        sf_h5_attr_str(g, "iih_form", ri->cfg->iih_form == 1 ? "log" : ri->cfg->iih_form == 2 ? "bounded" : "literal");
         sf_h5_attr_int(g, "missing_cells", total_missing);
         if (rep.ncols) {
             char *txt = sf_cov_report_text(&rep);

@@ -191,6 +191,8 @@ static void read_panel(hid_t f, rp_data *d)
     }
     d->cov_report = attr_dup(g, "covariates_report");
     d->preprocessing = attr_dup(g, "preprocessing");
+    d->iih_form = attr_dup(g, "iih_form");
+    d->itr_form = attr_dup(g, "itr_form");
     H5Gclose(g);
 }
 
@@ -462,7 +464,8 @@ void rp_data_free(rp_data *d)
 {
     char *s[] = {d->path,   d->software, d->version, d->git,   d->created, d->config_file, d->config_text,
                  d->config_sha, d->format, d->source_path, d->prefix, d->units, d->years_str, d->focal,
-                 d->grid,   d->host,     d->slurm,   d->libs,  d->status, d->cov_report, d->preprocessing};
+                 d->grid,   d->host,     d->slurm,   d->libs,  d->status, d->cov_report, d->preprocessing,
+                 d->iih_form, d->itr_form};
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) free(s[i]);
     free_strings(d->region_code, d->G);
     free_strings(d->sector_name, d->n);

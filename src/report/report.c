@@ -572,6 +572,59 @@ static void sec_figures(rp_buf *b, const rp_figure *f, int n, const char *why_no
     }
 }
 
+/* percentile of sorted v[0..m) by linear interpolation between order statistics (numpy's default) */
+static double pct_sorted(const double *v, size_t m, double q)
+{
+    double h = (double)(m - 1) * q;
+    size_t lo = (size_t)floor(h);
+    return lo + 1 >= m ? v[m - 1] : v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]);
+}
+
+/* One row of the IIH distribution table: N, min, p1, p25, median, p75, p99, max, share at the floor
+ * (floor_v; NaN: at the row's minimum, the floor's image after the form and the preprocessing). */
+static void iih_row(rp_buf *b, const char *label, const sf_column *c, size_t n, double floor_v)
+{
+    double *v = sf_malloc(sizeof(double) * (n ? n : 1));
+    size_t m = 0, at = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(c->num[i])) v[m++] = c->num[i];
+    rp_printf(b, "| %s | %zu |", label, m);
+    if (m) {
+        sf_sort_double(v, m);
+        if (!isfinite(floor_v)) floor_v = v[0]; /* the image of the floor: the minimum */
+        for (size_t i = 0; i < m; i++) at += fabs(v[i] - floor_v) <= 1e-9 * fmax(1, fabs(floor_v));
+        const double q[] = {0, 0.01, 0.25, 0.5, 0.75, 0.99, 1};
+        for (int k = 0; k < 7; k++) rp_printf(b, " %.4g |", pct_sorted(v, m, q[k]));
+        rp_printf(b, " %.2f%% |\n", 100.0 * (double)at / (double)m);
+    } else
+        rp_puts(b, " - | - | - | - | - | - | - | - |\n");
+    free(v);
+}
+
+/* IIH's distribution: the literal formula is 0.5 whenever the two growth rates have opposite
+ * signs and unbounded as they meet, which is why [estimate] iih_form offers ln IIH and the bounded
+ * IIH / (1 + IIH) (docs/methods.md section 12). */
+static void sec_iih(rp_buf *b, const rp_data *d)
+{
+    if (!d->panel) return;
+    const sf_column *raw = rp_raw_col(d, "IIH"), *est = sf_frame_col(d->panel, "IIH");
+    if (!raw || raw->type != SF_COL_NUM) return;
+    rp_puts(b, "## Coordination IIH: distribution\n\n");
+    rp_printf(b, "IIH = (1/|delta - 1| + 1/|1/delta - 1|) / 2 is 0.5 (its floor) whenever the two export growth "
+                 "rates have opposite signs and has no upper bound as they approach each other. The estimation uses "
+                 "`iih_form = %s`%s.\n\n",
+              d->iih_form ? d->iih_form : "literal",
+              d->iih_form && !strcmp(d->iih_form, "log")       ? " (ln IIH, then winsorised and normalised)"
+              : d->iih_form && !strcmp(d->iih_form, "bounded") ? " (IIH / (1 + IIH), then winsorised and normalised)"
+                                                               : " (the paper's formula; `log` and `bounded` are the "
+                                                                 "alternatives)");
+    rp_puts(b, "| IIH | N | min | p1 | p25 | median | p75 | p99 | max | share at the floor |\n");
+    rp_puts(b, "| :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    iih_row(b, "raw (the formula)", raw, d->panel->nrow, 0.5);
+    if (est && est != raw && est->type == SF_COL_NUM) iih_row(b, "as estimated", est, d->panel->nrow, NAN);
+    rp_puts(b, "\n");
+}
+
 /* the regression tables (<table>.md of the tables directory) of the tables named in /estimates */
 static void sec_tables(rp_buf *b, const rp_data *d, const char *tables_dir, const char *out_dir)
 {
@@ -853,6 +906,7 @@ int sf_report_write(const sf_report_opts *o, sf_report_result *res, sf_err *e)
     int nsec = d.n;
     sec_summary(&md, &d, d.G, nsec);
     sec_figures(&md, figs, nfig, gp ? NULL : pl.why_none);
+    sec_iih(&md, &d);
     sec_tables(&md, &d, tables, out);
     rp_sec_network(&md, &d);
     sec_trade(&md, &d, tables, out);

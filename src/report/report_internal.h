@@ -108,6 +108,7 @@ typedef struct {
     char **miss_reason;
     char *cov_report;
     char *preprocessing; /* /panel attribute: what was winsorised and normalised */
+    char *iih_form, *itr_form; /* /panel attributes ([estimate] iih_form, itr_form), NULL = absent */
     /* network */
     rp_net *net;
     int nnet;

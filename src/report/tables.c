@@ -293,6 +293,81 @@ static void render_extra_stats(rctx *c)
     }
 }
 
+/* The same equation as an earlier one (the first stage or the mediator equation of another
+ * outcome): same role and formula; the sample may differ by the outcome's missing rows. */
+static int same_aux(const sf_fit *a, const sf_fit *b)
+{
+    return a->role == b->role && !strcmp(a->formula, b->formula);
+}
+
+/* Identical estimates: the same dependent variable, sample size and coefficients. */
+static int same_estimates(const sf_fit *a, const sf_fit *b)
+{
+    if (a->role != b->role || a->N != b->N || a->k != b->k || strcmp(a->depvar, b->depvar)) return 0;
+    for (int i = 0; i < a->k; i++)
+        if (strcmp(a->coef[i], b->coef[i]) ||
+            !(fabs(a->b[i] - b->b[i]) <= 1e-10 * (1 + fabs(b->b[i])) && fabs(a->se[i] - b->se[i]) <= 1e-10 * (1 + fabs(b->se[i]))))
+            return 0;
+    return 1;
+}
+
+/* A table whose every column equals an earlier printed column (e.g. a subset that keeps every row,
+ * or an interaction that cannot vary): its header rows stay, the coefficient rows are replaced by a
+ * note naming the columns it equals and why (docs/methods.md section 11). */
+static void collapse_copy(sf_regtable *t, const sf_regtable *all, int q)
+{
+    int nc = t->ncol;
+    const sf_fit **eq = sf_calloc((size_t)nc + 1, sizeof(sf_fit *));
+    for (int j = 0; j < nc; j++)
+        for (int p = 0; p < q && !eq[j]; p++)
+            for (int i = 0; i < all[p].ncol && !eq[j]; i++)
+                if (all[p].col[i]->col_no > 0 && same_estimates(t->col[j], all[p].col[i])) eq[j] = all[p].col[i];
+    for (int j = 0; j < nc; j++)
+        if (!eq[j]) {
+            free(eq);
+            return;
+        }
+    char buf[2048];
+    size_t L = 0;
+    L += (size_t)snprintf(buf + L, sizeof buf - L, "Every column equals an earlier one:");
+    for (int j = 0; j < nc && L < sizeof buf; j++)
+        L += (size_t)snprintf(buf + L, sizeof buf - L, "%s (%d) = (%d)", j ? "," : "", t->col[j]->col_no, eq[j]->col_no);
+    const sf_fit *f0 = t->col[0];
+    if (f0->subset && f0->n_subset == 0 && L < sizeof buf)
+        L += (size_t)snprintf(buf + L, sizeof buf - L, "; the subset %s keeps every row of the sample", f0->subset);
+    /* terms dropped in every column, not dropped in the column it equals */
+    for (int d = 0; d < f0->ndropped && L < sizeof buf; d++) {
+        int all_cols = 1, in_eq = 0;
+        for (int j = 1; j < nc; j++) {
+            int has = 0;
+            for (int a = 0; a < t->col[j]->ndropped; a++) has |= !strcmp(t->col[j]->dropped[a], f0->dropped[d]);
+            all_cols &= has;
+        }
+        for (int a = 0; a < eq[0]->ndropped; a++) in_eq |= !strcmp(eq[0]->dropped[a], f0->dropped[d]);
+        if (!all_cols || in_eq) continue;
+        const char *paren = strstr(f0->dropped[d], " (constant in the sample)");
+        if (paren)
+            L += (size_t)snprintf(buf + L, sizeof buf - L, "; %.*s cannot vary: it is constant in the sample%s",
+                                  (int)(paren - f0->dropped[d]), f0->dropped[d],
+                                  strstr(f0->dropped[d], "D3") ? " (D3 = 1 only after [model] d3_after, default 2013: "
+                                                                 "no sample year is)" : "");
+        else
+            L += (size_t)snprintf(buf + L, sizeof buf - L, "; dropped in every column: %s", f0->dropped[d]);
+    }
+    if (L < sizeof buf) snprintf(buf + L, sizeof buf - L, ". Not printed again (the estimates are in /estimates).");
+    free(eq);
+    int keep = 0;
+    while (keep < t->nrow && t->kind[keep] == 0) keep++;
+    for (int r = keep; r < t->nrow; r++) {
+        for (int c = 0; c <= t->ncol; c++) free(t->cell[r][c]);
+        free(t->cell[r]);
+    }
+    t->nrow = keep;
+    for (int i = 0; i < t->nnotes; i++) free(t->notes[i]);
+    t->nnotes = 0;
+    add_note(t, sf_strdup(buf));
+}
+
 static int has_fe(const sf_fit *f, const char *fe, int upto)
 {
     for (int b = 0; b < upto; b++)
@@ -418,6 +493,8 @@ void sf_tables_build_styled(sf_fit *const *fits, int nfits, const sf_table_style
     }
     sf_regtable *t = NULL;
     int nt = 0, colno = 0;
+    /* per table: the first stages / mediator equations not printed (same equation as a printed one) */
+    char **skipped = NULL;
     for (int i = 0; i < nfits; i++) {
         sf_fit *f = fits[i];
         if (f->role == SF_ROLE_MED_TOTAL) continue;
@@ -426,29 +503,54 @@ void sf_tables_build_styled(sf_fit *const *fits, int nfits, const sf_table_style
             if (!strcmp(t[q].name, f->table)) ti = q;
         if (ti < 0) {
             t = sf_realloc(t, sizeof(sf_regtable) * (size_t)(nt + 1));
+            skipped = sf_realloc(skipped, sizeof(char *) * (size_t)(nt + 1));
             memset(&t[nt], 0, sizeof(sf_regtable));
+            skipped[nt] = NULL;
             t[nt].name = sf_strdup(f->table);
             ti = nt++;
         }
         sf_regtable *tb = &t[ti];
         if (!tb->title && f->title) tb->title = sf_strdup(f->title);
         if (f->role == SF_ROLE_FIRST || f->role == SF_ROLE_MED_M) {
-            int dup = 0;
-            for (int j = 0; j < tb->ncol; j++)
-                if (same_eq(tb->col[j], f)) dup = 1;
+            const sf_fit *dup = NULL;
+            for (int j = 0; j < tb->ncol && !dup; j++)
+                if (same_eq(tb->col[j], f) || same_aux(tb->col[j], f)) dup = tb->col[j];
+            if (dup && !same_eq(dup, f)) {
+                /* printed once, as the models file says; the others are named in a note */
+                char one[256];
+                snprintf(one, sizeof one, "%s%s (N %zu)", skipped[ti] ? ", " : "", f->name, f->N);
+                size_t have = skipped[ti] ? strlen(skipped[ti]) : 0;
+                skipped[ti] = sf_realloc(skipped[ti], have + strlen(one) + 1);
+                memcpy(skipped[ti] + have, one, strlen(one) + 1);
+            }
             if (dup || (f->role == SF_ROLE_FIRST && f->col_no < 0)) continue;
         }
         tb->col = sf_realloc(tb->col, sizeof(sf_fit *) * (size_t)(tb->ncol + 1));
         tb->col[tb->ncol++] = f;
     }
-    /* continuous column numbers in file order */
+    /* column numbers continue across tables in file order; a section's first_column sets the
+     * number of its table's first column (the paper's numbering, which skips (29)) */
     for (int i = 0; i < nfits; i++) fits[i]->col_no = 0;
-    for (int q = 0; q < nt; q++)
+    for (int q = 0; q < nt; q++) {
+        if (t[q].ncol && t[q].col[0]->first_column > 0) colno = t[q].col[0]->first_column - 1;
         for (int j = 0; j < t[q].ncol; j++) t[q].col[j]->col_no = ++colno;
+    }
     for (int q = 0; q < nt; q++) {
         if (!t[q].title) t[q].title = sf_strdup(t[q].name);
         render(&t[q], st);
+        for (int j = 0; j < t[q].ncol; j++) {
+            const char *n = t[q].col[j]->table_note;
+            int seen = 0;
+            for (int i = 0; i < j && n; i++) seen |= t[q].col[i]->table_note && !strcmp(t[q].col[i]->table_note, n);
+            if (n && !seen) add_note(&t[q], sf_strdup(n));
+        }
+        if (skipped[q])
+            add_note(&t[q], fmt("Printed once: %s %s the same equation on the sample of another outcome, stored "
+                                "in /estimates.", skipped[q], strchr(skipped[q], ',') ? "are" : "is"));
+        free(skipped[q]);
+        if (q > 0) collapse_copy(&t[q], t, q);
     }
+    free(skipped);
     *out = t;
     *nout = nt;
 }

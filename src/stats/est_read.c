@@ -41,6 +41,9 @@ int sf_estimates_write_layout(hid_t file, sf_fit *const *fits, int nfits, sf_err
         bad |= sf_h5_attr_int(g, "boot_enumerated", f->boot_enum);
         bad |= sf_h5_attr_str(g, "boot_note", f->boot_note);
         bad |= sf_h5_attr_int(g, "med_B", f->med_B);
+        bad |= sf_h5_attr_int(g, "first_column", f->first_column);
+        if (f->subset) bad |= sf_h5_attr_str(g, "subset", f->subset);
+        if (f->table_note) bad |= sf_h5_attr_str(g, "table_note", f->table_note);
         sf_h5_close_object(g);
         if (bad) return sf_fail(e, SF_EINTERNAL, "cannot write the attributes of %s", path);
     }
@@ -181,6 +184,9 @@ static void read_attrs(hid_t g, sf_fit *f)
     f->med_ci_lo = at_d(g, "med_ci_lo");
     f->med_ci_hi = at_d(g, "med_ci_hi");
     f->med_B = (long)at_z(g, "med_B");
+    f->first_column = (int)at_z(g, "first_column");
+    f->subset = at_s(g, "subset");
+    f->table_note = at_s(g, "table_note");
     f->boot_t = NAN;
 }
 

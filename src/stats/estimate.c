@@ -56,6 +56,8 @@ void sf_fit_free(sf_fit *f)
     for (int i = 0; i < f->nnotes; i++) free(f->notes[i]);
     free(f->notes);
     free(f->mediator);
+    free(f->subset);
+    free(f->table_note);
     /* first stage fits are owned by the fit list, not by the second stage */
     free(f);
 }
@@ -357,6 +359,9 @@ static sf_fit *fit_new(const ectx *c, const char *name, int role)
     f->title = c->s->title ? sf_strdup(c->s->title) : NULL;
     f->role = role;
     f->key = -1;
+    f->first_column = c->s->first_column;
+    f->subset = c->s->subset ? sf_strdup(sf_basename(c->s->subset)) : NULL;
+    f->table_note = c->s->note ? sf_strdup(c->s->note) : NULL;
     f->vcov_desc = vcov_desc(c);
     f->ssc_desc = sf_strdup(c->ssc.name);
     f->N = c->n;

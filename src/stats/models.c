@@ -60,7 +60,7 @@ static void kv_copy(kvlist *dst, const kvlist *src)
 
 static const char *KNOWN_KEYS[] = {"formula", "vcov",     "ssc",       "bootstrap", "boot_reps", "boot_coef",
                                    "boot_weights", "mediator", "subset", "subset_by", "panel", "table",
-                                   "title", "controls", "first_stage", NULL};
+                                   "title", "controls", "first_stage", "first_column", "note", NULL};
 
 static int bad(sf_err *e, const char *path, int line, const char *fmt, ...) SF_PRINTF(4, 5);
 static int bad(sf_err *e, const char *path, int line, const char *fmt, ...)
@@ -488,6 +488,7 @@ static void spec_defaults(sf_model_spec *m)
 
 static void spec_free(sf_model_spec *m)
 {
+    free(m->note);
     free(m->name);
     free(m->formula);
     term_free(&m->y);
@@ -512,6 +513,34 @@ static void spec_free(sf_model_spec *m)
     for (int i = 0; i < m->ncontrols; i++) free(m->controls[i]);
     free(m->controls);
     memset(m, 0, sizeof *m);
+}
+
+/* The keys of the printed layout: table, title, note, first_column. -1 = not one of them. */
+static int apply_layout_key(sf_model_spec *m, const char *k, const char *v, const char *path, int line, sf_err *e)
+{
+    if (!strcmp(k, "table")) {
+        free(m->table);
+        m->table = sf_strdup(v);
+        return SF_OK;
+    }
+    if (!strcmp(k, "title")) {
+        free(m->title);
+        m->title = sf_strdup(v);
+        return SF_OK;
+    }
+    if (!strcmp(k, "note")) {
+        free(m->note);
+        m->note = sf_streq_nocase(v, "none") ? NULL : sf_strdup(v);
+        return SF_OK;
+    }
+    if (!strcmp(k, "first_column")) {
+        long c;
+        if (sf_parse_int(v, &c) || c < 0 || c > 100000)
+            return bad(e, path, line, "bad first_column '%s' (the number of the table's first column, 0 = continue)", v);
+        m->first_column = (int)c;
+        return SF_OK;
+    }
+    return -1;
 }
 
 static int apply_key(sf_model_spec *m, const kv *p, const char *path, sf_err *e)
@@ -633,16 +662,6 @@ static int apply_key(sf_model_spec *m, const kv *p, const char *path, sf_err *e)
         free_parts(parts, np);
         return rc;
     }
-    if (!strcmp(k, "table")) {
-        free(m->table);
-        m->table = sf_strdup(v);
-        return SF_OK;
-    }
-    if (!strcmp(k, "title")) {
-        free(m->title);
-        m->title = sf_strdup(v);
-        return SF_OK;
-    }
     if (!strcmp(k, "controls")) {
         for (int i = 0; i < m->ncontrols; i++) free(m->controls[i]);
         free(m->controls);
@@ -657,7 +676,8 @@ static int apply_key(sf_model_spec *m, const kv *p, const char *path, sf_err *e)
             return bad(e, path, line, "bad first_stage '%s' (show or hide)", v);
         return SF_OK;
     }
-    return bad(e, path, line, "unknown key '%s'", k);
+    int rc = apply_layout_key(m, k, v, path, line, e);
+    return rc >= 0 ? rc : bad(e, path, line, "unknown key '%s'", k);
 }
 
 static int finish_section(sf_models *out, const char *name, int line, const kvlist *keys, const char *path,
@@ -863,7 +883,8 @@ int sf_models_parse_text(const char *text, const char *path, sf_models *out, sf_
             if (!strcmp(KNOWN_KEYS[i], key)) known = 1;
         if (!known) {
             rc = bad(e, path, line, "unknown key '%s' (known: formula, vcov, ssc, bootstrap, boot_reps, boot_coef, "
-                                    "boot_weights, mediator, subset, subset_by, panel, table, title, controls, first_stage)",
+                                    "boot_weights, mediator, subset, subset_by, panel, table, title, controls, first_stage, "
+                                    "first_column, note)",
                      key);
             free(l);
             break;

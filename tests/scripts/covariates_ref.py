@@ -279,6 +279,20 @@ for p, c in zip(P, PC):
         if not math.isfinite(v) and alt:
             v = inc.get(alt, {}).get(y, math.nan)
         setv(p, y, "D1", v)
+# ---------------- STAGE: the focal country's income group ----------------
+grp = {}
+for r in og[1:]:
+    if len(r[0]) == 3 and r[0].isupper():
+        grp[r[0]] = {y: r[j].rstrip("*") for j, y in fycol.items()}
+for p, c in zip(P, PC):
+    alt = {"SRB": "YUG", "MNE": "YUG", "USR": "SUN"}.get(c)
+    for y in YEARS:
+        g = grp.get(c, {}).get(y, "")
+        if g not in ("L", "LM", "UM", "H") and alt:
+            g = grp.get(alt, {}).get(y, "")
+        fg = grp.get(FOCAL, {}).get(y, "")
+        ok = g in ("L", "LM", "UM", "H") and fg in ("L", "LM", "UM", "H")
+        setv(p, y, "STAGE", float(g == fg) if ok else math.nan)
 
 # ---------------- BRI ----------------
 sig = {}
@@ -300,7 +314,7 @@ for p, c in zip(P, PC):
             setv(p, y, "BRI_year", float(j))
 
 # ---------------- compare ----------------
-cols = ["group", "POL", "ECO", "CUL", "CUL_filled", "DIS", "FTA", "LF", "D1", "BRI", "BRI_year"]
+cols = ["group", "POL", "ECO", "CUL", "CUL_filled", "DIS", "FTA", "LF", "D1", "STAGE", "BRI", "BRI_year"]
 bad = 0
 seen = 0
 counts = {k: 0 for k in cols}

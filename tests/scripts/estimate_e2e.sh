@@ -11,13 +11,13 @@ cd "$(dirname "$0")/../.."
 T=${TMPDIR:-/tmp}
 $PY tests/scripts/estimate_gen_panel.py "$T/panel.csv" --h5 "$T/panel.h5"
 "$BIN" estimate --csv "$T/panel.csv" --models jobs/hu2023.models --out "$T/tables" --bootstrap 49 --seed 5 > "$T/stdout.txt"
-tables="table2 table3 table4_1 table4_2 table5 table6 table7 table8 table9 table10"
+tables="table2 table3 table4_1 table4_2 table5 table6 table7 table8 table9 table9a table10"
 for t in $tables; do
   for ext in txt md tex csv; do
     [[ -s $T/tables/$t.$ext ]] || { echo "missing $t.$ext"; exit 1; }
   done
 done
-[[ $(ls "$T/tables" | wc -l) == 40 ]] || { echo "unexpected files:"; ls "$T/tables"; exit 1; }
+[[ $(ls "$T/tables" | wc -l) == 44 ]] || { echo "unexpected files:"; ls "$T/tables"; exit 1; }
 # the paper's rows
 for pat in "Industry Fixed Effects" "Country Fixed Effects" "Time Fixed Effects" "Control Variables" "Bootstrap p"; do
   grep -q "$pat" "$T/tables/table2.txt" || { echo "table2.txt lacks '$pat'"; exit 1; }
@@ -45,7 +45,22 @@ t42 = list(csv.reader(open(T + "/tables/table4_2.csv")))
 n42 = [r for r in t42 if r[0] == "N"][0]
 assert 9000 < int(n42[1]) < 10500, n42                           # 64 of 121 partners
 t5 = list(csv.reader(open(T + "/tables/table5.csv")))
-assert t5[0][1] == "(19)", t5[0]
+# the paper's column numbers from Table 5 on: one first stage (19), then (20)-(22); Table 8 starts
+# at (30) as the paper's does; the mediator equation once per table
+assert t5[0][1:] == ["(19)", "(20)", "(21)", "(22)"] and t5[1][1:] == ["ITR", "IC", "IIn", "IIH"], t5[:2]
+heads = {"table6": (23, 25), "table7": (26, 28), "table8": (30, 32), "table9": (33, 36), "table10": (37, 40), "table9a": (41, 42)}
+for t, (a, b) in heads.items():
+    h = list(csv.reader(open(T + "/tables/%s.csv" % t)))[0][1:]
+    assert h == ["(%d)" % i for i in range(a, b + 1)], (t, h)
+t9 = list(csv.reader(open(T + "/tables/table9.csv")))
+assert t9[1][1:] == ["RVC", "IC", "IIn", "IIH"], t9[1]
+txt9 = open(T + "/tables/table9.txt").read()
+assert "Printed once: t9_iih.m" in txt9 and "mediation of IIn by RVC is in good part mechanical" in txt9, txt9[-800:]
+t6 = list(csv.reader(open(T + "/tables/table6.csv")))
+assert [r for r in t6 if r[0] == "D1"], "Table 6 lacks D1's main effect"
+t9a = list(csv.reader(open(T + "/tables/table9a.csv")))
+n9a = int([r for r in t9a if r[0] == "N"][0][2]); n9 = int([r for r in t9 if r[0] == "N"][0][2])
+assert 0 < n9a < n9, (n9a, n9)                                   # STAGE = 1 rows only
 assert [r for r in t5 if r[0] == "LF"][0][1].endswith("***")
 fe = [r for r in rows if r[0] == "Country Fixed Effects"][0]
 assert fe[1:] == ["YES"] * 6, fe

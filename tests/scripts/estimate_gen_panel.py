@@ -52,6 +52,7 @@ def main():
     D1 = ((a_p[pi] > 0.2) & (yi > 2008)).astype(float)
     D2 = np.isin(ii, [7, 8, 9, 10]).astype(float)
     D3 = (yi > 2013).astype(float)
+    STAGE = ((a_p[pi] <= 0.2) & (a_p[pi] > -0.4)).astype(float)  # no draw: the other columns stay as they were
     RVC = 0.1 * ITR + 0.05 * ctrl["GVC_P"] + 0.2 * a_i[ii] + rng.normal(0, 0.5, n)
     INC = 1.5 * ITR + 0.3 * a_p[pi] + rng.normal(0, 1, n)
     fe = a_p[pi] + a_i[ii] + a_y[yi]
@@ -66,7 +67,7 @@ def main():
     XT1 = 0.2 * ITR + fe + rng.normal(0, 1, n)
     cols = {"partner": [codes[p] for p in pi], "industry": ii, "year": yi, "IC": IC, "IIn": IIn, "IIH": IIH,
             "ITR": ITR, "ITR1": ITR1, "RVC": RVC, "INC": INC, "RH1": RH1, "HD1": HD1, "XT1": XT1, "D1": D1,
-            "D2": D2, "D3": D3, "LF": LF}
+            "D2": D2, "D3": D3, "LF": LF, "STAGE": STAGE}
     cols.update(ctrl)
     names = list(cols)
     with open(out, "w", newline="") as fp:

@@ -430,6 +430,11 @@ static void test_partner_lists(void)
     CHECK(n == 14);
     for (int i = 0; i < n && i < 14; i++) CHECK(!strcmp(codes[i], wiod[i]));
     sf_partner_list_free(codes, n);
+    /* the signatories by 2021 (Nedopil 2023; tests/scripts/countries_lists.sh checks the codes) */
+    CHECK(sf_partner_list_read("configs/countries/bri-signatories-2021.txt", &codes, &n, &e) == SF_OK && n == 143);
+    sf_partner_list_free(codes, n);
+    CHECK(sf_partner_list_read("configs/countries/bri-signatories-2021-eora.txt", &codes, &n, &e) == SF_OK && n == 131);
+    sf_partner_list_free(codes, n);
     CHECK(sf_partner_list_read("configs/countries/bri-eora.txt", &codes, &n, &e) == SF_OK);
     CHECK(n == 63);
     size_t len;
