@@ -386,24 +386,25 @@ done:
 }
 
 /* ------------------------------------------------------------------ keys */
+/* A file named in a models file: absolute as given; relative beside the models
+ * file, then in its parent folder, then in the data directory (docs/config.md,
+ * "Paths"), as the config's own paths resolve. */
 static char *resolve_file(const char *models_path, const char *name)
 {
-    if (sf_file_exists(name)) return sf_strdup(name);
-    if (name[0] == '/') return NULL;
+    if (name[0] == '/') return sf_file_exists(name) ? sf_strdup(name) : NULL;
     char *dir = sf_dirname(models_path);
-    char *p = sf_path_join(dir, name);
-    if (sf_file_exists(p)) {
-        free(dir);
-        return p;
-    }
-    free(p);
     char *up = sf_path_join(dir, "..");
-    p = sf_path_join(up, name);
+    const char *where[3] = {dir, up, sf_datadir()};
+    char *found = NULL;
+    for (int i = 0; i < 3 && !found; i++) {
+        if (!where[i]) continue;
+        char *p = sf_path_join(where[i], name);
+        if (sf_file_exists(p)) found = p;
+        else free(p);
+    }
     free(up);
     free(dir);
-    if (sf_file_exists(p)) return p;
-    free(p);
-    return NULL;
+    return found;
 }
 
 static int parse_vcov(sf_model_spec *m, const char *v, const char *path, int line, sf_err *e)

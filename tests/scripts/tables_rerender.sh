@@ -30,13 +30,13 @@ for f in "$d"/out/tables/table*.* "$d"/out/tables/extra.*; do
     cmp -s "$f" "$d/re/$(basename "$f")" || fail "tables: $(basename "$f") differs from the estimate stage's: $(diff "$f" "$d/re/$(basename "$f")" | head -3)"
     n=$((n + 1))
 done
-(( n == 44 )) || fail "expected 11 tables x 4 formats, compared $n files"
+(( n == 48 )) || fail "expected 12 tables x 4 formats, compared $n files"
 grep -q 'bootstrap: WRE' "$d/re/table5.txt" || fail "table5 lost its WRE bootstrap note"
 grep -q 'clusters [0-9]* x [0-9]*' "$d/re/extra.txt" || fail "extra: two-way cluster counts missing"
 ! grep -q 'First stage' "$d/re/extra.txt" || fail "the hidden first stage is shown"
 # printed text = the .txt files in order
 "$BIN" tables "$d/out/res.h5" > "$d/printed.txt" 2> /dev/null
-cat "$d/out/tables/extra.txt" "$d"/out/tables/table{2,3,4_1,4_2,5,6,7,8,9,10}.txt | cmp -s - "$d/printed.txt" ||
+cat "$d/out/tables/extra.txt" "$d"/out/tables/table{2,3,4_1,4_2,5,6,7,8,9,10,9a}.txt | cmp -s - "$d/printed.txt" ||
     fail "printed tables differ from the .txt files"
 # 2. the style: se in parentheses, 3 digits, two star levels, labels
 cat > "$d/style.models" <<'M'
