@@ -71,4 +71,42 @@ int sf_h5_get_attr_str(hid_t obj, const char *name, char *buf, size_t n);
 int sf_h5_get_attr_double(hid_t obj, const char *name, double *v);
 int sf_h5_get_attr_strings(hid_t obj, const char *name, char ***s, hsize_t *n);
 
+/* ---- the rest of the HDF5 layer: every H5* call of silkflow is in io/h5.c
+ * (docs/architecture.md); the modules above use these. ---- */
+
+/* Open a group or a dataset by path (relative to loc, or absolute); a negative
+ * id when there is none. Close either with sf_h5_close_object. */
+hid_t sf_h5_open_group(hid_t loc, const char *path);
+hid_t sf_h5_open_dataset(hid_t loc, const char *path);
+void sf_h5_close_object(hid_t obj);
+/* Open, or create with intermediate groups, the group `path` under loc (as
+ * sf_h5_group, for a location that is not the file). */
+hid_t sf_h5_group_at(hid_t loc, const char *path);
+/* Delete the link `name` under loc if it exists. */
+void sf_h5_delete(hid_t loc, const char *name);
+/* Copy the object src:/name to dst:/name (intermediate groups created). */
+int sf_h5_copy(hid_t src, const char *name, hid_t dst);
+
+/* The names of the links of group `path` (malloc'ed, free each and the array):
+ * SF_H5_BY_NAME in name order, SF_H5_BY_CREATION in creation order when the
+ * file tracks it, else in name order. 0, or -1 when there is no such group. */
+enum { SF_H5_BY_NAME, SF_H5_BY_CREATION };
+int sf_h5_list(hid_t loc, const char *path, int order, char ***names, size_t *n);
+/* The absolute paths of every dataset of the file, in name order (recursive). */
+int sf_h5_list_datasets(hid_t file, char ***paths, size_t *n);
+
+/* The shape and kind of dataset `name`: rank and dims (up to 8 axes); returns
+ * the kind, or -1 when `name` is not a dataset. */
+enum { SF_H5_OTHER, SF_H5_NUMBER, SF_H5_STRING, SF_H5_STRING_FIXED };
+int sf_h5_shape(hid_t loc, const char *name, int *rank, hsize_t *dims);
+
+/* Attributes: existence; a numeric attribute of exactly n values as doubles
+ * (0 when found); a 1-D int32 attribute. */
+int sf_h5_has_attr(hid_t obj, const char *name);
+int sf_h5_get_attr_doubles(hid_t obj, const char *name, double *v, size_t n);
+int sf_h5_attr_int_array(hid_t obj, const char *name, hsize_t n, const int *v);
+
+/* The version of the HDF5 library linked. */
+void sf_h5_version(unsigned *maj, unsigned *min, unsigned *rel);
+
 #endif
