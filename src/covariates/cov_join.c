@@ -31,13 +31,13 @@ int sf_covariates_join_csv(sf_frame *f, const char *path, sf_cov_report *rep, sf
     sf_column *fp = sf_frame_col(f, "partner"), *fy = sf_frame_col(f, "year");
     if (!fp || fp->type != SF_COL_STR || !fy || fy->type != SF_COL_NUM)
         return sf_fail(e, SF_EINTERNAL, "covariates join: the frame has no string 'partner' and numeric 'year' columns");
-    cov_csv c;
-    if (cov_csv_open_header(&c, path, 0, e)) return SF_EUSER;
+    sf_csv c;
+    if (sf_csv_open_header(&c, path, 0, e)) return SF_EUSER;
     int r = 0; /* stays 0 when a header error skips the rows */
-    int ncol = c.n, jk = cov_csv_find(&c, "iso3"), jy = cov_csv_find(&c, "year");
-    if (jk < 0) jk = cov_csv_find(&c, "partner");
+    int ncol = c.n, jk = sf_csv_find(&c, "iso3"), jy = sf_csv_find(&c, "year");
+    if (jk < 0) jk = sf_csv_find(&c, "partner");
     if (jk < 0 || jy < 0) {
-        cov_csv_close(&c);
+        sf_csv_close(&c);
         return sf_fail(e, SF_EUSER, "%s: line 1: expected columns iso3 (or partner) and year", path);
     }
     int nu = 0;
@@ -66,10 +66,10 @@ int sf_covariates_join_csv(sf_frame *f, const char *path, sf_cov_report *rep, sf
     size_t nr = 0, cap = 256;
     char **cells = sf_malloc(sizeof(char *) * cap * (size_t)(nu + 1));
     long *lines = sf_malloc(sizeof(long) * cap);
-    cov_map key;
-    cov_map_init(&key);
-    while (!rc && (r = cov_csv_next(&c, e)) == 1) {
-        if (cov_csv_blank(&c)) continue;
+    sf_strmap key;
+    sf_strmap_init(&key, 0);
+    while (!rc && (r = sf_csv_next(&c, e)) == 1) {
+        if (sf_csv_blank(&c)) continue;
         if (c.n != ncol) {
             rc = sf_fail(e, SF_EUSER, "%s: line %ld: %d fields, the header has %d", path, c.line, c.n, ncol);
             break;
@@ -85,7 +85,7 @@ int sf_covariates_join_csv(sf_frame *f, const char *path, sf_cov_report *rep, sf
         }
         char cb[16], kb[40];
         snprintf(kb, sizeof kb, "%s|%ld", cov_canon(c.cell[jk], cb), y);
-        int prev = cov_map_get(&key, kb);
+        int prev = sf_strmap_get(&key, kb);
         if (prev >= 0) {
             rc = sf_fail(e, SF_EUSER, "%s: line %ld: %s %ld already given on line %ld", path, c.line, c.cell[jk], y,
                          lines[prev]);
@@ -96,18 +96,18 @@ int sf_covariates_join_csv(sf_frame *f, const char *path, sf_cov_report *rep, sf
             cells = sf_realloc(cells, sizeof(char *) * cap * (size_t)(nu + 1));
             lines = sf_realloc(lines, sizeof(long) * cap);
         }
-        cov_map_put(&key, kb, (int)nr);
+        sf_strmap_put(&key, kb, (int)nr);
         lines[nr] = c.line;
         for (int k = 0; k < nu; k++) {
             const char *s = c.cell[src[k]];
             double v;
-            cells[nr * (size_t)nu + (size_t)k] = cov_missing_token(s) ? NULL : sf_strdup(s);
+            cells[nr * (size_t)nu + (size_t)k] = sf_csv_missing(s) ? NULL : sf_strdup(s);
             if (uc[k].numeric && cov_cell_num(s, &v)) uc[k].numeric = 0;
         }
         nr++;
     }
     if (r < 0) rc = SF_EUSER;
-    cov_csv_close(&c);
+    sf_csv_close(&c);
     /* types against existing columns */
     for (int k = 0; k < nu && !rc; k++) {
         sf_column *d = sf_frame_col(f, uc[k].name);
@@ -140,7 +140,7 @@ int sf_covariates_join_csv(sf_frame *f, const char *path, sf_cov_report *rep, sf
             if (!fp->str[i] || !isfinite(fy->num[i])) continue;
             char cb[16], kb[40];
             snprintf(kb, sizeof kb, "%s|%ld", cov_canon(fp->str[i], cb), (long)fy->num[i]);
-            match[i] = cov_map_get(&key, kb);
+            match[i] = sf_strmap_get(&key, kb);
             if (match[i] >= 0) {
                 matched++;
                 used[match[i]] = 1;
@@ -201,7 +201,7 @@ int sf_covariates_join_csv(sf_frame *f, const char *path, sf_cov_report *rep, sf
     for (size_t i = 0; i < nr * (size_t)nu; i++) free(cells[i]);
     free(cells);
     free(lines);
-    cov_map_free(&key);
+    sf_strmap_free(&key);
     for (int k = 0; k < nu; k++) free(uc[k].name);
     free(uc);
     free(src);
