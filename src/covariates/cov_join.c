@@ -26,6 +26,136 @@ static int valid_code(const char *s)
     return 1;
 }
 
+/* the data columns of the header (not iso3/partner, year): names, file columns */
+static int join_header(const sf_csv *c, const char *path, int jk, int jy, ucol *uc, int *src, int *nup, sf_err *e)
+{
+    int rc = SF_OK, ncol = c->n, nu = 0;
+    for (int j = 0; j < ncol && !rc; j++) {
+        if (j == jk || j == jy) continue;
+        if (!*c->cell[j]) {
+            rc = sf_fail(e, SF_EUSER, "%s: line 1: column %d has no name", path, j + 1);
+            break;
+        }
+        if (sf_streq_nocase(c->cell[j], "iso3") || sf_streq_nocase(c->cell[j], "partner") ||
+            sf_streq_nocase(c->cell[j], "year")) {
+            rc = sf_fail(e, SF_EUSER, "%s: line 1: column '%s' repeats a key column", path, c->cell[j]);
+            break;
+        }
+        for (int k = 0; k < nu; k++)
+            if (sf_streq_nocase(uc[k].name, c->cell[j]))
+                rc = sf_fail(e, SF_EUSER, "%s: line 1: column '%s' appears twice", path, c->cell[j]);
+        uc[nu].name = sf_strdup(c->cell[j]);
+        uc[nu].numeric = 1;
+        src[nu++] = j;
+    }
+    *nup = nu;
+    return rc;
+}
+
+/* a file column joined onto an existing numeric column must be numeric */
+static int join_types(sf_frame *f, const char *path, ucol *uc, int nu, char **cells, const long *lines, size_t nr,
+                      sf_err *e)
+{
+    sf_column *fp = sf_frame_col(f, "partner"), *fy = sf_frame_col(f, "year");
+    int rc = SF_OK;
+    for (int k = 0; k < nu && !rc; k++) {
+        sf_column *d = sf_frame_col(f, uc[k].name);
+        if (!d) continue;
+        if (d == fp || d == fy) {
+            rc = sf_fail(e, SF_EUSER, "%s: line 1: column '%s' would replace a key column", path, uc[k].name);
+            break;
+        }
+        if (d->type == SF_COL_NUM && !uc[k].numeric) {
+            for (size_t i = 0; i < nr; i++) {
+                const char *s = cells[i * (size_t)nu + (size_t)k];
+                double v;
+                if (s && cov_cell_num(s, &v)) {
+                    rc = sf_fail(e, SF_EUSER, "%s: line %ld: column '%s' is numeric, '%s' is not a number", path,
+                                 lines[i], uc[k].name, s);
+                    break;
+                }
+            }
+        }
+        uc[k].numeric = d->type == SF_COL_NUM;
+        uc[k].dst = d;
+    }
+    return rc;
+}
+
+/* match the frame's rows by (canonical code, year) and copy the file's cells,
+ * with the report's cells and note */
+static void join_apply(sf_frame *f, const char *path, sf_cov_report *rep, ucol *uc, int nu, char **cells, size_t nr,
+                       const sf_strmap *key)
+{
+    sf_column *fp = sf_frame_col(f, "partner"), *fy = sf_frame_col(f, "year");
+    /* match the frame's rows */
+    int *match = sf_malloc(sizeof(int) * (f->nrow + 1));
+    size_t matched = 0;
+    unsigned char *used = sf_calloc(nr + 1, 1);
+    for (size_t i = 0; i < f->nrow; i++) {
+        match[i] = -1;
+        if (!fp->str[i] || !isfinite(fy->num[i])) continue;
+        char cb[16], kb[40];
+        snprintf(kb, sizeof kb, "%s|%ld", cov_canon(fp->str[i], cb), (long)fy->num[i]);
+        match[i] = sf_strmap_get(key, kb);
+        if (match[i] >= 0) {
+            matched++;
+            used[match[i]] = 1;
+        }
+    }
+    size_t unused = 0;
+    for (size_t i = 0; i < nr; i++) unused += !used[i];
+    cov_rep *rp = rep ? cov_rep_new(rep) : NULL;
+    const char *fn = sf_basename(path);
+    char k_nomatch[256], k_empty[256], k_took[256];
+    for (int k = 0; k < nu; k++) {
+        int existed = uc[k].dst != NULL;
+        snprintf(k_nomatch, sizeof k_nomatch, "%sno row for the partner-year in %s",
+                 existed ? "missing before the join and " : "", fn);
+        snprintf(k_empty, sizeof k_empty, "%sempty in %s", existed ? "missing before the join and " : "", fn);
+        snprintf(k_took, sizeof k_took, "value taken from %s (the file wins over the built-in value)", fn);
+        /* columns are looked up again: adding one may move the others */
+        sf_column *d = existed ? sf_frame_col(f, uc[k].name) : NULL;
+        if (!d) {
+            if (uc[k].numeric)
+                sf_frame_add_num(f, uc[k].name);
+            else
+                sf_frame_add_str(f, uc[k].name);
+            d = sf_frame_col(f, uc[k].name);
+            fp = sf_frame_col(f, "partner"); /* add may move the columns */
+            fy = sf_frame_col(f, "year");
+        }
+        int col = rp ? cov_rep_col(rp, d->name, f->nrow) : -1;
+        for (size_t i = 0; i < f->nrow; i++) {
+            const char *s = match[i] >= 0 ? cells[(size_t)match[i] * (size_t)nu + (size_t)k] : NULL;
+            if (s) {
+                if (d->type == SF_COL_NUM) {
+                    double v;
+                    cov_cell_num(s, &v);
+                    if (existed && rp) cov_rep_cell(rp, col, 0, k_took, fp->str[i], (int)fy->num[i]);
+                    d->num[i] = v;
+                } else {
+                    if (existed && rp) cov_rep_cell(rp, col, 0, k_took, fp->str[i], (int)fy->num[i]);
+                    free(d->str[i]);
+                    d->str[i] = sf_strdup(s);
+                }
+                continue;
+            }
+            int miss = d->type == SF_COL_NUM ? !isfinite(d->num[i]) : !d->str[i];
+            if (miss && rp)
+                cov_rep_cell(rp, col, 1, match[i] >= 0 ? k_empty : k_nomatch, fp->str[i] ? fp->str[i] : "",
+                             isfinite(fy->num[i]) ? (int)fy->num[i] : 0);
+        }
+    }
+    if (rp) {
+        cov_rep_note(rp, "join: %s: %zu of %zu frame rows matched; %zu of its %zu rows matched no frame row", fn,
+                     matched, f->nrow, unused, nr);
+        cov_rep_finish(rp);
+    }
+    free(match);
+    free(used);
+}
+
 int sf_covariates_join_csv(sf_frame *f, const char *path, sf_cov_report *rep, sf_err *e)
 {
     sf_column *fp = sf_frame_col(f, "partner"), *fy = sf_frame_col(f, "year");
@@ -43,25 +173,7 @@ int sf_covariates_join_csv(sf_frame *f, const char *path, sf_cov_report *rep, sf
     int nu = 0;
     ucol *uc = sf_calloc((size_t)ncol, sizeof(ucol));
     int *src = sf_malloc(sizeof(int) * (size_t)ncol); /* file column of data column k */
-    int rc = SF_OK;
-    for (int j = 0; j < ncol && !rc; j++) {
-        if (j == jk || j == jy) continue;
-        if (!*c.cell[j]) {
-            rc = sf_fail(e, SF_EUSER, "%s: line 1: column %d has no name", path, j + 1);
-            break;
-        }
-        if (sf_streq_nocase(c.cell[j], "iso3") || sf_streq_nocase(c.cell[j], "partner") ||
-            sf_streq_nocase(c.cell[j], "year")) {
-            rc = sf_fail(e, SF_EUSER, "%s: line 1: column '%s' repeats a key column", path, c.cell[j]);
-            break;
-        }
-        for (int k = 0; k < nu; k++)
-            if (sf_streq_nocase(uc[k].name, c.cell[j]))
-                rc = sf_fail(e, SF_EUSER, "%s: line 1: column '%s' appears twice", path, c.cell[j]);
-        uc[nu].name = sf_strdup(c.cell[j]);
-        uc[nu].numeric = 1;
-        src[nu++] = j;
-    }
+    int rc = join_header(&c, path, jk, jy, uc, src, &nu, e);
     /* rows */
     size_t nr = 0, cap = 256;
     char **cells = sf_malloc(sizeof(char *) * cap * (size_t)(nu + 1));
@@ -109,95 +221,8 @@ int sf_covariates_join_csv(sf_frame *f, const char *path, sf_cov_report *rep, sf
     if (r < 0) rc = SF_EUSER;
     sf_csv_close(&c);
     /* types against existing columns */
-    for (int k = 0; k < nu && !rc; k++) {
-        sf_column *d = sf_frame_col(f, uc[k].name);
-        if (!d) continue;
-        if (d == fp || d == fy) {
-            rc = sf_fail(e, SF_EUSER, "%s: line 1: column '%s' would replace a key column", path, uc[k].name);
-            break;
-        }
-        if (d->type == SF_COL_NUM && !uc[k].numeric) {
-            for (size_t i = 0; i < nr; i++) {
-                const char *s = cells[i * (size_t)nu + (size_t)k];
-                double v;
-                if (s && cov_cell_num(s, &v)) {
-                    rc = sf_fail(e, SF_EUSER, "%s: line %ld: column '%s' is numeric, '%s' is not a number", path,
-                                 lines[i], uc[k].name, s);
-                    break;
-                }
-            }
-        }
-        uc[k].numeric = d->type == SF_COL_NUM;
-        uc[k].dst = d;
-    }
-    if (!rc) {
-        /* match the frame's rows */
-        int *match = sf_malloc(sizeof(int) * (f->nrow + 1));
-        size_t matched = 0;
-        unsigned char *used = sf_calloc(nr + 1, 1);
-        for (size_t i = 0; i < f->nrow; i++) {
-            match[i] = -1;
-            if (!fp->str[i] || !isfinite(fy->num[i])) continue;
-            char cb[16], kb[40];
-            snprintf(kb, sizeof kb, "%s|%ld", cov_canon(fp->str[i], cb), (long)fy->num[i]);
-            match[i] = sf_strmap_get(&key, kb);
-            if (match[i] >= 0) {
-                matched++;
-                used[match[i]] = 1;
-            }
-        }
-        size_t unused = 0;
-        for (size_t i = 0; i < nr; i++) unused += !used[i];
-        cov_rep *rp = rep ? cov_rep_new(rep) : NULL;
-        const char *fn = sf_basename(path);
-        char k_nomatch[256], k_empty[256], k_took[256];
-        for (int k = 0; k < nu; k++) {
-            int existed = uc[k].dst != NULL;
-            snprintf(k_nomatch, sizeof k_nomatch, "%sno row for the partner-year in %s",
-                     existed ? "missing before the join and " : "", fn);
-            snprintf(k_empty, sizeof k_empty, "%sempty in %s", existed ? "missing before the join and " : "", fn);
-            snprintf(k_took, sizeof k_took, "value taken from %s (the file wins over the built-in value)", fn);
-            /* columns are looked up again: adding one may move the others */
-            sf_column *d = existed ? sf_frame_col(f, uc[k].name) : NULL;
-            if (!d) {
-                if (uc[k].numeric)
-                    sf_frame_add_num(f, uc[k].name);
-                else
-                    sf_frame_add_str(f, uc[k].name);
-                d = sf_frame_col(f, uc[k].name);
-                fp = sf_frame_col(f, "partner"); /* add may move the columns */
-                fy = sf_frame_col(f, "year");
-            }
-            int col = rp ? cov_rep_col(rp, d->name, f->nrow) : -1;
-            for (size_t i = 0; i < f->nrow; i++) {
-                const char *s = match[i] >= 0 ? cells[(size_t)match[i] * (size_t)nu + (size_t)k] : NULL;
-                if (s) {
-                    if (d->type == SF_COL_NUM) {
-                        double v;
-                        cov_cell_num(s, &v);
-                        if (existed && rp) cov_rep_cell(rp, col, 0, k_took, fp->str[i], (int)fy->num[i]);
-                        d->num[i] = v;
-                    } else {
-                        if (existed && rp) cov_rep_cell(rp, col, 0, k_took, fp->str[i], (int)fy->num[i]);
-                        free(d->str[i]);
-                        d->str[i] = sf_strdup(s);
-                    }
-                    continue;
-                }
-                int miss = d->type == SF_COL_NUM ? !isfinite(d->num[i]) : !d->str[i];
-                if (miss && rp)
-                    cov_rep_cell(rp, col, 1, match[i] >= 0 ? k_empty : k_nomatch, fp->str[i] ? fp->str[i] : "",
-                                 isfinite(fy->num[i]) ? (int)fy->num[i] : 0);
-            }
-        }
-        if (rp) {
-            cov_rep_note(rp, "join: %s: %zu of %zu frame rows matched; %zu of its %zu rows matched no frame row", fn,
-                         matched, f->nrow, unused, nr);
-            cov_rep_finish(rp);
-        }
-        free(match);
-        free(used);
-    }
+    if (!rc) rc = join_types(f, path, uc, nu, cells, lines, nr, e);
+    if (!rc) join_apply(f, path, rep, uc, nu, cells, nr, &key);
     for (size_t i = 0; i < nr * (size_t)nu; i++) free(cells[i]);
     free(cells);
     free(lines);
