@@ -128,4 +128,18 @@ void sf_sort_double(double *v, size_t n);
  * paths of a config are looked up there after the config's own directory. */
 const char *sf_datadir(void);
 
+/* String -> int hash map (util/strmap.c; open addressing, keys copied). A
+ * zeroed map is empty and usable; sf_strmap_init sizes it for `expected` keys. */
+typedef struct {
+    char **key;
+    int *val;
+    size_t cap, count;
+} sf_strmap;
+void sf_strmap_init(sf_strmap *m, size_t expected);
+void sf_strmap_free(sf_strmap *m);
+/* value of key, or -1 */
+int sf_strmap_get(const sf_strmap *m, const char *key);
+/* insert when absent; returns the value stored under key */
+int sf_strmap_put(sf_strmap *m, const char *key, int val);
+
 #endif

@@ -49,10 +49,45 @@ long sf_frame_join(sf_frame *f, const sf_frame *g, const char *key_s, const char
 /* Move the named columns (those present) to the front, in that order. */
 void sf_frame_order(sf_frame *f, const char *const *names, int n);
 
-/* CSV: comma separated (or ';' / tab when the header line has no comma),
- * RFC 4180 quotes, CRLF tolerated, UTF-8 BOM skipped. A column is numeric
- * when every non-missing cell parses as a number; "", "NA", "NaN", "." and
- * "#NULL!" are missing. Errors name the file and line. */
+/* CSV, the one reader of silkflow (util/frame.c). Rules: comma separated, or
+ * ';' / tab when the header line has no comma; RFC 4180 quotes ("" inside a
+ * quoted cell is a quote; blanks before an opening quote are skipped; text
+ * after the closing quote up to the separator is kept); CRLF tolerated; a
+ * UTF-8 BOM skipped; unquoted cells trimmed of surrounding blanks; an empty
+ * line is a record of one empty cell (sf_csv_blank). Missing cells
+ * (sf_csv_missing): "", NA, NaN, nan, ".", "..", "#NULL!" and "#N/A" (Excel's
+ * and the World Bank's not-available). Errors name the file and line. */
+typedef struct {
+    const char *path;
+    char *text;
+    const char *p, *end;
+    char sep;
+    long line;      /* physical line (1-based) where the current record starts */
+    long next_line; /* line where the next record starts */
+    int n;          /* cells in the current record */
+    char **cell;    /* cell strings (valid until the next call) */
+    int cap;
+    char *buf;
+    size_t bcap;
+    size_t *off;
+} sf_csv;
+
+/* Open path; sep 0 = from the first line. Absent/unreadable file: SF_EUSER. */
+int sf_csv_open(sf_csv *c, const char *path, char sep, sf_err *e);
+/* sf_csv_open, then the first record as the header: an empty file is an error
+ * naming it (the file is closed on any error). */
+int sf_csv_open_header(sf_csv *c, const char *path, char sep, sf_err *e);
+/* Next record: 1 read, 0 end of file, -1 error (unterminated quote). */
+int sf_csv_next(sf_csv *c, sf_err *e);
+int sf_csv_blank(const sf_csv *c);
+void sf_csv_close(sf_csv *c);
+/* Index of a cell (case-insensitive) in the current record, -1 absent. */
+int sf_csv_find(const sf_csv *c, const char *name);
+int sf_csv_missing(const char *s);
+
+/* A whole CSV file as a frame, by the rules above: a column is numeric when
+ * every non-missing cell parses as a number; every record has the header's
+ * number of fields (blank lines skipped); empty header cells are named V1, V2... */
 int sf_frame_read_csv(const char *path, sf_frame **out, sf_err *e);
 /* Write with %.17g for numbers (empty cell for NaN), quoting strings when
  * needed. Writes to path.tmp then renames. */

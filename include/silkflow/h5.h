@@ -71,14 +71,23 @@ int sf_h5_get_attr_str(hid_t obj, const char *name, char *buf, size_t n);
 int sf_h5_get_attr_double(hid_t obj, const char *name, double *v);
 int sf_h5_get_attr_strings(hid_t obj, const char *name, char ***s, hsize_t *n);
 
-/* ---- groups, listings and object attributes for readers (inspect, export, tables) ---- */
+/* ---- the rest of the HDF5 layer: every H5* call of silkflow is in io/h5.c
+ * (docs/architecture.md); the modules above use these. ---- */
 
-/* Open a group by path (relative to loc, or absolute); a negative id when there
- * is none. Open any object (group or dataset) by path for the attribute
- * functions: -1 when absent. Close either with sf_h5_close_object. */
+/* Open a group, a dataset or either (object) by path (relative to loc, or
+ * absolute); a negative id when there is none. Close with sf_h5_close_object. */
 hid_t sf_h5_open_group(hid_t loc, const char *path);
+hid_t sf_h5_open_dataset(hid_t loc, const char *path);
 hid_t sf_h5_object_open(hid_t loc, const char *path);
 void sf_h5_close_object(hid_t obj);
+/* Open, or create with intermediate groups, the group `path` under loc (as
+ * sf_h5_group, for a location that is not the file). */
+hid_t sf_h5_group_at(hid_t loc, const char *path);
+/* Delete the link `name` under loc if it exists. */
+void sf_h5_delete(hid_t loc, const char *name);
+/* Copy the object src:/name to dst:/name (intermediate groups created). */
+int sf_h5_copy(hid_t src, const char *name, hid_t dst);
+
 /* The names of the links of group `path` (malloc'ed, free each and the array).
  * flags: SF_H5_BY_NAME (name order) or SF_H5_BY_CREATION (creation order when
  * the file tracks it, else name order), or'ed with SF_H5_GROUPS or
@@ -86,12 +95,27 @@ void sf_h5_close_object(hid_t obj);
  * no such group. */
 enum { SF_H5_BY_NAME = 0, SF_H5_BY_CREATION = 1, SF_H5_GROUPS = 2, SF_H5_DATASETS = 4 };
 int sf_h5_list(hid_t loc, const char *path, int flags, char ***names, size_t *n);
+/* The absolute paths of every dataset of the file, in name order (recursive). */
+int sf_h5_list_datasets(hid_t file, char ***paths, size_t *n);
+
+/* The shape and kind of dataset `name`: rank and dims (up to 8 axes); returns
+ * the kind, or -1 when `name` is not a dataset. */
+enum { SF_H5_OTHER, SF_H5_NUMBER, SF_H5_STRING, SF_H5_STRING_FIXED };
+int sf_h5_shape(hid_t loc, const char *name, int *rank, hsize_t *dims);
+
+/* Attributes: existence; a numeric attribute of exactly n values as doubles
+ * (0 when found); a 1-D int32 attribute. */
 int sf_h5_has_attr(hid_t obj, const char *name);
+int sf_h5_get_attr_doubles(hid_t obj, const char *name, double *v, size_t n);
+/* a numeric attribute of any shape, malloc'ed; 0 when found */
+int sf_h5_get_attr_doubles_alloc(hid_t obj, const char *name, double **v, hsize_t *n);
+/* 1 when dataset `name` holds strings */
+int sf_h5_is_string(hid_t loc, const char *name);
 /* Bytes that dataset `name` under loc occupies in the file, -1 when there is none. */
 long long sf_h5_storage_bytes(hid_t loc, const char *name);
-/* 1 when the dataset holds strings. A numeric attribute (any shape) as doubles,
- * 0 when found. */
-int sf_h5_is_string(hid_t loc, const char *name);
-int sf_h5_get_attr_doubles(hid_t obj, const char *name, double **v, hsize_t *n);
+int sf_h5_attr_int_array(hid_t obj, const char *name, hsize_t n, const int *v);
+
+/* The version of the HDF5 library linked. */
+void sf_h5_version(unsigned *maj, unsigned *min, unsigned *rel);
 
 #endif

@@ -5,7 +5,7 @@
 #ifndef SILKFLOW_STATS_H5_H
 #define SILKFLOW_STATS_H5_H
 
-#include <hdf5.h>
+#include "silkflow/h5.h"
 
 #include "silkflow/frame.h"
 #include "silkflow/stats.h"

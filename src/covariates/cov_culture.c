@@ -13,12 +13,12 @@
  * country x "year" table whose years 0..3 are the dimensions. */
 #define HOF_ND 4
 
-static void put_scores(cov_cy *s, cov_map *src, const char *iso, const double *v, int source)
+static void put_scores(cov_cy *s, sf_strmap *src, const char *iso, const double *v, int source)
 {
     if (cov_cy_find(s, iso) >= 0) return; /* first source wins */
     int r = cov_cy_row(s, iso);
     for (int d = 0; d < HOF_ND; d++) cov_cy_set(s, r, d, v[d]);
-    cov_map_put(src, iso, source);
+    sf_strmap_put(src, iso, source);
 }
 
 /* Hofstede's four original dimensions, as both source files name their columns */
@@ -27,7 +27,7 @@ static const char *const DIM[HOF_ND] = {"pdi", "idv", "mas", "uai"};
 /* The four dimension scores of the current row (missing = NaN); *full stays
  * 1 when all four are present. SF_EUSER naming file, line and dimension when
  * a cell is not a number. */
-static int read_dims(const cov_csv *c, const int *jd, const char *path, double v[HOF_ND], int *full, sf_err *e)
+static int read_dims(const sf_csv *c, const int *jd, const char *path, double v[HOF_ND], int *full, sf_err *e)
 {
     for (int d = 0; d < HOF_ND; d++) {
         if (cov_cell_num(c->cell[jd[d]], &v[d]))
@@ -38,21 +38,21 @@ static int read_dims(const cov_csv *c, const int *jd, const char *path, double v
     return SF_OK;
 }
 
-static int load_hof_academic(ctx_t *x, const char *path, cov_cy *s, cov_map *src, sf_err *e)
+static int load_hof_academic(ctx_t *x, const char *path, cov_cy *s, sf_strmap *src, sf_err *e)
 {
-    cov_csv c;
-    if (cov_csv_open_header(&c, path, 0, e)) return SF_EUSER;
+    sf_csv c;
+    if (sf_csv_open_header(&c, path, 0, e)) return SF_EUSER;
     int r;
-    int ncol = c.n, jc = cov_csv_find(&c, "ctr"), jn = cov_csv_find(&c, "country"), jd[HOF_ND];
-    for (int d = 0; d < HOF_ND; d++) jd[d] = cov_csv_find(&c, DIM[d]);
+    int ncol = c.n, jc = sf_csv_find(&c, "ctr"), jn = sf_csv_find(&c, "country"), jd[HOF_ND];
+    for (int d = 0; d < HOF_ND; d++) jd[d] = sf_csv_find(&c, DIM[d]);
     if (jc < 0 || jn < 0 || jd[0] < 0 || jd[1] < 0 || jd[2] < 0 || jd[3] < 0) {
-        cov_csv_close(&c);
+        sf_csv_close(&c);
         return sf_fail(e, SF_EUSER, "%s: line 1: expected columns ctr, country, pdi, idv, mas, uai", path);
     }
     int rc = SF_OK;
     cov_strs unknown = {0}, partial = {0};
-    while ((r = cov_csv_next(&c, e)) == 1) {
-        if (cov_csv_blank(&c)) continue;
+    while ((r = sf_csv_next(&c, e)) == 1) {
+        if (sf_csv_blank(&c)) continue;
         if (c.n != ncol) {
             rc = sf_fail(e, SF_EUSER, "%s: line %ld: %d fields, the header has %d", path, c.line, c.n, ncol);
             break;
@@ -89,7 +89,7 @@ static int load_hof_academic(ctx_t *x, const char *path, cov_cy *s, cov_map *src
     }
     cov_strs_free(&unknown);
     cov_strs_free(&partial);
-    cov_csv_close(&c);
+    sf_csv_close(&c);
     return rc;
 }
 
@@ -102,22 +102,22 @@ static const char *name_to_iso(ctx_t *x, const char *name)
     return NULL;
 }
 
-static int load_hof_insights(ctx_t *x, const char *path, cov_cy *s, cov_map *src, sf_err *e)
+static int load_hof_insights(ctx_t *x, const char *path, cov_cy *s, sf_strmap *src, sf_err *e)
 {
-    cov_csv c;
-    if (cov_csv_open_header(&c, path, 0, e)) return SF_EUSER;
+    sf_csv c;
+    if (sf_csv_open_header(&c, path, 0, e)) return SF_EUSER;
     int r;
-    int ncol = c.n, jn = cov_csv_find(&c, "country"), ji = cov_csv_find(&c, "iso3_bri_subset"), jd[HOF_ND];
-    if (ji < 0) ji = cov_csv_find(&c, "iso3");
-    for (int d = 0; d < HOF_ND; d++) jd[d] = cov_csv_find(&c, DIM[d]);
+    int ncol = c.n, jn = sf_csv_find(&c, "country"), ji = sf_csv_find(&c, "iso3_bri_subset"), jd[HOF_ND];
+    if (ji < 0) ji = sf_csv_find(&c, "iso3");
+    for (int d = 0; d < HOF_ND; d++) jd[d] = sf_csv_find(&c, DIM[d]);
     if (jn < 0 || jd[0] < 0 || jd[1] < 0 || jd[2] < 0 || jd[3] < 0) {
-        cov_csv_close(&c);
+        sf_csv_close(&c);
         return sf_fail(e, SF_EUSER, "%s: line 1: expected columns country, pdi, idv, mas, uai", path);
     }
     int rc = SF_OK;
     cov_strs unmatched = {0};
-    while ((r = cov_csv_next(&c, e)) == 1) {
-        if (cov_csv_blank(&c)) continue;
+    while ((r = sf_csv_next(&c, e)) == 1) {
+        if (sf_csv_blank(&c)) continue;
         if (c.n != ncol) {
             rc = sf_fail(e, SF_EUSER, "%s: line %ld: %d fields, the header has %d", path, c.line, c.n, ncol);
             break;
@@ -140,7 +140,7 @@ static int load_hof_insights(ctx_t *x, const char *path, cov_cy *s, cov_map *src
         free(j);
     }
     cov_strs_free(&unmatched);
-    cov_csv_close(&c);
+    sf_csv_close(&c);
     return rc;
 }
 
@@ -199,9 +199,9 @@ int cov_build_cul(ctx_t *x, sf_err *e)
         return cov_source_absent(x, col, "CUL", "hofstede_6d_*.csv or hofstede_insights_country_flat*.csv (Hofstede)");
     }
     cov_cy s;
-    cov_map src;
+    sf_strmap src;
     cov_cy_init(&s, 0, HOF_ND);
-    cov_map_init(&src);
+    sf_strmap_init(&src, 0);
     int rc = SF_OK;
     if (pa) rc = load_hof_academic(x, pa, &s, &src, e);
     if (!rc && pi) rc = load_hof_insights(x, pi, &s, &src, e);
@@ -273,7 +273,7 @@ int cov_build_cul(ctx_t *x, sf_err *e)
     cov_strs_free(&none);
 done:
     cov_cy_free(&s);
-    cov_map_free(&src);
+    sf_strmap_free(&src);
     free(pa);
     free(pi);
     return rc;

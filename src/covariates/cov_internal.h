@@ -1,5 +1,5 @@
 /* Internal pieces of the covariates module (src/covariates/cov_*.c, covariates.c):
- * a CSV record reader that keeps line numbers, a string -> int map, a
+ * number cells of util's CSV reader (frame.h), a
  * country x year table, code tables, and the report builder. */
 #ifndef SILKFLOW_COV_INTERNAL_H
 #define SILKFLOW_COV_INTERNAL_H
@@ -8,57 +8,16 @@
 
 #include "silkflow/common.h"
 #include "silkflow/covariates.h"
+#include "silkflow/frame.h"
 
-/* ---------------- CSV records ---------------- */
-typedef struct {
-    const char *path;
-    char *text;
-    const char *p, *end;
-    char sep;
-    long line;      /* physical line (1-based) where the current record starts */
-    long next_line; /* line where the next record starts */
-    int n;          /* cells in the current record */
-    char **cell;    /* cell strings (valid until the next call) */
-    int cap;
-    char *buf;
-    size_t bcap;
-    size_t *off;
-} cov_csv;
-
-/* Open path; sep 0 = from the first line (',' unless it has none and has ';'
- * or tabs). A UTF-8 BOM is skipped. Errors (absent/unreadable file) SF_EUSER. */
-int cov_csv_open(cov_csv *c, const char *path, char sep, sf_err *e);
-/* cov_csv_open, then the first record as the header: an empty file is an
- * error naming it (the file is closed on any error). */
-int cov_csv_open_header(cov_csv *c, const char *path, char sep, sf_err *e);
-/* Next record: 1 read, 0 end of file, -1 error (unterminated quote, SF_EUSER
- * naming file and line). Cells are trimmed of surrounding blanks unless
- * quoted. Empty lines come back as one empty cell (see cov_csv_blank). */
-int cov_csv_next(cov_csv *c, sf_err *e);
-int cov_csv_blank(const cov_csv *c);
-void cov_csv_close(cov_csv *c);
-/* Index of a header cell (case-insensitive) in the current record, -1 absent. */
-int cov_csv_find(const cov_csv *c, const char *name);
-/* Missing tokens: "", NA, NaN, nan, ".", "..", "#NULL!", "#N/A". */
-int cov_missing_token(const char *s);
+/* ---------------- CSV records: util's reader (frame.h) ---------------- */
 /* Parse a number cell: 0 ok (NaN for a missing token), -1 not a number or
  * not finite. */
 int cov_cell_num(const char *s, double *v);
 
-/* ---------------- string -> int map ---------------- */
-typedef struct {
-    char **key;
-    int *val;
-    size_t cap, n;
-} cov_map;
-void cov_map_init(cov_map *m);
-void cov_map_free(cov_map *m);
-int cov_map_get(const cov_map *m, const char *key); /* -1 absent */
-void cov_map_put(cov_map *m, const char *key, int val);
-
 /* ---------------- country x year values ---------------- */
 typedef struct {
-    cov_map idx;
+    sf_strmap idx;
     char **code;
     int n, cap;
     int y0, ny;     /* years y0 .. y0+ny-1 */

@@ -26,12 +26,12 @@ static double great_circle(double la1, double lo1, double la2, double lo2)
 
 static int load_brent(const char *path, cov_cy *b, sf_err *e)
 {
-    cov_csv c;
-    if (cov_csv_open_header(&c, path, 0, e)) return SF_EUSER;
+    sf_csv c;
+    if (sf_csv_open_header(&c, path, 0, e)) return SF_EUSER;
     int r;
-    int ncol = c.n, jd = cov_csv_find(&c, "Date"), jp = cov_csv_find(&c, "Price");
+    int ncol = c.n, jd = sf_csv_find(&c, "Date"), jp = sf_csv_find(&c, "Price");
     if (jd < 0 || jp < 0) {
-        cov_csv_close(&c);
+        sf_csv_close(&c);
         return sf_fail(e, SF_EUSER, "%s: line 1: expected columns Date, Price", path);
     }
     /* annual average = mean of the rows dated in that year (one row per year
@@ -41,8 +41,8 @@ static int load_brent(const char *path, cov_cy *b, sf_err *e)
     cov_cy_init(&cnt, COV_LONG_Y0, COV_LONG_Y1 - COV_LONG_Y0 + 1);
     int rs = cov_cy_row(&sum, "brent"), rn = cov_cy_row(&cnt, "brent");
     int rc = SF_OK;
-    while ((r = cov_csv_next(&c, e)) == 1) {
-        if (cov_csv_blank(&c)) continue;
+    while ((r = sf_csv_next(&c, e)) == 1) {
+        if (sf_csv_blank(&c)) continue;
         const char *d = c.n == ncol ? c.cell[jd] : "";
         char ys[5] = {0};
         long y;
@@ -62,7 +62,7 @@ static int load_brent(const char *path, cov_cy *b, sf_err *e)
         cov_cy_set(&cnt, rn, (int)y, (isfinite(n0) ? n0 : 0) + 1);
     }
     if (r < 0) rc = SF_EUSER;
-    cov_csv_close(&c);
+    sf_csv_close(&c);
     cov_cy_init(b, COV_LONG_Y0, COV_LONG_Y1 - COV_LONG_Y0 + 1);
     int rb = cov_cy_row(b, "brent");
     for (int y = COV_LONG_Y0; y <= COV_LONG_Y1; y++) {
@@ -76,26 +76,26 @@ static int load_brent(const char *path, cov_cy *b, sf_err *e)
 }
 
 /* distcap for (focal, other) pairs: dist[k] for other code k in `want`. */
-static int load_dist(const char *path, const char *fcode, const cov_map *want, double *dfwd, double *drev, sf_err *e)
+static int load_dist(const char *path, const char *fcode, const sf_strmap *want, double *dfwd, double *drev, sf_err *e)
 {
-    cov_csv c;
-    if (cov_csv_open_header(&c, path, ',', e)) return SF_EUSER;
+    sf_csv c;
+    if (sf_csv_open_header(&c, path, ',', e)) return SF_EUSER;
     int r;
-    int ncol = c.n, jo = cov_csv_find(&c, "iso_o"), jd = cov_csv_find(&c, "iso_d"), jc = cov_csv_find(&c, "distcap");
+    int ncol = c.n, jo = sf_csv_find(&c, "iso_o"), jd = sf_csv_find(&c, "iso_d"), jc = sf_csv_find(&c, "distcap");
     if (jo < 0 || jd < 0 || jc < 0) {
-        cov_csv_close(&c);
+        sf_csv_close(&c);
         return sf_fail(e, SF_EUSER, "%s: line 1: expected columns iso_o, iso_d, distcap", path);
     }
     int rc = SF_OK;
-    while ((r = cov_csv_next(&c, e)) == 1) {
-        if (cov_csv_blank(&c)) continue;
+    while ((r = sf_csv_next(&c, e)) == 1) {
+        if (sf_csv_blank(&c)) continue;
         if (c.n != ncol) {
             rc = sf_fail(e, SF_EUSER, "%s: line %ld: %d fields, the header has %d", path, c.line, c.n, ncol);
             break;
         }
         int fwd = !strcmp(c.cell[jo], fcode), rev = !strcmp(c.cell[jd], fcode);
         if (!fwd && !rev) continue;
-        int k = cov_map_get(want, fwd ? c.cell[jd] : c.cell[jo]);
+        int k = sf_strmap_get(want, fwd ? c.cell[jd] : c.cell[jo]);
         if (k < 0) continue;
         double v;
         if (cov_cell_num(c.cell[jc], &v) || (isfinite(v) && v < 0)) {
@@ -106,7 +106,7 @@ static int load_dist(const char *path, const char *fcode, const cov_map *want, d
         if (rev && !isfinite(drev[k])) drev[k] = v;
     }
     if (r < 0) rc = SF_EUSER;
-    cov_csv_close(&c);
+    sf_csv_close(&c);
     return rc;
 }
 
@@ -114,19 +114,19 @@ static int load_dist(const char *path, const char *fcode, const cov_map *want, d
  * else the first row of the code. lat/lon stored as "years" 0 and 1. */
 static int load_geo(const char *path, cov_cy *g, sf_err *e)
 {
-    cov_csv c;
-    if (cov_csv_open_header(&c, path, ',', e)) return SF_EUSER;
+    sf_csv c;
+    if (sf_csv_open_header(&c, path, ',', e)) return SF_EUSER;
     int r;
-    int ncol = c.n, ji = cov_csv_find(&c, "iso3"), jla = cov_csv_find(&c, "lat"), jlo = cov_csv_find(&c, "lon"),
-        jc = cov_csv_find(&c, "cap");
+    int ncol = c.n, ji = sf_csv_find(&c, "iso3"), jla = sf_csv_find(&c, "lat"), jlo = sf_csv_find(&c, "lon"),
+        jc = sf_csv_find(&c, "cap");
     if (ji < 0 || jla < 0 || jlo < 0 || jc < 0) {
-        cov_csv_close(&c);
+        sf_csv_close(&c);
         return sf_fail(e, SF_EUSER, "%s: line 1: expected columns iso3, lat, lon, cap", path);
     }
     cov_cy_init(g, 0, 3); /* 0 lat, 1 lon, 2 rank of the row (1 best) */
     int rc = SF_OK;
-    while ((r = cov_csv_next(&c, e)) == 1) {
-        if (cov_csv_blank(&c)) continue;
+    while ((r = sf_csv_next(&c, e)) == 1) {
+        if (sf_csv_blank(&c)) continue;
         if (c.n != ncol) {
             rc = sf_fail(e, SF_EUSER, "%s: line %ld: %d fields, the header has %d", path, c.line, c.n, ncol);
             break;
@@ -146,7 +146,7 @@ static int load_geo(const char *path, cov_cy *g, sf_err *e)
         cov_cy_set(g, row, 2, rank);
     }
     if (r < 0) rc = SF_EUSER;
-    cov_csv_close(&c);
+    sf_csv_close(&c);
     if (rc) cov_cy_free(g);
     return rc;
 }
@@ -179,20 +179,20 @@ int cov_build_dis(ctx_t *x, sf_err *e)
     int *gc_used = sf_calloc((size_t)x->np + 1, sizeof(int));
     for (int p = 0; p < x->np; p++) dist[p] = NAN;
     if (pd) {
-        cov_map want;
-        cov_map_init(&want);
-        for (int p = 0; p < x->np; p++) cov_map_put(&want, cov_cepii_dist_code(x->pc[p]), p);
+        sf_strmap want;
+        sf_strmap_init(&want, 0);
+        for (int p = 0; p < x->np; p++) sf_strmap_put(&want, cov_cepii_dist_code(x->pc[p]), p);
         /* several partners may share a CEPII code (SRB, MNE -> YUG): index by code */
         double *fw = sf_malloc(sizeof(double) * (size_t)(x->np + 1)), *rv = sf_malloc(sizeof(double) * (size_t)(x->np + 1));
         for (int p = 0; p <= x->np; p++) fw[p] = rv[p] = NAN;
         rc = load_dist(pd, cov_cepii_dist_code(x->focal), &want, fw, rv, e);
         for (int p = 0; !rc && p < x->np; p++) {
-            int k = cov_map_get(&want, cov_cepii_dist_code(x->pc[p]));
+            int k = sf_strmap_get(&want, cov_cepii_dist_code(x->pc[p]));
             dist[p] = isfinite(fw[k]) ? fw[k] : rv[k];
         }
         free(fw);
         free(rv);
-        cov_map_free(&want);
+        sf_strmap_free(&want);
     }
     if (!rc && pg) {
         rc = load_geo(pg, &geo, e);
@@ -270,7 +270,7 @@ typedef struct {
 static int parse_year_cell(const char *s, int *y)
 {
     long v;
-    if (cov_missing_token(s)) {
+    if (sf_csv_missing(s)) {
         *y = 0;
         return 0;
     }
@@ -290,28 +290,28 @@ int cov_build_fta(ctx_t *x, sf_err *e)
     for (int p = 0; p < x->np; p++) pnum[p] = sf_iso_alpha3_to_numeric(x->pc[p]);
     fta_list *L = sf_calloc((size_t)x->np + 1, sizeof(fta_list));
     unsigned char *listed = sf_calloc(1000, 1);
-    cov_csv c;
+    sf_csv c;
     int rc = SF_OK, r, last_sign = 0;
-    if (cov_csv_open(&c, path, ',', e)) {
+    if (sf_csv_open(&c, path, ',', e)) {
         rc = SF_EUSER;
         goto done;
     }
-    r = cov_csv_next(&c, e);
+    r = sf_csv_next(&c, e);
     if (r <= 0) {
         rc = r == 0 ? sf_fail(e, SF_EUSER, "%s: empty file (no header line)", path) : SF_EUSER;
-        cov_csv_close(&c);
+        sf_csv_close(&c);
         goto done;
     }
-    int ncol = c.n, j1 = cov_csv_find(&c, "iso1"), j2 = cov_csv_find(&c, "iso2"), jb = cov_csv_find(&c, "base_treaty"),
-        jt = cov_csv_find(&c, "entry_type"), jy = cov_csv_find(&c, "year"), je = cov_csv_find(&c, "entryforceyear");
+    int ncol = c.n, j1 = sf_csv_find(&c, "iso1"), j2 = sf_csv_find(&c, "iso2"), jb = sf_csv_find(&c, "base_treaty"),
+        jt = sf_csv_find(&c, "entry_type"), jy = sf_csv_find(&c, "year"), je = sf_csv_find(&c, "entryforceyear");
     if (j1 < 0 || j2 < 0 || jb < 0 || jt < 0 || jy < 0 || je < 0) {
-        cov_csv_close(&c);
+        sf_csv_close(&c);
         rc = sf_fail(e, SF_EUSER, "%s: line 1: expected columns iso1, iso2, base_treaty, entry_type, year, "
                                   "entryforceyear", path);
         goto done;
     }
-    while ((r = cov_csv_next(&c, e)) == 1) {
-        if (cov_csv_blank(&c)) continue;
+    while ((r = sf_csv_next(&c, e)) == 1) {
+        if (sf_csv_blank(&c)) continue;
         if (c.n != ncol) {
             rc = sf_fail(e, SF_EUSER, "%s: line %ld: %d fields, the header has %d", path, c.line, c.n, ncol);
             break;
@@ -347,7 +347,7 @@ int cov_build_fta(ctx_t *x, sf_err *e)
         }
     }
     if (r < 0) rc = SF_EUSER;
-    cov_csv_close(&c);
+    sf_csv_close(&c);
     if (rc) goto done;
     cov_strs nocode = {0}, unlisted = {0};
     char k_after[160];

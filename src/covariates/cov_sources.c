@@ -58,24 +58,24 @@ static int year_cell(const char *s)
 
 int cov_load_wide(const char *path, const char *const *ind, int nind, cov_cy *out, sf_err *e)
 {
-    cov_csv c;
-    if (cov_csv_open(&c, path, ',', e)) return SF_EUSER;
+    sf_csv c;
+    if (sf_csv_open(&c, path, ',', e)) return SF_EUSER;
     int rc, ncol = 0, icol = -1, *yr = NULL, y0 = 0, y1 = -1;
     /* the header is the first record whose second cell is "Country Code";
      * WDI downloads put 4 metadata lines before it */
-    while ((rc = cov_csv_next(&c, e)) == 1) {
+    while ((rc = sf_csv_next(&c, e)) == 1) {
         if (c.n >= 2 && sf_streq_nocase(c.cell[1], "Country Code")) break;
     }
     if (rc <= 0) {
-        cov_csv_close(&c);
+        sf_csv_close(&c);
         if (rc == 0) return sf_fail(e, SF_EUSER, "%s: no header line (one with 'Country Code' in the second column)", path);
         return SF_EUSER;
     }
     long hline = c.line;
     ncol = c.n;
-    icol = cov_csv_find(&c, "Indicator Code");
+    icol = sf_csv_find(&c, "Indicator Code");
     if (nind > 0 && icol < 0) {
-        cov_csv_close(&c);
+        sf_csv_close(&c);
         return sf_fail(e, SF_EUSER, "%s: line %ld: no 'Indicator Code' column", path, hline);
     }
     yr = sf_malloc(sizeof(int) * (size_t)ncol);
@@ -88,7 +88,7 @@ int cov_load_wide(const char *path, const char *const *ind, int nind, cov_cy *ou
     }
     if (y1 < y0) {
         free(yr);
-        cov_csv_close(&c);
+        sf_csv_close(&c);
         return sf_fail(e, SF_EUSER, "%s: line %ld: no year columns in the header", path, hline);
     }
     int nt = nind > 0 ? nind : 1;
@@ -100,8 +100,8 @@ int cov_load_wide(const char *path, const char *const *ind, int nind, cov_cy *ou
     int *seen = sf_calloc((size_t)nt, sizeof(int));
     rc = SF_OK;
     int r;
-    while ((r = cov_csv_next(&c, e)) == 1) {
-        if (cov_csv_blank(&c)) continue;
+    while ((r = sf_csv_next(&c, e)) == 1) {
+        if (sf_csv_blank(&c)) continue;
         if (c.n != ncol) {
             rc = sf_fail(e, SF_EUSER, "%s: line %ld: %d fields, the header (line %ld) has %d", path, c.line, c.n,
                          hline, ncol);
@@ -142,7 +142,7 @@ int cov_load_wide(const char *path, const char *const *ind, int nind, cov_cy *ou
         if (!seen[k]) rc = sf_fail(e, SF_EUSER, "%s: no rows for indicator %s", path, ind[k]);
     free(seen);
     free(yr);
-    cov_csv_close(&c);
+    sf_csv_close(&c);
     if (rc)
         for (int k = 0; k < nt; k++) cov_cy_free(&out[k]);
     return rc;
@@ -153,20 +153,20 @@ int cov_load_wide(const char *path, const char *const *ind, int nind, cov_cy *ou
 int cov_load_long(const char *path, const char *code_col, const char *year_col, const char *value_col, cov_cy *out,
                   sf_err *e)
 {
-    cov_csv c;
-    if (cov_csv_open_header(&c, path, 0, e)) return SF_EUSER;
+    sf_csv c;
+    if (sf_csv_open_header(&c, path, 0, e)) return SF_EUSER;
     int r;
-    int ncol = c.n, jc = cov_csv_find(&c, code_col), jy = cov_csv_find(&c, year_col),
-        jv = cov_csv_find(&c, value_col);
+    int ncol = c.n, jc = sf_csv_find(&c, code_col), jy = sf_csv_find(&c, year_col),
+        jv = sf_csv_find(&c, value_col);
     if (jc < 0 || jy < 0 || jv < 0) {
         const char *miss = jc < 0 ? code_col : (jy < 0 ? year_col : value_col);
-        cov_csv_close(&c);
+        sf_csv_close(&c);
         return sf_fail(e, SF_EUSER, "%s: line 1: no column '%s'", path, miss);
     }
     cov_cy_init(out, COV_LONG_Y0, COV_LONG_Y1 - COV_LONG_Y0 + 1);
     int rc = SF_OK;
-    while ((r = cov_csv_next(&c, e)) == 1) {
-        if (cov_csv_blank(&c)) continue;
+    while ((r = sf_csv_next(&c, e)) == 1) {
+        if (sf_csv_blank(&c)) continue;
         if (c.n != ncol) {
             rc = sf_fail(e, SF_EUSER, "%s: line %ld: %d fields, the header has %d", path, c.line, c.n, ncol);
             break;
@@ -191,7 +191,7 @@ int cov_load_long(const char *path, const char *code_col, const char *year_col, 
         cov_cy_set(out, row, (int)y, v);
     }
     if (r < 0) rc = SF_EUSER;
-    cov_csv_close(&c);
+    sf_csv_close(&c);
     if (rc) cov_cy_free(out);
     return rc;
 }
@@ -200,7 +200,7 @@ int cov_load_long(const char *path, const char *code_col, const char *year_col, 
 
 void cov_attr_free(cov_attr *a)
 {
-    cov_map_free(&a->idx);
+    sf_strmap_free(&a->idx);
     for (int i = 0; i < a->n; i++) {
         free(a->code[i]);
         free(a->v1[i]);
@@ -214,26 +214,26 @@ void cov_attr_free(cov_attr *a)
 
 static void attr_add(cov_attr *a, const char *code, const char *v1, const char *v2)
 {
-    if (cov_map_get(&a->idx, code) >= 0) return;
+    if (sf_strmap_get(&a->idx, code) >= 0) return;
     a->code = sf_realloc(a->code, sizeof(char *) * (size_t)(a->n + 1));
     a->v1 = sf_realloc(a->v1, sizeof(char *) * (size_t)(a->n + 1));
     a->v2 = sf_realloc(a->v2, sizeof(char *) * (size_t)(a->n + 1));
     a->code[a->n] = sf_strdup(code);
     a->v1[a->n] = v1 && *v1 ? sf_strdup(v1) : NULL;
     a->v2[a->n] = v2 && *v2 ? sf_strdup(v2) : NULL;
-    cov_map_put(&a->idx, code, a->n);
+    sf_strmap_put(&a->idx, code, a->n);
     a->n++;
 }
 
 const char *cov_attr_v1(const cov_attr *a, const char *code)
 {
-    int i = cov_map_get(&a->idx, code);
+    int i = sf_strmap_get(&a->idx, code);
     return i < 0 ? NULL : a->v1[i];
 }
 
 const char *cov_attr_v2(const cov_attr *a, const char *code)
 {
-    int i = cov_map_get(&a->idx, code);
+    int i = sf_strmap_get(&a->idx, code);
     return i < 0 ? NULL : a->v2[i];
 }
 
@@ -242,26 +242,26 @@ const char *cov_attr_v2(const cov_attr *a, const char *code)
 int cov_load_meta(const char *path, cov_attr *out, sf_err *e)
 {
     memset(out, 0, sizeof *out);
-    cov_map_init(&out->idx);
-    cov_csv c;
-    if (cov_csv_open(&c, path, ',', e)) return SF_EUSER;
+    sf_strmap_init(&out->idx, 0);
+    sf_csv c;
+    if (sf_csv_open(&c, path, ',', e)) return SF_EUSER;
     int r;
-    while ((r = cov_csv_next(&c, e)) == 1)
+    while ((r = sf_csv_next(&c, e)) == 1)
         if (c.n >= 1 && sf_streq_nocase(c.cell[0], "Country Code")) break;
     if (r <= 0) {
-        cov_csv_close(&c);
+        sf_csv_close(&c);
         return r == 0 ? sf_fail(e, SF_EUSER, "%s: no header line (one starting with 'Country Code')", path)
                       : SF_EUSER;
     }
-    int ncol = c.n, jr = cov_csv_find(&c, "Region"), jn = cov_csv_find(&c, "TableName");
+    int ncol = c.n, jr = sf_csv_find(&c, "Region"), jn = sf_csv_find(&c, "TableName");
     long hline = c.line;
     if (jr < 0 || jn < 0) {
-        cov_csv_close(&c);
+        sf_csv_close(&c);
         return sf_fail(e, SF_EUSER, "%s: line %ld: no '%s' column", path, hline, jr < 0 ? "Region" : "TableName");
     }
     int rc = SF_OK;
-    while ((r = cov_csv_next(&c, e)) == 1) {
-        if (cov_csv_blank(&c)) continue;
+    while ((r = sf_csv_next(&c, e)) == 1) {
+        if (sf_csv_blank(&c)) continue;
         if (c.n != ncol) {
             rc = sf_fail(e, SF_EUSER, "%s: line %ld: %d fields, the header (line %ld) has %d", path, c.line, c.n,
                          hline, ncol);
@@ -274,7 +274,7 @@ int cov_load_meta(const char *path, cov_attr *out, sf_err *e)
         attr_add(out, c.cell[0], c.cell[jr], c.cell[jn]);
     }
     if (r < 0) rc = SF_EUSER;
-    cov_csv_close(&c);
+    sf_csv_close(&c);
     if (rc) cov_attr_free(out);
     return rc;
 }
@@ -284,18 +284,18 @@ int cov_load_meta(const char *path, cov_attr *out, sf_err *e)
 int cov_load_groups(const char *path, cov_attr *out, sf_err *e)
 {
     memset(out, 0, sizeof *out);
-    cov_map_init(&out->idx);
-    cov_csv c;
-    if (cov_csv_open_header(&c, path, 0, e)) return SF_EUSER;
+    sf_strmap_init(&out->idx, 0);
+    sf_csv c;
+    if (sf_csv_open_header(&c, path, 0, e)) return SF_EUSER;
     int r;
-    int ncol = c.n, jc = cov_csv_find(&c, "iso3"), jg = cov_csv_find(&c, "group"), jn = cov_csv_find(&c, "name");
+    int ncol = c.n, jc = sf_csv_find(&c, "iso3"), jg = sf_csv_find(&c, "group"), jn = sf_csv_find(&c, "name");
     if (jc < 0 || jg < 0) {
-        cov_csv_close(&c);
+        sf_csv_close(&c);
         return sf_fail(e, SF_EUSER, "%s: line 1: no '%s' column", path, jc < 0 ? "iso3" : "group");
     }
     int rc = SF_OK;
-    while ((r = cov_csv_next(&c, e)) == 1) {
-        if (cov_csv_blank(&c)) continue;
+    while ((r = sf_csv_next(&c, e)) == 1) {
+        if (sf_csv_blank(&c)) continue;
         if (c.n != ncol) {
             rc = sf_fail(e, SF_EUSER, "%s: line %ld: %d fields, the header has %d", path, c.line, c.n, ncol);
             break;
@@ -308,7 +308,7 @@ int cov_load_groups(const char *path, cov_attr *out, sf_err *e)
         attr_add(out, cov_canon(c.cell[jc], buf), c.cell[jg], jn >= 0 ? c.cell[jn] : NULL);
     }
     if (r < 0) rc = SF_EUSER;
-    cov_csv_close(&c);
+    sf_csv_close(&c);
     if (rc) cov_attr_free(out);
     return rc;
 }

@@ -24,7 +24,7 @@ int cov_load_long(const char *path, const char *code_col, const char *year_col, 
 
 /* Two text attributes per code. */
 typedef struct {
-    cov_map idx;
+    sf_strmap idx;
     int n;
     char **code, **v1, **v2;
 } cov_attr;

@@ -36,16 +36,16 @@ static int is_code3(const char *s)
  * upper-case code (notes, "YUGf") are skipped. */
 static int load_oghist(const char *path, int ordinal, cov_cy *out, sf_err *e)
 {
-    cov_csv c;
-    if (cov_csv_open(&c, path, ',', e)) return SF_EUSER;
+    sf_csv c;
+    if (sf_csv_open(&c, path, ',', e)) return SF_EUSER;
     int r, nfy = 0, ncol = 0;
-    while ((r = cov_csv_next(&c, e)) == 1) {
+    while ((r = sf_csv_next(&c, e)) == 1) {
         nfy = 0;
         for (int j = 0; j < c.n; j++) nfy += is_fy(c.cell[j]);
         if (nfy >= 3) break;
     }
     if (r <= 0) {
-        cov_csv_close(&c);
+        sf_csv_close(&c);
         return r == 0 ? sf_fail(e, SF_EUSER, "%s: no header row with FYxx columns", path) : SF_EUSER;
     }
     long hline = c.line;
@@ -59,7 +59,7 @@ static int load_oghist(const char *path, int ordinal, cov_cy *out, sf_err *e)
     }
     int rc = SF_OK, have_row = 0;
     /* optional data-year row */
-    r = cov_csv_next(&c, e);
+    r = sf_csv_next(&c, e);
     if (r == 1) {
         int years = 0;
         for (int j = 0; j < c.n && j < ncol; j++)
@@ -82,11 +82,11 @@ static int load_oghist(const char *path, int ordinal, cov_cy *out, sf_err *e)
         if (dy[j] >= 0) out->has_year[dy[j] - y0] = 1;
     while (r == 1) {
         if (!have_row) {
-            r = cov_csv_next(&c, e);
+            r = sf_csv_next(&c, e);
             if (r != 1) break;
         }
         have_row = 0;
-        if (cov_csv_blank(&c) || !is_code3(c.cell[0])) continue;
+        if (sf_csv_blank(&c) || !is_code3(c.cell[0])) continue;
         if (c.n < ncol) {
             rc = sf_fail(e, SF_EUSER, "%s: line %ld: %d fields, the header (line %ld) has %d", path, c.line, c.n,
                          hline, ncol);
@@ -111,7 +111,7 @@ static int load_oghist(const char *path, int ordinal, cov_cy *out, sf_err *e)
     }
     if (r < 0) rc = SF_EUSER;
     free(dy);
-    cov_csv_close(&c);
+    sf_csv_close(&c);
     if (rc) cov_cy_free(out);
     return rc;
 }
@@ -245,27 +245,27 @@ int cov_build_bri(ctx_t *x, sf_err *e)
     }
     cov_cy js; /* "years" 0 = join year, 1 = exit year (0 = none) */
     cov_cy_init(&js, 0, 2);
-    cov_csv c;
+    sf_csv c;
     int rc = SF_OK, r;
-    if (cov_csv_open(&c, path, 0, e)) {
+    if (sf_csv_open(&c, path, 0, e)) {
         rc = SF_EUSER;
         goto done;
     }
-    r = cov_csv_next(&c, e);
+    r = sf_csv_next(&c, e);
     if (r <= 0) {
         rc = r == 0 ? sf_fail(e, SF_EUSER, "%s: empty file (no header line)", path) : SF_EUSER;
-        cov_csv_close(&c);
+        sf_csv_close(&c);
         goto done;
     }
-    int ncol = c.n, jc = cov_csv_find(&c, "Country Code"), jj = cov_csv_find(&c, "Likely date of joining"),
-        jx = cov_csv_find(&c, "Likely date of exit");
+    int ncol = c.n, jc = sf_csv_find(&c, "Country Code"), jj = sf_csv_find(&c, "Likely date of joining"),
+        jx = sf_csv_find(&c, "Likely date of exit");
     if (jc < 0 || jj < 0) {
-        cov_csv_close(&c);
+        sf_csv_close(&c);
         rc = sf_fail(e, SF_EUSER, "%s: line 1: expected columns 'Country Code', 'Likely date of joining'", path);
         goto done;
     }
-    while ((r = cov_csv_next(&c, e)) == 1) {
-        if (cov_csv_blank(&c)) continue;
+    while ((r = sf_csv_next(&c, e)) == 1) {
+        if (sf_csv_blank(&c)) continue;
         if (c.n != ncol) {
             rc = sf_fail(e, SF_EUSER, "%s: line %ld: %d fields, the header has %d", path, c.line, c.n, ncol);
             break;
@@ -284,7 +284,7 @@ int cov_build_bri(ctx_t *x, sf_err *e)
         cov_cy_set(&js, row, 1, xy);
     }
     if (r < 0) rc = SF_EUSER;
-    cov_csv_close(&c);
+    sf_csv_close(&c);
     if (rc) goto done;
     char k_never[256];
     snprintf(k_never, sizeof k_never, "not a signatory in %s (BRI = 0)", sf_basename(path));

@@ -594,18 +594,19 @@ int sf_h5_read_frame(hid_t loc, const char *group, sf_frame **out, sf_err *e)
     return SF_OK;
 }
 
-/* ---- groups, listings and object attributes for readers (inspect, export, tables) ---- */
+/* ---- the rest of the HDF5 layer (include/silkflow/h5.h): objects, listings,
+ * shapes and the attributes the stages read back ---- */
 
 hid_t sf_h5_open_group(hid_t loc, const char *path)
 {
     if (!sf_h5_exists(loc, path)) return -1;
-    return H5Gopen2(loc, path, H5P_DEFAULT); /* negative for a dataset */
+    return H5Gopen2(loc, path, H5P_DEFAULT);
 }
 
-hid_t sf_h5_object_open(hid_t loc, const char *path)
+hid_t sf_h5_open_dataset(hid_t loc, const char *path)
 {
     if (!sf_h5_exists(loc, path)) return -1;
-    return H5Oopen(loc, path, H5P_DEFAULT);
+    return H5Dopen2(loc, path, H5P_DEFAULT);
 }
 
 void sf_h5_close_object(hid_t obj)
@@ -613,30 +614,42 @@ void sf_h5_close_object(hid_t obj)
     if (obj >= 0) H5Oclose(obj);
 }
 
-typedef struct {
-    char **v;
-    size_t n, cap;
-    int kind; /* 0 any, SF_H5_GROUPS, SF_H5_DATASETS */
-} name_acc;
-
-static herr_t add_name(hid_t g, const char *name, const H5L_info_t *info, void *data)
+hid_t sf_h5_group_at(hid_t loc, const char *path)
 {
-    (void)info;
-    name_acc *a = data;
-    if (a->kind) {
-        hid_t o = H5Oopen(g, name, H5P_DEFAULT);
-        if (o < 0) return 0;
-        H5I_type_t t = H5Iget_type(o);
-        H5Oclose(o);
-        if ((a->kind == SF_H5_GROUPS && t != H5I_GROUP) || (a->kind == SF_H5_DATASETS && t != H5I_DATASET))
-            return 0;
-    }
-    if (a->n == a->cap) {
-        a->cap = a->cap ? 2 * a->cap : 16;
-        a->v = sf_realloc(a->v, a->cap * sizeof *a->v);
-    }
-    a->v[a->n++] = sf_strdup(name);
-    return 0;
+    if (sf_h5_exists(loc, path)) return H5Gopen2(loc, path, H5P_DEFAULT);
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    H5Pset_attr_phase_change(gcpl, 65535, 65535); /* compact attributes, as sf_h5_group */
+    hid_t g = H5Gcreate2(loc, path, lcpl, gcpl, H5P_DEFAULT);
+    H5Pclose(gcpl);
+    H5Pclose(lcpl);
+    return g;
+}
+
+void sf_h5_delete(hid_t loc, const char *name)
+{
+    if (H5Lexists(loc, name, H5P_DEFAULT) > 0) H5Ldelete(loc, name, H5P_DEFAULT);
+}
+
+int sf_h5_copy(hid_t src, const char *name, hid_t dst)
+{
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    herr_t st = H5Ocopy(src, name, dst, name, H5P_DEFAULT, lcpl);
+    H5Pclose(lcpl);
+    return st < 0 ? -1 : 0;
+}
+
+/* kind 0 (any), SF_H5_GROUPS or SF_H5_DATASETS */
+static int kind_matches(hid_t g, const char *name, int kind)
+{
+    if (!kind) return 1;
+    hid_t o = H5Oopen(g, name, H5P_DEFAULT);
+    if (o < 0) return 0;
+    H5I_type_t t = H5Iget_type(o);
+    H5Oclose(o);
+    return kind == SF_H5_GROUPS ? t == H5I_GROUP : t == H5I_DATASET;
 }
 
 int sf_h5_list(hid_t loc, const char *path, int flags, char ***names, size_t *n)
@@ -645,34 +658,131 @@ int sf_h5_list(hid_t loc, const char *path, int flags, char ***names, size_t *n)
     *n = 0;
     hid_t g = sf_h5_open_group(loc, path);
     if (g < 0) return -1;
-    H5_index_t idx = H5_INDEX_NAME;
-    if (flags & SF_H5_BY_CREATION) {
-        hid_t gcpl = H5Gget_create_plist(g);
-        unsigned crt = 0;
-        if (gcpl >= 0 && H5Pget_link_creation_order(gcpl, &crt) >= 0 && (crt & H5P_CRT_ORDER_INDEXED))
-            idx = H5_INDEX_CRT_ORDER;
-        if (gcpl >= 0) H5Pclose(gcpl);
-    }
-    name_acc a = {NULL, 0, 0, flags & (SF_H5_GROUPS | SF_H5_DATASETS)};
-    hsize_t at = 0;
-    herr_t st = H5Literate(g, idx, H5_ITER_INC, &at, add_name, &a);
-    H5Gclose(g);
-    if (st < 0) {
-        for (size_t i = 0; i < a.n; i++) free(a.v[i]);
-        free(a.v);
+    H5G_info_t gi;
+    if (H5Gget_info(g, &gi) < 0) {
+        H5Gclose(g);
         return -1;
     }
-    *names = a.v;
-    *n = a.n;
+    H5_index_t idx = H5_INDEX_NAME;
+    char probe[8];
+    if ((flags & SF_H5_BY_CREATION) &&
+        (!gi.nlinks || H5Lget_name_by_idx(g, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, 0, probe, sizeof probe,
+                                          H5P_DEFAULT) >= 0))
+        idx = H5_INDEX_CRT_ORDER;
+    char **v = sf_calloc(gi.nlinks ? gi.nlinks : 1, sizeof(char *));
+    size_t k = 0;
+    for (hsize_t i = 0; i < gi.nlinks; i++) {
+        ssize_t len = H5Lget_name_by_idx(g, ".", idx, H5_ITER_INC, i, NULL, 0, H5P_DEFAULT);
+        if (len < 0) continue;
+        v[k] = sf_malloc((size_t)len + 1);
+        H5Lget_name_by_idx(g, ".", idx, H5_ITER_INC, i, v[k], (size_t)len + 1, H5P_DEFAULT);
+        if (!kind_matches(g, v[k], flags & (SF_H5_GROUPS | SF_H5_DATASETS))) {
+            free(v[k]);
+            continue;
+        }
+        k++;
+    }
+    H5Gclose(g);
+    *names = v;
+    *n = k;
     return 0;
+}
+
+typedef struct {
+    char **p;
+    size_t n, cap;
+} path_list;
+
+static herr_t collect_dataset(hid_t o, const char *name, const H5O_info_t *info, void *op)
+{
+    (void)o;
+    path_list *l = op;
+    if (info->type != H5O_TYPE_DATASET) return 0;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 256;
+        l->p = sf_realloc(l->p, sizeof(char *) * l->cap);
+    }
+    size_t len = strlen(name) + 2;
+    l->p[l->n] = sf_malloc(len);
+    snprintf(l->p[l->n++], len, "/%s", name);
+    return 0;
+}
+
+int sf_h5_list_datasets(hid_t file, char ***paths, size_t *n)
+{
+    path_list l = {0};
+    herr_t st = H5Ovisit(file, H5_INDEX_NAME, H5_ITER_INC, collect_dataset, &l);
+    *paths = l.p;
+    *n = l.n;
+    return st < 0 ? -1 : 0;
+}
+
+int sf_h5_shape(hid_t loc, const char *name, int *rank, hsize_t *dims)
+{
+    hid_t obj = H5Oopen(loc, name, H5P_DEFAULT);
+    if (obj < 0) return -1;
+    int is_ds = H5Iget_type(obj) == H5I_DATASET;
+    H5Oclose(obj);
+    if (!is_ds) return -1;
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0) return -1;
+    hid_t sp = H5Dget_space(ds), ty = H5Dget_type(ds);
+    int r = H5Sget_simple_extent_ndims(sp);
+    hsize_t d[32] = {0};
+    if (r >= 0 && r <= 32) H5Sget_simple_extent_dims(sp, d, NULL);
+    if (rank) *rank = r;
+    if (dims)
+        for (int i = 0; i < r && i < 8; i++) dims[i] = d[i];
+    H5T_class_t cls = H5Tget_class(ty);
+    int kind = SF_H5_OTHER;
+    if (cls == H5T_INTEGER || cls == H5T_FLOAT) kind = SF_H5_NUMBER;
+    else if (cls == H5T_STRING) kind = H5Tis_variable_str(ty) > 0 ? SF_H5_STRING : SF_H5_STRING_FIXED;
+    H5Tclose(ty);
+    H5Sclose(sp);
+    H5Dclose(ds);
+    return kind;
 }
 
 int sf_h5_has_attr(hid_t obj, const char *name) { return H5Aexists(obj, name) > 0; }
 
+int sf_h5_get_attr_doubles(hid_t obj, const char *name, double *v, size_t n)
+{
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t t = H5Aget_type(a), sp = H5Aget_space(a);
+    H5T_class_t c = H5Tget_class(t);
+    int rc = -1;
+    if ((c == H5T_INTEGER || c == H5T_FLOAT) && H5Sget_simple_extent_npoints(sp) == (hssize_t)n &&
+        H5Aread(a, H5T_NATIVE_DOUBLE, v) >= 0)
+        rc = 0;
+    H5Sclose(sp);
+    H5Tclose(t);
+    H5Aclose(a);
+    return rc;
+}
+
+int sf_h5_attr_int_array(hid_t obj, const char *name, hsize_t n, const int *v)
+{
+    hid_t sp = H5Screate_simple(1, &n, NULL);
+    if (H5Aexists(obj, name) > 0) H5Adelete(obj, name);
+    hid_t a = H5Acreate2(obj, name, H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t st = a < 0 ? -1 : H5Awrite(a, H5T_NATIVE_INT, v);
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(sp);
+    return st < 0 ? -1 : 0;
+}
+
+void sf_h5_version(unsigned *maj, unsigned *min, unsigned *rel) { H5get_libversion(maj, min, rel); }
+
+hid_t sf_h5_object_open(hid_t loc, const char *path)
+{
+    if (!sf_h5_exists(loc, path)) return -1;
+    return H5Oopen(loc, path, H5P_DEFAULT);
+}
+
 long long sf_h5_storage_bytes(hid_t loc, const char *name)
 {
-    if (!sf_h5_exists(loc, name)) return -1;
-    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    hid_t ds = sf_h5_open_dataset(loc, name);
     if (ds < 0) return -1;
     long long sz = (long long)H5Dget_storage_size(ds);
     H5Dclose(ds);
@@ -681,37 +791,28 @@ long long sf_h5_storage_bytes(hid_t loc, const char *name)
 
 int sf_h5_is_string(hid_t loc, const char *name)
 {
-    hid_t ds = sf_h5_exists(loc, name) ? H5Dopen2(loc, name, H5P_DEFAULT) : -1;
-    if (ds < 0) return 0;
-    hid_t t = H5Dget_type(ds);
-    int r = H5Tget_class(t) == H5T_STRING;
-    H5Tclose(t);
-    H5Dclose(ds);
-    return r;
+    if (!sf_h5_exists(loc, name)) return 0;
+    int k = sf_h5_shape(loc, name, NULL, NULL);
+    return k == SF_H5_STRING || k == SF_H5_STRING_FIXED;
 }
 
-int sf_h5_get_attr_doubles(hid_t obj, const char *name, double **v, hsize_t *n)
+int sf_h5_get_attr_doubles_alloc(hid_t obj, const char *name, double **v, hsize_t *n)
 {
     *v = NULL;
     *n = 0;
     if (H5Aexists(obj, name) <= 0) return -1;
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    hid_t t = H5Aget_type(a), sp = H5Aget_space(a);
-    int rc = -1;
-    H5T_class_t c = H5Tget_class(t);
-    if (c == H5T_INTEGER || c == H5T_FLOAT) {
-        hssize_t m = H5Sget_simple_extent_npoints(sp);
-        *v = sf_malloc(sizeof(double) * (size_t)(m > 0 ? m : 1));
-        if (m <= 0 || H5Aread(a, H5T_NATIVE_DOUBLE, *v) >= 0) {
-            *n = (hsize_t)(m > 0 ? m : 0);
-            rc = 0;
-        } else {
-            free(*v);
-            *v = NULL;
-        }
-    }
+    hid_t sp = H5Aget_space(a);
+    hssize_t m = H5Sget_simple_extent_npoints(sp);
     H5Sclose(sp);
-    H5Tclose(t);
     H5Aclose(a);
-    return rc;
+    if (m < 0) return -1;
+    *v = sf_malloc(sizeof(double) * (size_t)(m > 0 ? m : 1));
+    if (m > 0 && sf_h5_get_attr_doubles(obj, name, *v, (size_t)m)) {
+        free(*v);
+        *v = NULL;
+        return -1;
+    }
+    *n = (hsize_t)m;
+    return 0;
 }

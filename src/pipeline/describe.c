@@ -187,32 +187,12 @@ static const char *const PANEL_DESC[][3] = {
 
 static int is_pure_dim(hid_t file, const char *path)
 {
-    hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
+    hid_t d = sf_h5_open_dataset(file, path);
     char nm[128] = "";
     int r = d >= 0 && sf_h5_get_attr_str(d, "NAME", nm, sizeof nm) == 0 &&
             !strncmp(nm, "This is a netCDF dimension but not a netCDF variable", 52);
-    if (d >= 0) H5Dclose(d);
+    sf_h5_close_object(d);
     return r;
-}
-
-typedef struct {
-    char **p;
-    int n, cap;
-} pathlist;
-
-static herr_t collect(hid_t o, const char *name, const H5O_info_t *info, void *op)
-{
-    (void)o;
-    pathlist *l = op;
-    if (info->type != H5O_TYPE_DATASET) return 0;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 256;
-        l->p = sf_realloc(l->p, sizeof(char *) * (size_t)l->cap);
-    }
-    size_t len = strlen(name) + 2;
-    l->p[l->n] = sf_malloc(len);
-    snprintf(l->p[l->n++], len, "/%s", name);
-    return 0;
 }
 
 static int copy_strings(sf_h5 *h, const char *from, hid_t g, const char *to, sf_err *e)
@@ -226,16 +206,12 @@ static int copy_strings(sf_h5 *h, const char *from, hid_t g, const char *to, sf_
     return rc;
 }
 
-static int has(hid_t g, const char *name) { return H5Lexists(g, name, H5P_DEFAULT) > 0; }
+static int has(hid_t g, const char *name) { return sf_h5_exists(g, name); }
 
 static hsize_t ds_len(hid_t g, const char *name, int axis)
 {
-    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
-    hid_t sp = H5Dget_space(d);
     hsize_t dd[8] = {0};
-    H5Sget_simple_extent_dims(sp, dd, NULL);
-    H5Sclose(sp);
-    H5Dclose(d);
+    sf_h5_shape(g, name, NULL, dd);
     return dd[axis];
 }
 
@@ -250,7 +226,7 @@ static int label_coords(sf_h5 *h, sf_err *e)
     int rc = sf_h5_read_strings(h->file, "/labels/region_code", &rc_, &G, e);
     if (!rc) rc = sf_h5_read_int(h->file, "/labels/sector_region", &sr, &n, e);
     if (!rc) rc = sf_h5_read_int(h->file, "/labels/sector_industry", &si, &n2, e);
-    hid_t lg = H5Gopen2(h->file, "/labels", H5P_DEFAULT);
+    hid_t lg = sf_h5_open_group(h->file, "/labels");
     if (!rc && !has(lg, "sector_code")) {
         char **sc = sf_calloc(n ? n : 1, sizeof(char *));
         for (hsize_t k = 0; k < n; k++) {
@@ -261,16 +237,15 @@ static int label_coords(sf_h5 *h, sf_err *e)
         for (hsize_t k = 0; k < n; k++) free(sc[k]);
         free(sc);
     }
-    H5Gclose(lg);
+    sf_h5_close_object(lg);
     int maxind = 0;
     for (hsize_t k = 0; k < n; k++) maxind = si[k] > maxind ? si[k] : maxind;
-    hid_t yg = rc ? -1 : H5Gopen2(h->file, "/years", H5P_DEFAULT);
-    H5G_info_t gi = {0};
-    if (yg >= 0) H5Gget_info(yg, &gi);
-    for (hsize_t i = 0; i < gi.nlinks && !rc; i++) {
-        char nm[64];
-        H5Lget_name_by_idx(yg, ".", H5_INDEX_NAME, H5_ITER_INC, i, nm, sizeof nm, H5P_DEFAULT);
-        hid_t g = H5Gopen2(yg, nm, H5P_DEFAULT);
+    hid_t yg = rc ? -1 : sf_h5_open_group(h->file, "/years");
+    char **yn = NULL;
+    size_t ny = 0;
+    if (yg >= 0) sf_h5_list(h->file, "/years", SF_H5_BY_NAME, &yn, &ny);
+    for (size_t i = 0; i < ny && !rc; i++) {
+        hid_t g = sf_h5_open_group(yg, yn[i]);
         if (!has(g, "sector_code")) rc = copy_strings(h, "/labels/sector_code", g, "sector_code", e);
         if (!rc && !has(g, "exporter")) rc = sf_h5_write_strings(h, g, "exporter", G, rc_, e);
         if (!rc && !has(g, "importer")) rc = sf_h5_write_strings(h, g, "importer", G, rc_, e);
@@ -285,9 +260,11 @@ static int label_coords(sf_h5 *h, sf_err *e)
         }
         if (!rc && has(g, "leontief") && !has(g, "sector_code_to"))
             rc = copy_strings(h, "/labels/sector_code", g, "sector_code_to", e);
-        H5Gclose(g);
+        sf_h5_close_object(g);
     }
-    if (yg >= 0) H5Gclose(yg);
+    for (size_t i = 0; i < ny; i++) free(yn[i]);
+    free(yn);
+    sf_h5_close_object(yg);
     (void)maxind;
     for (hsize_t g = 0; g < G; g++) free(rc_[g]);
     free(rc_);
@@ -301,20 +278,21 @@ static int square_coords(sf_h5 *h, const char *top, const char *from, const char
                          sf_err *e)
 {
     if (!sf_h5_exists(h->file, top)) return SF_OK;
-    hid_t tg = H5Gopen2(h->file, top, H5P_DEFAULT);
-    H5G_info_t gi;
-    H5Gget_info(tg, &gi);
+    char **names = NULL;
+    size_t nn = 0;
+    sf_h5_list(h->file, top, SF_H5_BY_NAME, &names, &nn);
     int rc = SF_OK;
-    for (hsize_t i = 0; i < gi.nlinks && !rc; i++) {
-        char nm[256], p[512];
-        H5Lget_name_by_idx(tg, ".", H5_INDEX_NAME, H5_ITER_INC, i, nm, sizeof nm, H5P_DEFAULT);
-        hid_t g = H5Gopen2(tg, nm, H5P_DEFAULT);
+    for (size_t i = 0; i < nn && !rc; i++) {
+        char p[512];
+        snprintf(p, sizeof p, "%s/%s", top, names[i]);
+        hid_t g = sf_h5_open_group(h->file, p);
         if (g < 0) continue;
-        snprintf(p, sizeof p, "%s/%s/%s", top, nm, from);
+        snprintf(p, sizeof p, "%s/%s/%s", top, names[i], from);
         if (has(g, needs) && has(g, from) && !has(g, to)) rc = copy_strings(h, p, g, to, e);
-        H5Gclose(g);
+        sf_h5_close_object(g);
     }
-    H5Gclose(tg);
+    for (size_t i = 0; i < nn; i++) free(names[i]);
+    free(names);
     return rc;
 }
 
@@ -323,7 +301,7 @@ static int other_coords(sf_h5 *h, sf_err *e)
     int rc = square_coords(h, "/estimates", "coef", "coef_to", "V", e);
     if (!rc) rc = square_coords(h, "/network", "nodes", "nodes_to", "vax", e);
     if (!rc && sf_h5_exists(h->file, "/provenance/timings") && !sf_h5_exists(h->file, "/provenance/timing")) {
-        hid_t g = H5Gopen2(h->file, "/provenance", H5P_DEFAULT);
+        hid_t g = sf_h5_open_group(h->file, "/provenance");
         double *t = NULL;
         int r = 0;
         hsize_t d[8] = {0};
@@ -333,23 +311,23 @@ static int other_coords(sf_h5 *h, sf_err *e)
             for (hsize_t i = 0; i < d[0]; i++) yr[i] = (int)t[i * d[1]];
             rc = sf_h5_write_int(h, g, "computed_year", 1, d, yr, e);
             free(yr);
-            hid_t ds = H5Dopen2(g, "timings", H5P_DEFAULT);
+            hid_t ds = sf_h5_open_dataset(g, "timings");
             char **cols = NULL;
             hsize_t nc = 0;
             sf_h5_get_attr_strings(ds, "columns", &cols, &nc);
-            H5Dclose(ds);
+            sf_h5_close_object(ds);
             if (!rc) rc = sf_h5_write_strings(h, g, "timing", nc, cols, e);
             for (hsize_t i = 0; i < nc; i++) free(cols[i]);
             free(cols);
         }
         free(t);
-        H5Gclose(g);
+        sf_h5_close_object(g);
     }
     if (!rc && sf_h5_exists(h->file, "/trade/years") && !sf_h5_exists(h->file, "/trade/period")) {
         static const char *const per[] = {"to_boundary_year", "after_boundary_year"};
-        hid_t g = H5Gopen2(h->file, "/trade", H5P_DEFAULT);
+        hid_t g = sf_h5_open_group(h->file, "/trade");
         rc = sf_h5_write_strings(h, g, "period", 2, (char *const *)per, e);
-        H5Gclose(g);
+        sf_h5_close_object(g);
     }
     return rc;
 }
@@ -366,17 +344,12 @@ static void decompr_columns(hid_t file, const char *path)
         for (int j = 0; j < SF_WWZ_NTERMS; j++)
             if (!strcmp(sf_wwz_names[k], decompr[j])) col[k] = j + 1;
     }
-    hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
-    hid_t sp = H5Screate_simple(1, (hsize_t[]){SF_WWZ_NTERMS}, NULL);
-    if (H5Aexists(d, "decompr_column") > 0) H5Adelete(d, "decompr_column");
-    hid_t a = H5Acreate2(d, "decompr_column", H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t d = sf_h5_open_dataset(file, path);
     int ic[SF_WWZ_NTERMS];
     for (int k = 0; k < SF_WWZ_NTERMS; k++) ic[k] = (int)col[k];
-    H5Awrite(a, H5T_NATIVE_INT, ic);
-    H5Aclose(a);
-    H5Sclose(sp);
+    sf_h5_attr_int_array(d, "decompr_column", SF_WWZ_NTERMS, ic);
     sf_h5_attr_strings(d, "term_names", SF_WWZ_NTERMS, (char *const *)sf_wwz_names);
-    H5Dclose(d);
+    sf_h5_close_object(d);
 }
 
 static int describe_one(hid_t file, const char *path, const char *units)
@@ -404,9 +377,9 @@ static int describe_one(hid_t file, const char *path, const char *units)
         const rule *r = &RULES[k];
         if (fnmatch(r->pattern, path, FNM_PATHNAME) != 0) continue;
         const char *u = r->units && !strcmp(r->units, "$") ? units : r->units;
-        hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
-        int has_u = H5Aexists(d, "units") > 0, has_d = H5Aexists(d, "description") > 0;
-        H5Dclose(d);
+        hid_t d = sf_h5_open_dataset(file, path);
+        int has_u = sf_h5_has_attr(d, "units"), has_d = sf_h5_has_attr(d, "description");
+        sf_h5_close_object(d);
         /* trade writes its own descriptions and level units: keep them */
         if (!u && !has_u) u = !strncmp(path, "/trade/", 7) ? units : "1";
         const char *desc = r->desc;
@@ -424,10 +397,13 @@ int sf_results_describe(sf_h5 *h, sf_err *e)
     int rc = label_coords(h, e);
     if (!rc) rc = other_coords(h, e);
     if (rc) return rc;
-    pathlist l = {0};
-    H5Ovisit(h->file, H5_INDEX_NAME, H5_ITER_INC, collect, &l);
+    struct {
+        char **p;
+        size_t n;
+    } l = {0};
+    sf_h5_list_datasets(h->file, &l.p, &l.n);
     int nbad = 0;
-    for (int i = 0; i < l.n; i++) {
+    for (size_t i = 0; i < l.n; i++) {
         if (!rc && !is_pure_dim(h->file, l.p[i])) {
             int r = describe_one(h->file, l.p[i], units);
             if (r == -2) {

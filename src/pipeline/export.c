@@ -156,7 +156,7 @@ static void add_decompr(hid_t obj, labels *l)
 {
     double *dc = NULL;
     hsize_t n = 0;
-    if (!sf_h5_get_attr_doubles(obj, "decompr_column", &dc, &n) && n == l->n) {
+    if (!sf_h5_get_attr_doubles_alloc(obj, "decompr_column", &dc, &n) && n == l->n) {
         l->extra = sf_malloc(sizeof(int) * (size_t)(n ? n : 1));
         for (hsize_t i = 0; i < n; i++) l->extra[i] = (int)dc[i];
     }

@@ -70,7 +70,7 @@ static int write_labels(sf_h5 *h, const sf_labels *lab, sf_err *e)
         hsize_t G1 = G + 1;
         rc = sf_h5_write_int(h, g, "region_start", 1, &G1, lab->region_start, e);
     }
-    H5Gclose(g);
+    sf_h5_close_object(g);
     return rc;
 }
 
@@ -104,13 +104,10 @@ static int write_provenance(sf_h5 *h, const sf_run_info *ri, sf_err *e)
     for (int i = 0; i < ny; i++) {
         char gname[32];
         snprintf(gname, sizeof gname, "/years/%d", ri->years[i]);
-        hid_t y = H5Gopen2(h->file, gname, H5P_DEFAULT);
+        hid_t y = sf_h5_open_group(h->file, gname);
         double st[5] = {NAN, NAN, NAN, NAN, NAN}, sec = NAN;
-        if (H5Aexists(y, "seconds_read_derive_invert_products_decompose") > 0) {
-            hid_t a = H5Aopen(y, "seconds_read_derive_invert_products_decompose", H5P_DEFAULT);
-            H5Aread(a, H5T_NATIVE_DOUBLE, st);
-            H5Aclose(a);
-        }
+        if (sf_h5_get_attr_doubles(y, "seconds_read_derive_invert_products_decompose", st, 5) != 0)
+            for (int k = 0; k < 5; k++) st[k] = NAN;
         sf_h5_get_attr_double(y, "seconds", &sec);
         t[i * nc] = ri->years[i];
         for (int k = 0; k < 5; k++) t[i * nc + 1 + k] = st[k];
@@ -128,17 +125,17 @@ static int write_provenance(sf_h5 *h, const sf_run_info *ri, sf_err *e)
         for (hsize_t k = nf; k < nh; k++) free(hs[k]);
         free(f);
         free(hs);
-        H5Gclose(y);
+        sf_h5_close_object(y);
     }
     hid_t g = sf_h5_group(h, "/provenance");
     write_blas_attrs(g);
     hsize_t dims[2] = {(hsize_t)ny, (hsize_t)nc};
     int rc = sf_h5_write_double(h, g, "timings", 2, dims, t, e);
     if (!rc) {
-        hid_t ds = H5Dopen2(g, "timings", H5P_DEFAULT);
+        hid_t ds = sf_h5_open_dataset(g, "timings");
         sf_h5_attr_strings(ds, "columns", (hsize_t)nc, (char *const *)cols);
         sf_h5_attr_str(ds, "units", "seconds (when the year was computed; reused years keep their timings)");
-        H5Dclose(ds);
+        sf_h5_close_object(ds);
     }
     if (!rc) rc = sf_h5_write_strings(h, g, "input_files", (hsize_t)nin, files, e);
     if (!rc) rc = sf_h5_write_strings(h, g, "input_sha256", (hsize_t)nin, hashes, e);
@@ -149,14 +146,12 @@ static int write_provenance(sf_h5 *h, const sf_run_info *ri, sf_err *e)
     free(files);
     free(hashes);
     free(t);
-    H5Gclose(g);
+    sf_h5_close_object(g);
     return rc;
 }
 
 static int copy_years(sf_h5 *h, const sf_run_info *ri, sf_err *e)
 {
-    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-    H5Pset_create_intermediate_group(lcpl, 1);
     int rc = SF_OK;
     for (int i = 0; i < ri->nyears && rc == SF_OK; i++) {
         char *path = sf_year_file_path(ri->cachedir, ri->years[i]);
@@ -165,20 +160,18 @@ static int copy_years(sf_h5 *h, const sf_run_info *ri, sf_err *e)
         if (!rc) {
             char gname[32];
             snprintf(gname, sizeof gname, "/years/%d", ri->years[i]);
-            if (H5Ocopy(y.file, gname, h->file, gname, H5P_DEFAULT, lcpl) < 0)
+            if (sf_h5_copy(y.file, gname, h->file) < 0)
                 rc = sf_fail_write(e, SF_EINTERNAL, h->path, 0, 0, "%s: cannot copy %s from %s", h->path, gname,
                                    path);
             /* store_wwz = none: the country terms stay in the year cache only (the
              * network stage reads them there) */
             char wz[64];
             snprintf(wz, sizeof wz, "%s/wwz_country", gname);
-            if (!rc && ri->cfg->store_wwz == 0 && H5Lexists(h->file, wz, H5P_DEFAULT) > 0)
-                H5Ldelete(h->file, wz, H5P_DEFAULT);
+            if (!rc && ri->cfg->store_wwz == 0) sf_h5_delete(h->file, wz);
             sf_h5_close(&y, NULL);
         }
         free(path);
     }
-    H5Pclose(lcpl);
     return rc;
 }
 

@@ -154,7 +154,7 @@ int sf_network_stage(const sf_run_info *ri, sf_h5 *out, sf_err *e)
             sf_h5_attr_double(g, "focal_fin_dva_share", net.fin_share);
             sf_h5_attr_double(g, "focal_fin_va_capture", net.fin_capture);
             if (!rc) rc = write_structure(out, g, &net, gnames, e);
-            H5Gclose(g);
+            sf_h5_close_object(g);
             sf_info("%-10s %d  VAX flow among %d nodes %.4g (%.1f%% of world), density %.3f, focal PageRank rank %d, "
                     "core %d nodes (focal %s)",
                     "network", year, net.m, net.total[0], net.world[0] > 0 ? 100 * net.total[0] / net.world[0] : 0,

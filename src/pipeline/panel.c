@@ -184,7 +184,7 @@ int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *
     sf_frame_order(f, PANEL_ORDER, (int)(sizeof PANEL_ORDER / sizeof PANEL_ORDER[0]));
     rc = sf_h5_write_frame(out, "/panel", f, e);
     if (rc == SF_OK) {
-        hid_t g = H5Gopen2(out->file, "/panel", H5P_DEFAULT);
+        hid_t g = sf_h5_open_group(out->file, "/panel");
         /* the keys year and industry as int32 (never missing) */
         static const char *const ints[] = {"year", "industry"};
         int *iv = sf_malloc(sizeof(int) * (f->nrow ? f->nrow : 1));
@@ -242,7 +242,7 @@ int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *
             sf_h5_attr_str(g, "covariates_report", txt);
             free(txt);
         }
-        H5Gclose(g);
+        sf_h5_close_object(g);
     }
     sf_cov_report_free(&rep);
     free(prep);

@@ -251,10 +251,10 @@ static void ds_attr(hid_t g, const char *ds, const char *name, const char *fmt, 
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    hid_t d = H5Dopen2(g, ds, H5P_DEFAULT);
+    hid_t d = sf_h5_open_dataset(g, ds);
     if (d < 0) return;
     sf_h5_attr_str(d, name, buf);
-    H5Dclose(d);
+    sf_h5_close_object(d);
 }
 
 /* The datasets of a series: per measure <m> (ny, inner...), <m>_share,
@@ -343,7 +343,7 @@ static int write_h5(trade_ctx *x, sf_h5 *out, sf_err *e)
     sf_h5_attr_str(g, "fta_status_unknown", x->unknown_text[2]);
     hsize_t hy = (hsize_t)ny;
     int rc = sf_h5_write_int(out, g, "years", 1, &hy, x->years, e);
-    H5Gclose(g);
+    sf_h5_close_object(g);
     if (rc) return rc;
 
     /* standard groups */
@@ -370,7 +370,7 @@ static int write_h5(trade_ctx *x, sf_h5 *out, sf_err *e)
                                                "[covariates] sources or file column): its values are missing");
         rc = write_series(out, g, x, &x->grp, ALL_MEAS, 1, &hk, "group", "the world value of the year");
     }
-    H5Gclose(g);
+    sf_h5_close_object(g);
     if (rc) return rc;
 
     /* regional groups of the partners */
@@ -398,7 +398,7 @@ static int write_h5(trade_ctx *x, sf_h5 *out, sf_err *e)
                                          "region); the groups sum to /trade/groups partners");
         rc = write_series(out, g, x, &x->reg, ALL_MEAS, 1, &hr, "regional group", "the world value of the year");
     }
-    H5Gclose(g);
+    sf_h5_close_object(g);
     if (rc) return rc;
 
     /* industry classes and industries of the focal region */
@@ -413,7 +413,7 @@ static int write_h5(trade_ctx *x, sf_h5 *out, sf_err *e)
         rc = write_series(out, g, x, &x->cls, EXPORT_MEAS, 2, dck, "class, group",
                           "the focal's exports to the same group (class all)");
     }
-    H5Gclose(g);
+    sf_h5_close_object(g);
     if (rc) return rc;
     g = sf_h5_group(out, "/trade/industries");
     const sf_labels *lab = ri->lab;
@@ -435,7 +435,7 @@ static int write_h5(trade_ctx *x, sf_h5 *out, sf_err *e)
     if (!rc) rc = write_strings(out, g, "groups", K, sf_trade_group_names, e);
     if (!rc) rc = write_series(out, g, x, &x->ind, EXPORT_MEAS, 2, dik, "focal sector, group",
                                "the focal's exports to the same group (all industries)");
-    H5Gclose(g);
+    sf_h5_close_object(g);
     return rc;
 }
 

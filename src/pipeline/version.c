@@ -1,12 +1,12 @@
 #include "silkflow/version.h"
 
-#include <hdf5.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <string.h>
 #include <zip.h>
 
 #include "silkflow/common.h"
+#include "silkflow/h5.h"
 
 #ifndef SF_SCALAPACK_VERSION
 #define SF_SCALAPACK_VERSION "unknown"
@@ -26,7 +26,7 @@ void sf_library_versions(char *buf, size_t n)
     nl = strchr(mpi, ',');
     if (nl) *nl = '\0';
     unsigned maj, min, rel;
-    H5get_libversion(&maj, &min, &rel);
+    sf_h5_version(&maj, &min, &rel);
     sf_blas_info b;
     sf_blas_query(&b);
     char blas[1200];

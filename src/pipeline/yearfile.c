@@ -107,7 +107,7 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
         if (!rc) rc = sf_h5_write_double(&h, sg, "gvc_p", 1, d1, dec ? dec->gvc_p : NULL, e);
         if (!rc) rc = sf_h5_write_double(&h, sg, "gvc_pos", 1, d1, dec ? dec->gvc_pos : NULL, e);
         if (!rc) rc = sf_h5_write_double(&h, sg, "v", 1, d1, d ? d->v : NULL, e);
-        H5Gclose(sg);
+        sf_h5_close_object(sg);
     }
     if (!rc && o->cfg->store_wwz == 2 && lab->homogeneous) {
         const hsize_t N = (hsize_t)lab->max_sectors;
@@ -130,7 +130,7 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
         hsize_t dB[2] = {n, n};
         rc = sf_h5_write_double(&h, yg, "leontief", 2, dB, root ? o->B : NULL, e);
     }
-    H5Gclose(yg);
+    sf_h5_close_object(yg);
     int crc = sf_h5_close(&h, rc ? NULL : e);
     if (!rc) rc = crc;
     rc = sf_grid_max_int(g, rc);
@@ -152,11 +152,11 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
         sf_h5 a;
         rc = sf_h5_open(&a, tmp, 1, e);
         if (!rc) {
-            hid_t y = H5Gopen2(a.file, gname, H5P_DEFAULT);
-            hid_t ds = H5Dopen2(y, "wwz_country", H5P_DEFAULT);
+            hid_t y = sf_h5_open_group(a.file, gname);
+            hid_t ds = sf_h5_open_dataset(y, "wwz_country");
             sf_h5_attr_strings(ds, "term_names", SF_WWZ_NTERMS, (char *const *)sf_wwz_names);
             sf_h5_attr_str(ds, "dims", "exporter, importer, term");
-            H5Dclose(ds);
+            sf_h5_close_object(ds);
             sf_h5_attr_str(y, "version", SF_VERSION);
             sf_h5_attr_str(y, "git_revision", sf_git_revision());
             sf_h5_attr_str(y, "role", o->role);
@@ -192,7 +192,7 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
             sf_h5_attr_double(y, "max_colsum_A", o->val->max_colsum);
             identity_attrs(y, o->dec);
             sf_h5_attr_str(y, "status", "complete");
-            H5Gclose(y);
+            sf_h5_close_object(y);
             rc = sf_h5_close(&a, e);
         }
         if (!rc) sf_file_unreserve(tmp, reserve);

@@ -4,7 +4,12 @@
  * "- " bullet lists (with indented continuation lines), fenced code, and
  * "<details>" lines passed through. Inline: backslash escapes, `code`,
  * **bold**, *italic*, [text](url) and ![alt](src). Everything else is text,
- * HTML-escaped: nothing in a results file can inject markup. */
+ * HTML-escaped: nothing in a results file can inject markup.
+ * Not md4c: md_html (Debian libmd4c-html0 0.4.8, GitHub dialect) renders the
+ * same blocks, but without heading ids (the contents links), <figure>, or URL
+ * scheme filtering, and it either passes raw HTML through (markup injection
+ * from results-file strings) or, with MD_FLAG_NOHTML, escapes the report's
+ * <details> sections (issue 14). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>

@@ -26,14 +26,7 @@ static char *attr_dup(hid_t obj, const char *name)
 static double attr_num(hid_t obj, const char *name)
 {
     double v = NAN;
-    if (H5Aexists(obj, name) > 0) {
-        hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-        hid_t t = H5Aget_type(a);
-        H5T_class_t c = H5Tget_class(t);
-        if ((c == H5T_INTEGER || c == H5T_FLOAT) && H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0) v = NAN;
-        H5Tclose(t);
-        H5Aclose(a);
-    }
+    if (sf_h5_get_attr_doubles(obj, name, &v, 1) != 0) v = NAN;
     return v;
 }
 
@@ -95,32 +88,17 @@ static void free_strings(char **s, int n)
 /* names of the links of a group, natural order */
 typedef struct {
     char **v;
-    int n, cap;
+    int n;
 } name_list;
-
-static herr_t collect(hid_t g, const char *name, const H5L_info_t *info, void *data)
-{
-    (void)g;
-    (void)info;
-    name_list *l = data;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 16;
-        l->v = sf_realloc(l->v, sizeof(char *) * (size_t)l->cap);
-    }
-    l->v[l->n++] = sf_strdup(name);
-    return 0;
-}
 
 static int cmp_nat(const void *a, const void *b) { return rp_natcmp(*(char *const *)a, *(char *const *)b); }
 
 static name_list list_group(hid_t f, const char *path)
 {
     name_list l = {0};
-    if (!sf_h5_exists(f, path)) return l;
-    hid_t g = H5Gopen2(f, path, H5P_DEFAULT);
-    if (g < 0) return l;
-    H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, NULL, collect, &l);
-    H5Gclose(g);
+    size_t n = 0;
+    if (sf_h5_list(f, path, SF_H5_BY_NAME, &l.v, &n) != 0) return l;
+    l.n = (int)n;
     if (l.n > 1) qsort(l.v, (size_t)l.n, sizeof(char *), cmp_nat);
     return l;
 }
@@ -132,7 +110,7 @@ static void read_years(hid_t f, rp_data *d)
     for (int i = 0; i < l.n; i++) {
         char path[64];
         snprintf(path, sizeof path, "/years/%s", l.v[i]);
-        hid_t g = H5Gopen2(f, path, H5P_DEFAULT);
+        hid_t g = sf_h5_open_group(f, path);
         free(l.v[i]);
         if (g < 0) continue;
         rp_year *y = &d->years[d->nyears++];
@@ -144,14 +122,8 @@ static void read_years(hid_t f, rp_data *d)
         y->seconds = attr_num(g, "seconds");
         for (int k = 0; k < 5; k++) y->t[k] = NAN;
         double t[5];
-        if (H5Aexists(g, "seconds_read_derive_invert_products_decompose") > 0) {
-            hid_t a = H5Aopen(g, "seconds_read_derive_invert_products_decompose", H5P_DEFAULT);
-            hid_t sp = H5Aget_space(a);
-            if (H5Sget_simple_extent_npoints(sp) == 5 && H5Aread(a, H5T_NATIVE_DOUBLE, t) >= 0)
-                memcpy(y->t, t, sizeof t);
-            H5Sclose(sp);
-            H5Aclose(a);
-        }
+        if (sf_h5_get_attr_doubles(g, "seconds_read_derive_invert_products_decompose", t, 5) == 0)
+            memcpy(y->t, t, sizeof t);
         y->residual = attr_num(g, "residual");
         y->rcond = attr_num(g, "rcond");
         y->imbalance_max = attr_num(g, "max_imbalance");
@@ -166,7 +138,7 @@ static void read_years(hid_t f, rp_data *d)
         y->n_neg_va = attr_num(g, "n_negative_value_added");
         y->n_neg_x = attr_num(g, "n_negative_output");
         y->n_colsum_ge1 = attr_num(g, "n_colsum_A_ge_1");
-        H5Gclose(g);
+        sf_h5_close_object(g);
     }
     free(l.v);
 }
@@ -178,7 +150,7 @@ static void read_panel(hid_t f, rp_data *d)
         d->panel = NULL;
         return;
     }
-    hid_t g = H5Gopen2(f, "/panel", H5P_DEFAULT);
+    hid_t g = sf_h5_open_group(f, "/panel");
     int nc = d->panel->ncol;
     d->miss = sf_malloc(sizeof(double) * (size_t)(nc ? nc : 1));
     d->miss_reason = sf_calloc((size_t)(nc ? nc : 1), sizeof(char *));
@@ -193,7 +165,7 @@ static void read_panel(hid_t f, rp_data *d)
     d->preprocessing = attr_dup(g, "preprocessing");
     d->iih_form = attr_dup(g, "iih_form");
     d->itr_form = attr_dup(g, "itr_form");
-    H5Gclose(g);
+    sf_h5_close_object(g);
 }
 
 static void read_network(hid_t f, rp_data *d)
@@ -204,7 +176,7 @@ static void read_network(hid_t f, rp_data *d)
         char path[64];
         snprintf(path, sizeof path, "/network/%s", l.v[i]);
         free(l.v[i]);
-        hid_t g = H5Gopen2(f, path, H5P_DEFAULT);
+        hid_t g = sf_h5_open_group(f, path);
         if (g < 0) continue;
         rp_net *nt = &d->net[d->nnet];
         nt->year = atoi(path + 9);
@@ -233,7 +205,7 @@ static void read_network(hid_t f, rp_data *d)
         nt->g_focal = ng ? read_doubles(g, "group_focal_va_share", ng) : NULL;
         nt->g_fin = ng ? read_doubles(g, "group_fin_dva_share", ng) : NULL;
         nt->g_cap = ng ? read_doubles(g, "group_fin_va_capture", ng) : NULL;
-        H5Gclose(g);
+        sf_h5_close_object(g);
         if (!nt->nodes || !nt->vax || !nt->sin || !nt->sout) {
             free_strings(nt->nodes, nt->m);
             free(nt->vax);
@@ -250,7 +222,7 @@ static void read_network(hid_t f, rp_data *d)
 static void read_trade(hid_t f, rp_data *d)
 {
     if (!sf_h5_exists(f, "/trade/years") || !sf_h5_exists(f, "/trade/groups/names")) return;
-    hid_t g = H5Gopen2(f, "/trade", H5P_DEFAULT);
+    hid_t g = sf_h5_open_group(f, "/trade");
     rp_trade *t = sf_calloc(1, sizeof *t);
     hsize_t ny = 0;
     if (sf_h5_read_int(g, "years", &t->years, &ny, NULL) != SF_OK) t->years = NULL;
@@ -283,7 +255,7 @@ static void read_trade(hid_t f, rp_data *d)
         free(t->units);
         free(t);
     }
-    H5Gclose(g);
+    sf_h5_close_object(g);
 }
 
 static void read_agreements(hid_t f, rp_data *d)
@@ -344,7 +316,7 @@ static void read_estimates(hid_t f, rp_data *d)
     for (int i = 0; i < l.n; i++) {
         char path[512];
         snprintf(path, sizeof path, "/estimates/%s", l.v[i]);
-        hid_t g = H5Gopen2(f, path, H5P_DEFAULT);
+        hid_t g = sf_h5_open_group(f, path);
         if (g < 0) {
             free(l.v[i]);
             continue;
@@ -371,7 +343,7 @@ static void read_estimates(hid_t f, rp_data *d)
         m->boot_method = attr_dup(g, "boot_method");
         m->N = attr_num(g, "N");
         m->r2 = attr_num(g, "r2");
-        H5Gclose(g);
+        sf_h5_close_object(g);
         d->nmodels++;
     }
     free(l.v);

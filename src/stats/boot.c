@@ -282,6 +282,258 @@ static double ci_bound(const pfun *F, double alpha, int dir, double start)
     return 0.5 * (in + out);
 }
 
+/* The demeaned data of sf_wcr and the linear pieces of the statistic:
+ * a = row j of R X~', the restricted residuals u(r) = u0 - r u1, the
+ * unrestricted estimate bj and residuals eh. */
+typedef struct {
+    double *Xt, *yt, *a, *u0, *u1, *eh;
+    double bj;
+} wcr_lin;
+
+static void wcr_lin_free(wcr_lin *w)
+{
+    free(w->Xt);
+    free(w->a);
+    free(w->u0);
+    free(w->u1);
+    free(w->eh);
+}
+
+static int wcr_linear(const sf_wcr_in *in, const sf_group *fe, int nfe, wcr_pre *P, wcr_lin *w, sf_err *e)
+{
+    size_t n = in->n;
+    int k = in->k, j = in->j;
+    /* demeaned copies */
+    double *Xt = sf_malloc(sizeof(double) * n * (size_t)(k + 1) + 8), *yt = Xt + n * (size_t)k;
+    w->Xt = Xt;
+    w->yt = yt;
+    memcpy(Xt, in->X, sizeof(double) * n * (size_t)k);
+    memcpy(yt, in->y, sizeof(double) * n);
+    sf_absorb ab;
+    sf_absorb_init(&ab, fe, nfe, n, NULL);
+    sf_absorb_demean(&ab, Xt, k + 1);
+    sf_absorb_free(&ab);
+
+    /* R = (X~'X~)^-1 and a = row j of R X~' */
+    P->R = sf_malloc(sizeof(double) * (size_t)k * k);
+    for (int a = 0; a < k; a++)
+        for (int b = a; b < k; b++) {
+            double s = 0;
+            for (size_t i = 0; i < n; i++) s += Xt[i + (size_t)a * n] * Xt[i + (size_t)b * n];
+            P->R[a + (size_t)b * k] = P->R[b + (size_t)a * k] = s;
+        }
+    if (sf_spd_inverse(P->R, k)) return sf_fail(e, SF_EINTERNAL, "wcr: regressors are collinear");
+    double *a = w->a = sf_malloc(sizeof(double) * n);
+    for (size_t i = 0; i < n; i++) {
+        double s = 0;
+        for (int c = 0; c < k; c++) s += P->R[j + (size_t)c * k] * Xt[i + (size_t)c * n];
+        a[i] = s;
+    }
+    /* restricted residuals u(r) = u0 - r u1 */
+    double *u0 = w->u0 = sf_malloc(sizeof(double) * n);
+    double *u1 = w->u1 = sf_malloc(sizeof(double) * n);
+    memcpy(u0, yt, sizeof(double) * n);
+    memcpy(u1, Xt + (size_t)j * n, sizeof(double) * n);
+    {
+        double *W = sf_malloc(sizeof(double) * n * (size_t)(k > 1 ? k - 1 : 1));
+        int m = 0;
+        for (int c = 0; c < k; c++)
+            if (c != j) memcpy(W + (size_t)(m++) * n, Xt + (size_t)c * n, sizeof(double) * n);
+        partial_out(u0, W, m, n);
+        partial_out(u1, W, m, n);
+        free(W);
+    }
+    /* unrestricted estimate and residuals */
+    double bj = 0;
+    for (size_t i = 0; i < n; i++) bj += a[i] * yt[i];
+    w->bj = bj;
+    double *eh = w->eh = sf_malloc(sizeof(double) * n);
+    {
+        double *bb = sf_malloc(sizeof(double) * (size_t)k);
+        for (int c = 0; c < k; c++) {
+            double s = 0;
+            for (size_t i = 0; i < n; i++) {
+                double t = 0;
+                for (int d = 0; d < k; d++) t += P->R[c + (size_t)d * k] * Xt[i + (size_t)d * n];
+                s += t * yt[i];
+            }
+            bb[c] = s;
+        }
+        for (size_t i = 0; i < n; i++) {
+            double f = 0;
+            for (int c = 0; c < k; c++) f += Xt[i + (size_t)c * n] * bb[c];
+            eh[i] = yt[i] - f;
+        }
+        free(bb);
+    }
+    return SF_OK;
+}
+
+/* the variance dimensions of the cluster formula and their factors */
+static void wcr_dims(const sf_wcr_in *in, const sf_group *bcl, wcr_pre *P)
+{
+    size_t n = in->n;
+    int G = P->G;
+    const sf_ssc *ssc = in->ssc;
+    double N = (double)n;
+    if (in->ncl == 0) {
+        P->ndim = 1;
+        P->dim_G[0] = G;
+        P->dim_f[0] = ssc->adj ? N / (N - in->K) : 1.0;
+        return;
+    }
+    double adjN = ssc->adj ? (N - 1) / (N - in->K) : 1.0;
+    long G0 = in->cl[0].nlev, G1 = in->ncl > 1 ? in->cl[1].nlev : G0;
+    long Gmin = G1 < G0 ? G1 : G0;
+    if (in->ncl == 1) {
+        P->ndim = 1;
+        P->dim_G[0] = G;
+        P->dim_f[0] = adjN * (ssc->cluster_adj ? (double)G / (G - 1) : 1.0);
+        return;
+    }
+    P->ndim = 3;
+    for (int d = 0; d < 2; d++) {
+        P->dim_G[d] = in->cl[d].nlev;
+        P->dim_map[d] = sf_malloc(sizeof(int) * (size_t)G);
+        for (size_t i = 0; i < n; i++) P->dim_map[d][bcl->id[i]] = in->cl[d].id[i];
+    }
+    P->dim_G[2] = G;
+    double f0 = 1, f1 = 1, f12 = 1;
+    if (ssc->cluster_adj) {
+        if (ssc->cluster_min)
+            f0 = f1 = f12 = (double)Gmin / (Gmin - 1);
+        else {
+            f0 = (double)G0 / (G0 - 1);
+            f1 = (double)G1 / (G1 - 1);
+            f12 = (double)G / (G - 1);
+        }
+    }
+    P->dim_f[0] = adjN * f0;
+    P->dim_f[1] = adjN * f1;
+    P->dim_f[2] = -adjN * f12;
+}
+
+/* the squared SE of the unrestricted estimate with the same formula */
+static double wcr_se2(const wcr_pre *P, const sf_group *bcl, const wcr_lin *w, size_t n)
+{
+    int G = P->G;
+    double se2 = 0;
+    double *s = sf_calloc((size_t)G + 1, sizeof(double));
+    for (size_t i = 0; i < n; i++) s[bcl->id[i]] += w->a[i] * w->eh[i];
+    for (int d = 0; d < P->ndim; d++) {
+        if (!P->dim_map[d]) {
+            double q = 0;
+            for (int g = 0; g < G; g++) q += s[g] * s[g];
+            se2 += P->dim_f[d] * q;
+        } else {
+            double *S = sf_calloc((size_t)P->dim_G[d] + 1, sizeof(double));
+            for (int g = 0; g < G; g++) S[P->dim_map[d][g]] += s[g];
+            double q = 0;
+            for (int h = 0; h < P->dim_G[d]; h++) q += S[h] * S[h];
+            se2 += P->dim_f[d] * q;
+            free(S);
+        }
+    }
+    free(s);
+    return se2;
+}
+
+/* FE levels: offsets off[] and the pseudo-inverse Q of D'D */
+static int wcr_fe_levels(wcr_pre *P, const sf_group *fe, int nfe, size_t n, int *off, sf_err *e)
+{
+    int L = 0;
+    for (int f = 0; f < nfe; f++) {
+        off[f] = L;
+        L += fe[f].nlev;
+    }
+    P->L = L;
+    if ((double)L * L > 4e8)
+        return sf_fail(e, SF_EUSER, "wild bootstrap: %d fixed-effect levels is too many for the cluster algorithm", L);
+    P->Q = sf_calloc((size_t)L * L + 1, sizeof(double));
+    for (size_t i = 0; i < n; i++)
+        for (int f = 0; f < nfe; f++)
+            for (int h = 0; h < nfe; h++) P->Q[(off[f] + fe[f].id[i]) + (size_t)(off[h] + fe[h].id[i]) * L] += 1.0;
+    if (sf_sym_pinv(P->Q, L, 1e-10) < 0) return sf_fail(e, SF_EINTERNAL, "wcr: eigen decomposition of D'D failed");
+    return SF_OK;
+}
+
+/* per-cluster sums (rows ordered by cluster) and the score test at r */
+static void wcr_cluster_sums(const sf_wcr_in *in, wcr_pre *P, const sf_group *bcl, const sf_group *fe, int nfe,
+                             const int *off, const wcr_lin *w, sf_wcr_out *out)
+{
+    size_t n = in->n;
+    int k = in->k, G = P->G, L = P->L;
+    const double *a = w->a, *u0 = w->u0, *u1 = w->u1, *Xt = w->Xt;
+    const sf_ssc *ssc = in->ssc;
+    double N = (double)n;
+    int *cnt = sf_calloc((size_t)G + 1, sizeof(int)), *order = sf_malloc(sizeof(int) * (n ? n : 1));
+    for (size_t i = 0; i < n; i++) cnt[bcl->id[i] + 1]++;
+    for (int g = 0; g < G; g++) cnt[g + 1] += cnt[g];
+    int *pos = sf_malloc(sizeof(int) * ((size_t)G + 1));
+    memcpy(pos, cnt, sizeof(int) * ((size_t)G + 1));
+    for (size_t i = 0; i < n; i++) order[pos[bcl->id[i]]++] = (int)i;
+    free(pos);
+    P->A0 = sf_calloc((size_t)G + 1, sizeof(double));
+    P->A1 = sf_calloc((size_t)G + 1, sizeof(double));
+    P->AX = sf_calloc((size_t)G * k + 1, sizeof(double));
+    P->BX0 = sf_calloc((size_t)G * k + 1, sizeof(double));
+    P->BX1 = sf_calloc((size_t)G * k + 1, sizeof(double));
+    P->ptr = sf_malloc(sizeof(int) * ((size_t)G + 1));
+    size_t cap = n * (size_t)nfe + 16, nnz = 0;
+    P->lev = sf_malloc(sizeof(int) * cap);
+    P->alpha = sf_malloc(sizeof(double) * cap);
+    P->beta0 = sf_malloc(sizeof(double) * cap);
+    P->beta1 = sf_malloc(sizeof(double) * cap);
+    int *slot = sf_malloc(sizeof(int) * ((size_t)L + 1));
+    for (int l = 0; l < L; l++) slot[l] = -1;
+    for (int g = 0; g < G; g++) {
+        P->ptr[g] = (int)nnz;
+        size_t first = nnz;
+        for (int q = cnt[g]; q < cnt[g + 1]; q++) {
+            size_t i = (size_t)order[q];
+            P->A0[g] += a[i] * u0[i];
+            P->A1[g] += a[i] * u1[i];
+            for (int c = 0; c < k; c++) {
+                double x = Xt[i + (size_t)c * n];
+                P->AX[(size_t)g * k + c] += a[i] * x;
+                P->BX0[(size_t)g * k + c] += x * u0[i];
+                P->BX1[(size_t)g * k + c] += x * u1[i];
+            }
+            for (int f = 0; f < nfe; f++) {
+                int l = off[f] + fe[f].id[i];
+                if (slot[l] < 0) {
+                    slot[l] = (int)nnz;
+                    P->lev[nnz] = l;
+                    P->alpha[nnz] = P->beta0[nnz] = P->beta1[nnz] = 0;
+                    nnz++;
+                }
+                P->alpha[slot[l]] += a[i];
+                P->beta0[slot[l]] += u0[i];
+                P->beta1[slot[l]] += u1[i];
+            }
+        }
+        for (size_t q = first; q < nnz; q++) slot[P->lev[q]] = -1;
+    }
+    P->ptr[G] = (int)nnz;
+    free(slot);
+    /* score test (no bootstrap) at r, one-way on the bootstrap clusters:
+     * recentred scores s_g - (N_g/N) sum(s) (boottest) */
+    {
+        double tot = 0, q = 0;
+        for (int g = 0; g < G; g++) tot += P->A0[g] - in->r * P->A1[g];
+        for (int g = 0; g < G; g++) {
+            double s = P->A0[g] - in->r * P->A1[g] - (double)(cnt[g + 1] - cnt[g]) / N * tot;
+            q += s * s;
+        }
+        double f = (ssc->adj ? (N - 1) / (N - in->K) : 1.0) * (ssc->cluster_adj ? (double)G / (G - 1) : 1.0);
+        if (in->ncl == 0) f = ssc->adj ? N / (N - in->K) : 1.0;
+        out->score_t = q > 0 ? tot / sqrt(f * q) : NAN;
+        out->score_p = sf_dist_t_p2(out->score_t, ssc->normal ? 0 : G - 1);
+    }
+    free(cnt);
+    free(order);
+}
+
 int sf_wcr(const sf_wcr_in *in, sf_wcr_out *out, sf_err *e)
 {
     memset(out, 0, sizeof *out);
@@ -300,75 +552,14 @@ int sf_wcr(const sf_wcr_in *in, sf_wcr_out *out, sf_err *e)
         nfe = 1;
         fe_own = &one;
     }
-    /* demeaned copies */
-    double *Xt = sf_malloc(sizeof(double) * n * (size_t)(k + 1) + 8), *yt = Xt + n * (size_t)k;
-    memcpy(Xt, in->X, sizeof(double) * n * (size_t)k);
-    memcpy(yt, in->y, sizeof(double) * n);
-    sf_absorb ab;
-    sf_absorb_init(&ab, fe, nfe, n, NULL);
-    sf_absorb_demean(&ab, Xt, k + 1);
-    sf_absorb_free(&ab);
-
     wcr_pre P;
     memset(&P, 0, sizeof P);
     P.k = k;
-    /* R = (X~'X~)^-1 and a = row j of R X~' */
-    P.R = sf_malloc(sizeof(double) * (size_t)k * k);
-    for (int a = 0; a < k; a++)
-        for (int b = a; b < k; b++) {
-            double s = 0;
-            for (size_t i = 0; i < n; i++) s += Xt[i + (size_t)a * n] * Xt[i + (size_t)b * n];
-            P.R[a + (size_t)b * k] = P.R[b + (size_t)a * k] = s;
-        }
-    int rc = SF_OK;
-    double *a = NULL, *u0 = NULL, *u1 = NULL, *eh = NULL, *work = NULL, *rep = NULL, *vbuf = NULL;
+    wcr_lin w = {0};
+    double *work = NULL, *rep = NULL, *vbuf = NULL;
     sf_group bc = {0};
-    if (sf_spd_inverse(P.R, k)) {
-        rc = sf_fail(e, SF_EINTERNAL, "wcr: regressors are collinear");
-        goto done;
-    }
-    a = sf_malloc(sizeof(double) * n);
-    for (size_t i = 0; i < n; i++) {
-        double s = 0;
-        for (int c = 0; c < k; c++) s += P.R[j + (size_t)c * k] * Xt[i + (size_t)c * n];
-        a[i] = s;
-    }
-    /* restricted residuals u(r) = u0 - r u1 */
-    u0 = sf_malloc(sizeof(double) * n);
-    u1 = sf_malloc(sizeof(double) * n);
-    memcpy(u0, yt, sizeof(double) * n);
-    memcpy(u1, Xt + (size_t)j * n, sizeof(double) * n);
-    {
-        double *W = sf_malloc(sizeof(double) * n * (size_t)(k > 1 ? k - 1 : 1));
-        int m = 0;
-        for (int c = 0; c < k; c++)
-            if (c != j) memcpy(W + (size_t)(m++) * n, Xt + (size_t)c * n, sizeof(double) * n);
-        partial_out(u0, W, m, n);
-        partial_out(u1, W, m, n);
-        free(W);
-    }
-    /* unrestricted estimate and residuals */
-    double bj = 0;
-    for (size_t i = 0; i < n; i++) bj += a[i] * yt[i];
-    eh = sf_malloc(sizeof(double) * n);
-    {
-        double *bb = sf_malloc(sizeof(double) * (size_t)k);
-        for (int c = 0; c < k; c++) {
-            double s = 0;
-            for (size_t i = 0; i < n; i++) {
-                double t = 0;
-                for (int d = 0; d < k; d++) t += P.R[c + (size_t)d * k] * Xt[i + (size_t)d * n];
-                s += t * yt[i];
-            }
-            bb[c] = s;
-        }
-        for (size_t i = 0; i < n; i++) {
-            double f = 0;
-            for (int c = 0; c < k; c++) f += Xt[i + (size_t)c * n] * bb[c];
-            eh[i] = yt[i] - f;
-        }
-        free(bb);
-    }
+    int rc = wcr_linear(in, fe, nfe, &P, &w, e);
+    if (rc) goto done;
 
     /* bootstrap clusters: intersection of the cluster dims, or rows */
     const sf_group *bcl;
@@ -386,162 +577,24 @@ int sf_wcr(const sf_wcr_in *in, sf_wcr_out *out, sf_err *e)
     }
     int G = bcl->nlev;
     P.G = G;
-    /* variance dims and factors */
-    const sf_ssc *ssc = in->ssc;
-    double N = (double)n;
-    if (in->ncl == 0) {
-        P.ndim = 1;
-        P.dim_G[0] = G;
-        P.dim_f[0] = ssc->adj ? N / (N - in->K) : 1.0;
-    } else {
-        double adjN = ssc->adj ? (N - 1) / (N - in->K) : 1.0;
-        long G0 = in->cl[0].nlev, G1 = in->ncl > 1 ? in->cl[1].nlev : G0;
-        long Gmin = G1 < G0 ? G1 : G0;
-        if (in->ncl == 1) {
-            P.ndim = 1;
-            P.dim_G[0] = G;
-            P.dim_f[0] = adjN * (ssc->cluster_adj ? (double)G / (G - 1) : 1.0);
-        } else {
-            P.ndim = 3;
-            for (int d = 0; d < 2; d++) {
-                P.dim_G[d] = in->cl[d].nlev;
-                P.dim_map[d] = sf_malloc(sizeof(int) * (size_t)G);
-                for (size_t i = 0; i < n; i++) P.dim_map[d][bcl->id[i]] = in->cl[d].id[i];
-            }
-            P.dim_G[2] = G;
-            double f0 = 1, f1 = 1, f12 = 1;
-            if (ssc->cluster_adj) {
-                if (ssc->cluster_min)
-                    f0 = f1 = f12 = (double)Gmin / (Gmin - 1);
-                else {
-                    f0 = (double)G0 / (G0 - 1);
-                    f1 = (double)G1 / (G1 - 1);
-                    f12 = (double)G / (G - 1);
-                }
-            }
-            P.dim_f[0] = adjN * f0;
-            P.dim_f[1] = adjN * f1;
-            P.dim_f[2] = -adjN * f12;
-        }
-    }
-    /* SE of the unrestricted estimate with the same formula */
-    double se2 = 0;
-    {
-        double *s = sf_calloc((size_t)G + 1, sizeof(double));
-        for (size_t i = 0; i < n; i++) s[bcl->id[i]] += a[i] * eh[i];
-        for (int d = 0; d < P.ndim; d++) {
-            if (!P.dim_map[d]) {
-                double q = 0;
-                for (int g = 0; g < G; g++) q += s[g] * s[g];
-                se2 += P.dim_f[d] * q;
-            } else {
-                double *S = sf_calloc((size_t)P.dim_G[d] + 1, sizeof(double));
-                for (int g = 0; g < G; g++) S[P.dim_map[d][g]] += s[g];
-                double q = 0;
-                for (int h = 0; h < P.dim_G[d]; h++) q += S[h] * S[h];
-                se2 += P.dim_f[d] * q;
-                free(S);
-            }
-        }
-        free(s);
-    }
+    wcr_dims(in, bcl, &P);
+    double se2 = wcr_se2(&P, bcl, &w, n);
     if (!(se2 > 0)) {
         rc = sf_fail(e, SF_EINTERNAL, "wcr: the cluster variance of the tested coefficient is not positive");
         goto done;
     }
     double se = sqrt(se2);
-    out->t = (bj - in->r) / se;
+    out->t = (w.bj - in->r) / se;
 
-    /* FE levels: offsets and D'D */
-    int L = 0, off[64];
-    for (int f = 0; f < nfe; f++) {
-        off[f] = L;
-        L += fe[f].nlev;
-    }
-    P.L = L;
-    if ((double)L * L > 4e8) {
-        rc = sf_fail(e, SF_EUSER, "wild bootstrap: %d fixed-effect levels is too many for the cluster algorithm", L);
-        goto done;
-    }
-    P.Q = sf_calloc((size_t)L * L + 1, sizeof(double));
-    for (size_t i = 0; i < n; i++)
-        for (int f = 0; f < nfe; f++)
-            for (int h = 0; h < nfe; h++) P.Q[(off[f] + fe[f].id[i]) + (size_t)(off[h] + fe[h].id[i]) * L] += 1.0;
-    if (sf_sym_pinv(P.Q, L, 1e-10) < 0) {
-        rc = sf_fail(e, SF_EINTERNAL, "wcr: eigen decomposition of D'D failed");
-        goto done;
-    }
-    /* per-cluster sums: rows ordered by cluster */
-    {
-        int *cnt = sf_calloc((size_t)G + 1, sizeof(int)), *order = sf_malloc(sizeof(int) * (n ? n : 1));
-        for (size_t i = 0; i < n; i++) cnt[bcl->id[i] + 1]++;
-        for (int g = 0; g < G; g++) cnt[g + 1] += cnt[g];
-        int *pos = sf_malloc(sizeof(int) * ((size_t)G + 1));
-        memcpy(pos, cnt, sizeof(int) * ((size_t)G + 1));
-        for (size_t i = 0; i < n; i++) order[pos[bcl->id[i]]++] = (int)i;
-        free(pos);
-        P.A0 = sf_calloc((size_t)G + 1, sizeof(double));
-        P.A1 = sf_calloc((size_t)G + 1, sizeof(double));
-        P.AX = sf_calloc((size_t)G * k + 1, sizeof(double));
-        P.BX0 = sf_calloc((size_t)G * k + 1, sizeof(double));
-        P.BX1 = sf_calloc((size_t)G * k + 1, sizeof(double));
-        P.ptr = sf_malloc(sizeof(int) * ((size_t)G + 1));
-        size_t cap = n * (size_t)nfe + 16, nnz = 0;
-        P.lev = sf_malloc(sizeof(int) * cap);
-        P.alpha = sf_malloc(sizeof(double) * cap);
-        P.beta0 = sf_malloc(sizeof(double) * cap);
-        P.beta1 = sf_malloc(sizeof(double) * cap);
-        int *slot = sf_malloc(sizeof(int) * ((size_t)L + 1));
-        for (int l = 0; l < L; l++) slot[l] = -1;
-        for (int g = 0; g < G; g++) {
-            P.ptr[g] = (int)nnz;
-            size_t first = nnz;
-            for (int q = cnt[g]; q < cnt[g + 1]; q++) {
-                size_t i = (size_t)order[q];
-                P.A0[g] += a[i] * u0[i];
-                P.A1[g] += a[i] * u1[i];
-                for (int c = 0; c < k; c++) {
-                    double x = Xt[i + (size_t)c * n];
-                    P.AX[(size_t)g * k + c] += a[i] * x;
-                    P.BX0[(size_t)g * k + c] += x * u0[i];
-                    P.BX1[(size_t)g * k + c] += x * u1[i];
-                }
-                for (int f = 0; f < nfe; f++) {
-                    int l = off[f] + fe[f].id[i];
-                    if (slot[l] < 0) {
-                        slot[l] = (int)nnz;
-                        P.lev[nnz] = l;
-                        P.alpha[nnz] = P.beta0[nnz] = P.beta1[nnz] = 0;
-                        nnz++;
-                    }
-                    P.alpha[slot[l]] += a[i];
-                    P.beta0[slot[l]] += u0[i];
-                    P.beta1[slot[l]] += u1[i];
-                }
-            }
-            for (size_t q = first; q < nnz; q++) slot[P.lev[q]] = -1;
-        }
-        P.ptr[G] = (int)nnz;
-        free(slot);
-        /* score test (no bootstrap) at r, one-way on the bootstrap clusters:
-         * recentred scores s_g - (N_g/N) sum(s) (boottest) */
-        {
-            double tot = 0, q = 0;
-            for (int g = 0; g < G; g++) tot += P.A0[g] - in->r * P.A1[g];
-            for (int g = 0; g < G; g++) {
-                double s = P.A0[g] - in->r * P.A1[g] - (double)(cnt[g + 1] - cnt[g]) / N * tot;
-                q += s * s;
-            }
-            double f = (ssc->adj ? (N - 1) / (N - in->K) : 1.0) * (ssc->cluster_adj ? (double)G / (G - 1) : 1.0);
-            if (in->ncl == 0) f = ssc->adj ? N / (N - in->K) : 1.0;
-            out->score_t = q > 0 ? tot / sqrt(f * q) : NAN;
-            out->score_p = sf_dist_t_p2(out->score_t, ssc->normal ? 0 : G - 1);
-        }
-        free(cnt);
-        free(order);
-    }
+    int off[64];
+    rc = wcr_fe_levels(&P, fe, nfe, n, off, e);
+    if (rc) goto done;
+    wcr_cluster_sums(in, &P, bcl, fe, nfe, off, &w, out);
 
     /* replicates */
+    const sf_ssc *ssc = in->ssc;
+    double N = (double)n;
+    int L = P.L;
     sf_boot_share sh;
     sf_boot_plan(in->weights, in->B, G, in->rank, in->size, &sh);
     long B = sh.B, b0 = sh.b0, b1 = sh.b1, nloc = b1 - b0;
@@ -555,7 +608,7 @@ int sf_wcr(const sf_wcr_in *in, sf_wcr_out *out, sf_err *e)
         for (int g = 0; g < G; g++) vbuf[g] = sf_boot_weight(in->weights, in->seed, enumerate, (uint64_t)b, (uint64_t)g);
         wcr_replicate(&P, vbuf, work, rep + 5 * (b - b0));
     }
-    pfun F = {rep, nloc, B, bj, se, in->size > 1 ? in->reduce : NULL};
+    pfun F = {rep, nloc, B, w.bj, se, in->size > 1 ? in->reduce : NULL};
     out->p = p_at(&F, in->r);
     double alpha = 1.0 - (in->level > 0 && in->level < 1 ? in->level : 0.95);
     double q = sf_dist_t_q(alpha / 2, ssc->normal ? 0 : (in->ncl ? G - 1 : N - in->K));
@@ -563,11 +616,7 @@ int sf_wcr(const sf_wcr_in *in, sf_wcr_out *out, sf_err *e)
     out->ci_lo = ci_bound(&F, alpha, -1, q * se);
     out->ci_hi = ci_bound(&F, alpha, +1, q * se);
 done:
-    free(Xt);
-    free(a);
-    free(u0);
-    free(u1);
-    free(eh);
+    wcr_lin_free(&w);
     free(work);
     free(rep);
     free(vbuf);

@@ -158,7 +158,7 @@ static void read_attrs(hid_t g, sf_fit *f)
     hsize_t ncc = 0;
     f->ncl = (int)at_z(g, "cluster_dims");
     if (f->ncl > 2) f->ncl = 2;
-    if (!sf_h5_get_attr_doubles(g, "cluster_counts", &cc, &ncc))
+    if (!sf_h5_get_attr_doubles_alloc(g, "cluster_counts", &cc, &ncc))
         for (hsize_t i = 0; i < ncc && i < 2; i++) f->n_clusters[i] = (long)cc[i];
     free(cc);
     char *bm = at_s(g, "boot_method");

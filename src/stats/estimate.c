@@ -1088,6 +1088,147 @@ out:
     free(Zp);
 }
 
+static char *iv_formula(const ectx *c, const sf_model_spec *s)
+{
+    int ne = s->nendog, nx = s->nx, ni = s->ninstr;
+    const sf_term **xs = sf_malloc(sizeof(sf_term *) * (size_t)(nx + 1)), **es = sf_malloc(sizeof(sf_term *) * (size_t)(ne + 1)),
+                  **is = sf_malloc(sizeof(sf_term *) * (size_t)(ni + 1));
+    for (int i = 0; i < nx; i++) xs[i] = &s->x[i];
+    for (int i = 0; i < ne; i++) es[i] = &s->endog[i];
+    for (int i = 0; i < ni; i++) is[i] = &s->instr[i];
+    char *r = formula_text(c, &s->y, xs, nx, es, ne, is, ni);
+    free(xs);
+    free(es);
+    free(is);
+    return r;
+}
+
+/* the 2SLS design of fit_iv: y, X = (endogenous, kept exogenous, 1) and
+ * Z = (kept instruments, kept exogenous, 1), FE-demeaned plus the means */
+static void iv_design(const ectx *c, const eqdata *qp, const unsigned char *kx, const unsigned char *kz, double *y,
+                      double *X, double *Z, char **names, char **znames)
+{
+    const sf_model_spec *s = c->s;
+    const eqdata q = *qp;
+    size_t n = c->n;
+    int ne = s->nendog, nx = s->nx, ni = s->ninstr;
+    const double *dmE = q.dm + n, *dmX = q.dm + (size_t)(1 + ne) * n, *dmZ = q.dm + (size_t)(1 + ne + nx) * n;
+    for (size_t t = 0; t < n; t++) y[t] = q.dm[t] + q.mean[0];
+    int a = 0;
+    for (int i = 0; i < ne; i++, a++) {
+        for (size_t t = 0; t < n; t++) X[t + (size_t)a * n] = dmE[t + (size_t)i * n] + q.mean[1 + i];
+        names[a] = s->endog[i].name;
+    }
+    int az = 0;
+    for (int i = 0; i < ni; i++) {
+        if (!kz[i]) continue;
+        for (size_t t = 0; t < n; t++) Z[t + (size_t)az * n] = dmZ[t + (size_t)i * n] + q.mean[1 + ne + nx + i];
+        znames[az++] = s->instr[i].name;
+    }
+    for (int i = 0; i < nx; i++) {
+        if (!kx[i]) continue;
+        for (size_t t = 0; t < n; t++) {
+            double v = dmX[t + (size_t)i * n] + q.mean[1 + ne + i];
+            X[t + (size_t)a * n] = v;
+            Z[t + (size_t)az * n] = v;
+        }
+        names[a++] = s->x[i].name;
+        znames[az++] = s->x[i].name;
+    }
+    for (size_t t = 0; t < n; t++) X[t + (size_t)a * n] = Z[t + (size_t)az * n] = 1.0;
+    names[a] = znames[az] = "_cons";
+}
+
+/* R2, RMSE and the within R2 of the second stage */
+static void iv_fit_stats(const ectx *c, sf_fit *f, const eqdata *qp, const sf_ls_out *lsp, int k,
+                         const unsigned char *kx)
+{
+    const sf_model_spec *s = c->s;
+    const eqdata q = *qp;
+    const sf_ls_out ls = *lsp;
+    size_t n = c->n;
+    int nx = s->nx;
+    double tss = 0, wss = 0, N = (double)n;
+    for (size_t t = 0; t < n; t++) {
+        tss += (q.raw[t] - q.mean[0]) * (q.raw[t] - q.mean[0]);
+        wss += q.dm[t] * q.dm[t];
+    }
+    f->rss = ls.rss;
+    f->tss = tss;
+    f->r2 = 1 - ls.rss / tss;
+    f->r2_adj = 1 - (1 - f->r2) * (N - 1) / (N - (k - 1 + c->rank_all));
+    f->rmse = sqrt(ls.rss / N);
+    f->df_fe = c->rank_all - 1;
+    if (c->nfe > 0) {
+        f->r2_within = 1 - ls.rss / wss;
+        f->r2_within_adj = r2_adj_within(f->r2_within, N, c->rank_all, k - 1);
+    }
+    for (int i = 0; i < nx; i++)
+        if (kx[i] && is_control(c, &s->x[i], NULL)) f->has_controls = 1;
+}
+
+/* the first stage of the first endogenous regressor of fit_iv */
+static sf_fit *iv_first_stage(const ectx *c, const sf_fit *f, const eqdata *qp, double *X, double *Z, int l, int kzn,
+                              char **znames)
+{
+    const sf_model_spec *s = c->s;
+    const eqdata q = *qp;
+    size_t n = c->n;
+    double N = (double)n;
+    sf_fit *fs = fit_new(c, "", SF_ROLE_FIRST);
+    free(fs->name);
+    char nm[512];
+    snprintf(nm, sizeof nm, "%s.first", s->name);
+    fs->name = sf_strdup(nm);
+    fs->depvar = sf_strdup(s->endog[0].name);
+    {
+        char buf[4096];
+        size_t L = (size_t)snprintf(buf, sizeof buf, "%s ~ ", s->endog[0].name);
+        for (int b = 0; b < l - 1 && L < sizeof buf; b++)
+            L += (size_t)snprintf(buf + L, sizeof buf - L, "%s%s", b ? " + " : "", znames[b]);
+        if (s->nfe && L < sizeof buf) {
+            L += (size_t)snprintf(buf + L, sizeof buf - L, " | ");
+            for (int b = 0; b < s->nfe && L < sizeof buf; b++)
+                L += (size_t)snprintf(buf + L, sizeof buf - L, "%s%s", b ? " + " : "", s->fe[b]);
+        }
+        fs->formula = sf_strdup(buf);
+    }
+    sf_ls_in in1;
+    ls_setup(c, &in1);
+    in1.y = X;
+    in1.X = Z;
+    in1.k = l;
+    sf_ls_out ls1;
+    if (sf_ls_fit(&in1, &ls1) == 0) {
+        fill_coefs(fs, c, &ls1, znames, l, 1);
+        fs->key = 0;
+        double tss1 = 0, m1 = vsum(q.raw + n, n) / N;
+        for (size_t t = 0; t < n; t++) tss1 += (q.raw[n + t] - m1) * (q.raw[n + t] - m1);
+        fs->rss = ls1.rss;
+        fs->tss = tss1;
+        fs->r2 = 1 - ls1.rss / tss1;
+        fs->r2_adj = 1 - (1 - fs->r2) * (N - 1) / (N - (l - 1 + c->rank_all));
+        fs->rmse = sqrt(ls1.rss / N);
+        fs->has_controls = f->has_controls;
+        /* the first-stage F of the table: F on the excluded instruments
+         * (= KP rk Wald F robust / Cragg-Donald F iid with one endogenous) */
+        fs->F = c->vcov == SF_V_IID ? f->cdf : f->kpf;
+        fs->F_df1 = kzn;
+        fs->F_df2 = c->ssc.normal ? INFINITY : ls1.df_resid;
+        fs->F_p = sf_dist_f_sf(fs->F, kzn, c->ssc.normal ? 0 : ls1.df_resid);
+        snprintf(fs->idstat_name, sizeof fs->idstat_name, "%s", f->idstat_name);
+        fs->idstat = f->idstat;
+        fs->idstat_p = f->idstat_p;
+        fs->idstat_df = f->idstat_df;
+        fs->cdf = f->cdf;
+        fs->kpf = f->kpf;
+        sf_ls_out_free(&ls1);
+    }
+    fs->is_iv = 1;
+    fs->col_no = s->first_stage ? 0 : -1; /* -1: not shown in tables */
+    return fs;
+}
+
 static int fit_iv(const ectx *c, sf_fit ***fits, int *nfits, sf_err *e)
 {
     const sf_model_spec *s = c->s;
@@ -1106,17 +1247,7 @@ static int fit_iv(const ectx *c, sf_fit ***fits, int *nfits, sf_err *e)
     sf_fit *f = fit_new(c, s->name, SF_ROLE_MODEL);
     f->is_iv = 1;
     f->depvar = sf_strdup(s->y.name);
-    {
-        const sf_term **xs = sf_malloc(sizeof(sf_term *) * (size_t)(nx + 1)), **es = sf_malloc(sizeof(sf_term *) * (size_t)(ne + 1)),
-                      **is = sf_malloc(sizeof(sf_term *) * (size_t)(ni + 1));
-        for (int i = 0; i < nx; i++) xs[i] = &s->x[i];
-        for (int i = 0; i < ne; i++) es[i] = &s->endog[i];
-        for (int i = 0; i < ni; i++) is[i] = &s->instr[i];
-        f->formula = formula_text(c, &s->y, xs, nx, es, ne, is, ni);
-        free(xs);
-        free(es);
-        free(is);
-    }
+    f->formula = iv_formula(c, s);
     int rc = SF_OK;
     /* exogenous screen, then endogenous and instruments against the kept exogenous */
     unsigned char *kx = sf_calloc((size_t)nx + 1, 1), *ke = sf_calloc((size_t)ne + 1, 1), *kz = sf_calloc((size_t)ni + 1, 1);
@@ -1158,30 +1289,7 @@ static int fit_iv(const ectx *c, sf_fit ***fits, int *nfits, sf_err *e)
         double *X = sf_malloc(sizeof(double) * n * (size_t)k + 8), *Z = sf_malloc(sizeof(double) * n * (size_t)l + 8);
         double *y = sf_malloc(sizeof(double) * n);
         char **names = sf_malloc(sizeof(char *) * (size_t)k), **znames = sf_malloc(sizeof(char *) * (size_t)l);
-        for (size_t t = 0; t < n; t++) y[t] = q.dm[t] + q.mean[0];
-        int a = 0;
-        for (int i = 0; i < ne; i++, a++) {
-            for (size_t t = 0; t < n; t++) X[t + (size_t)a * n] = dmE[t + (size_t)i * n] + q.mean[1 + i];
-            names[a] = s->endog[i].name;
-        }
-        int az = 0;
-        for (int i = 0; i < ni; i++) {
-            if (!kz[i]) continue;
-            for (size_t t = 0; t < n; t++) Z[t + (size_t)az * n] = dmZ[t + (size_t)i * n] + q.mean[1 + ne + nx + i];
-            znames[az++] = s->instr[i].name;
-        }
-        for (int i = 0; i < nx; i++) {
-            if (!kx[i]) continue;
-            for (size_t t = 0; t < n; t++) {
-                double v = dmX[t + (size_t)i * n] + q.mean[1 + ne + i];
-                X[t + (size_t)a * n] = v;
-                Z[t + (size_t)az * n] = v;
-            }
-            names[a++] = s->x[i].name;
-            znames[az++] = s->x[i].name;
-        }
-        for (size_t t = 0; t < n; t++) X[t + (size_t)a * n] = Z[t + (size_t)az * n] = 1.0;
-        names[a] = znames[az] = "_cons";
+        iv_design(c, &q, kx, kz, y, X, Z, names, znames);
         sf_ls_in in;
         ls_setup(c, &in);
         in.y = y;
@@ -1206,23 +1314,7 @@ static int fit_iv(const ectx *c, sf_fit ***fits, int *nfits, sf_err *e)
         if (s->boot_coef)
             for (int b = 0; b < k; b++)
                 if (!strcmp(names[b], s->boot_coef)) f->key = b;
-        double tss = 0, wss = 0, N = (double)n;
-        for (size_t t = 0; t < n; t++) {
-            tss += (q.raw[t] - q.mean[0]) * (q.raw[t] - q.mean[0]);
-            wss += q.dm[t] * q.dm[t];
-        }
-        f->rss = ls.rss;
-        f->tss = tss;
-        f->r2 = 1 - ls.rss / tss;
-        f->r2_adj = 1 - (1 - f->r2) * (N - 1) / (N - (k - 1 + c->rank_all));
-        f->rmse = sqrt(ls.rss / N);
-        f->df_fe = c->rank_all - 1;
-        if (c->nfe > 0) {
-            f->r2_within = 1 - ls.rss / wss;
-            f->r2_within_adj = r2_adj_within(f->r2_within, N, c->rank_all, k - 1);
-        }
-        for (int i = 0; i < nx; i++)
-            if (kx[i] && is_control(c, &s->x[i], NULL)) f->has_controls = 1;
+        iv_fit_stats(c, f, &q, &ls, k, kx);
         if (ls.psd_fixed) sf_fit_note(f, "two-way cluster VCV was not positive semidefinite: negative eigenvalues set to 0");
         if ((s->boot == SF_BOOT_WCR || s->boot == SF_BOOT_WRE) && boot_reps(c) > 0) {
             if (ne != 1)
@@ -1254,57 +1346,7 @@ static int fit_iv(const ectx *c, sf_fit ***fits, int *nfits, sf_err *e)
         else
             sf_fit_note(f, "identification statistics are computed for one endogenous regressor only");
         /* first stage of the first endogenous regressor */
-        sf_fit *fs = fit_new(c, "", SF_ROLE_FIRST);
-        free(fs->name);
-        char nm[512];
-        snprintf(nm, sizeof nm, "%s.first", s->name);
-        fs->name = sf_strdup(nm);
-        fs->depvar = sf_strdup(s->endog[0].name);
-        {
-            char buf[4096];
-            size_t L = (size_t)snprintf(buf, sizeof buf, "%s ~ ", s->endog[0].name);
-            for (int b = 0; b < l - 1 && L < sizeof buf; b++)
-                L += (size_t)snprintf(buf + L, sizeof buf - L, "%s%s", b ? " + " : "", znames[b]);
-            if (s->nfe && L < sizeof buf) {
-                L += (size_t)snprintf(buf + L, sizeof buf - L, " | ");
-                for (int b = 0; b < s->nfe && L < sizeof buf; b++)
-                    L += (size_t)snprintf(buf + L, sizeof buf - L, "%s%s", b ? " + " : "", s->fe[b]);
-            }
-            fs->formula = sf_strdup(buf);
-        }
-        sf_ls_in in1;
-        ls_setup(c, &in1);
-        in1.y = X;
-        in1.X = Z;
-        in1.k = l;
-        sf_ls_out ls1;
-        if (sf_ls_fit(&in1, &ls1) == 0) {
-            fill_coefs(fs, c, &ls1, znames, l, 1);
-            fs->key = 0;
-            double tss1 = 0, m1 = vsum(q.raw + n, n) / N;
-            for (size_t t = 0; t < n; t++) tss1 += (q.raw[n + t] - m1) * (q.raw[n + t] - m1);
-            fs->rss = ls1.rss;
-            fs->tss = tss1;
-            fs->r2 = 1 - ls1.rss / tss1;
-            fs->r2_adj = 1 - (1 - fs->r2) * (N - 1) / (N - (l - 1 + c->rank_all));
-            fs->rmse = sqrt(ls1.rss / N);
-            fs->has_controls = f->has_controls;
-            /* the first-stage F of the table: F on the excluded instruments
-             * (= KP rk Wald F robust / Cragg-Donald F iid with one endogenous) */
-            fs->F = c->vcov == SF_V_IID ? f->cdf : f->kpf;
-            fs->F_df1 = kzn;
-            fs->F_df2 = c->ssc.normal ? INFINITY : ls1.df_resid;
-            fs->F_p = sf_dist_f_sf(fs->F, kzn, c->ssc.normal ? 0 : ls1.df_resid);
-            snprintf(fs->idstat_name, sizeof fs->idstat_name, "%s", f->idstat_name);
-            fs->idstat = f->idstat;
-            fs->idstat_p = f->idstat_p;
-            fs->idstat_df = f->idstat_df;
-            fs->cdf = f->cdf;
-            fs->kpf = f->kpf;
-            sf_ls_out_free(&ls1);
-        }
-        fs->is_iv = 1;
-        fs->col_no = s->first_stage ? 0 : -1; /* -1: not shown in tables */
+        sf_fit *fs = iv_first_stage(c, f, &q, X, Z, l, kzn, znames);
         f->first = fs;
         sf_ls_out_free(&ls);
         free(X);
@@ -1510,6 +1552,92 @@ static void check_raw_twins(ectx *c)
     free(dm);
 }
 
+/* the rows of the sample (in the subset, no missing value, FE and cluster ids
+ * known), compacted in c's columns; returns their number */
+static size_t sample_rows(ectx *c, unsigned char *keep, size_t N0, const sf_column *sc, const sf_strmap *sub)
+{
+    for (size_t i = 0; i < N0; i++) {
+        int k = 1;
+        if (sc) {
+            char key[64];
+            const char *v = NULL;
+            if (sc->type == SF_COL_STR)
+                v = sc->str[i];
+            else if (!isnan(sc->num[i])) {
+                snprintf(key, sizeof key, "%.17g", sc->num[i]);
+                v = key;
+            }
+            if (!v || sf_strmap_get(sub, v) < 0) {
+                keep[i] = 0;
+                c->n_subset++;
+                continue;
+            }
+        }
+        for (int j = 0; j < c->nmain && k; j++)
+            if (isnan(c->cols[j][i])) k = 0;
+        for (int j = 0; j < c->nfe && k; j++)
+            if (c->fe[j].id[i] < 0) k = 0;
+        for (int j = 0; j < c->ncl && k; j++)
+            if (c->cl[j].id[i] < 0) k = 0;
+        keep[i] = (unsigned char)k;
+        if (!k) c->n_missing++;
+    }
+    for (int j = 0; j < c->nfe; j++) sf_group_filter(&c->fe[j], keep);
+    for (int j = 0; j < c->ncl; j++) sf_group_filter(&c->cl[j], keep);
+    size_t n1 = 0;
+    for (size_t i = 0; i < N0; i++)
+        if (keep[i]) {
+            for (int j = 0; j < c->ncols; j++) c->cols[j][n1] = c->cols[j][i];
+            n1++;
+        }
+    return n1;
+}
+
+/* drop the FE singletons from the n1 rows of the sample; returns the rows left */
+static size_t drop_singletons(ectx *c, size_t n1)
+{
+    unsigned char *k2 = sf_malloc(n1 ? n1 : 1);
+    memset(k2, 1, n1);
+    c->n_single = sf_singletons_drop(c->fe, c->nfe, k2, n1);
+    if (c->n_single) {
+        for (int j = 0; j < c->nfe; j++) sf_group_filter(&c->fe[j], k2);
+        for (int j = 0; j < c->ncl; j++) sf_group_filter(&c->cl[j], k2);
+        size_t n2 = 0;
+        for (size_t i = 0; i < n1; i++)
+            if (k2[i]) {
+                for (int j = 0; j < c->ncols; j++) c->cols[j][n2] = c->cols[j][i];
+                n2++;
+            }
+        n1 = n2;
+    }
+    free(k2);
+    return n1;
+}
+
+/* boot_coef must be a regressor of each fit of the section */
+static int check_boot_coef(const sf_model_spec *s, sf_fit ***fits, int *nfits, int before, sf_err *e)
+{
+    for (int i = before; i < *nfits; i++) {
+        sf_fit *f = (*fits)[i];
+        int found = 0;
+        size_t bl = strlen(s->boot_coef);
+        for (int a = 0; a < f->k; a++)
+            if (!strcmp(f->coef[a], s->boot_coef)) found = 1;
+        /* a regressor of the model that the data dropped (collinear, absorbed): the fit's
+         * notes say so and there is no bootstrap of it; not an error of the models file */
+        for (int a = 0; a < f->ndropped; a++)
+            if (!strncmp(f->dropped[a], s->boot_coef, bl) && f->dropped[a][bl] == ' ') found = 1;
+        if (!found && f->role != SF_ROLE_FIRST && f->role != SF_ROLE_MED_M) {
+            int rc = sf_fail(e, SF_EUSER, "%s:%d: [%s]: boot_coef '%s' is not a regressor of the model", s->path,
+                             s->boot_coef_line, s->name, s->boot_coef);
+            for (int j = before; j < *nfits; j++) sf_fit_free((*fits)[j]);
+            *nfits = before;
+            return rc;
+        }
+    }
+    return SF_OK;
+}
+
 int sf_estimate_section(const sf_frame *fr, const sf_model_spec *s, const sf_est_opts *o, sf_fit ***fits,
                         int *nfits, sf_err *e)
 {
@@ -1579,58 +1707,9 @@ int sf_estimate_section(const sf_frame *fr, const sf_model_spec *s, const sf_est
         }
         sc = sf_frame_col(fr, s->subset_by);
     }
-    for (size_t i = 0; i < N0; i++) {
-        int k = 1;
-        if (sc) {
-            char key[64];
-            const char *v = NULL;
-            if (sc->type == SF_COL_STR)
-                v = sc->str[i];
-            else if (!isnan(sc->num[i])) {
-                snprintf(key, sizeof key, "%.17g", sc->num[i]);
-                v = key;
-            }
-            if (!v || sf_strmap_get(&sub, v) < 0) {
-                keep[i] = 0;
-                c.n_subset++;
-                continue;
-            }
-        }
-        for (int j = 0; j < c.nmain && k; j++)
-            if (isnan(c.cols[j][i])) k = 0;
-        for (int j = 0; j < c.nfe && k; j++)
-            if (c.fe[j].id[i] < 0) k = 0;
-        for (int j = 0; j < c.ncl && k; j++)
-            if (c.cl[j].id[i] < 0) k = 0;
-        keep[i] = (unsigned char)k;
-        if (!k) c.n_missing++;
-    }
-    for (int j = 0; j < c.nfe; j++) sf_group_filter(&c.fe[j], keep);
-    for (int j = 0; j < c.ncl; j++) sf_group_filter(&c.cl[j], keep);
-    size_t n1 = 0;
-    for (size_t i = 0; i < N0; i++)
-        if (keep[i]) {
-            for (int j = 0; j < c.ncols; j++) c.cols[j][n1] = c.cols[j][i];
-            n1++;
-        }
+    size_t n1 = sample_rows(&c, keep, N0, sc, &sub);
     /* singletons */
-    if (c.nfe > 0 && !c.ssc.keep_singletons) {
-        unsigned char *k2 = sf_malloc(n1 ? n1 : 1);
-        memset(k2, 1, n1);
-        c.n_single = sf_singletons_drop(c.fe, c.nfe, k2, n1);
-        if (c.n_single) {
-            for (int j = 0; j < c.nfe; j++) sf_group_filter(&c.fe[j], k2);
-            for (int j = 0; j < c.ncl; j++) sf_group_filter(&c.cl[j], k2);
-            size_t n2 = 0;
-            for (size_t i = 0; i < n1; i++)
-                if (k2[i]) {
-                    for (int j = 0; j < c.ncols; j++) c.cols[j][n2] = c.cols[j][i];
-                    n2++;
-                }
-            n1 = n2;
-        }
-        free(k2);
-    }
+    if (c.nfe > 0 && !c.ssc.keep_singletons) n1 = drop_singletons(&c, n1);
     c.n = n1;
     int kmin = s->nx + s->nendog + 2 + (s->mediator ? 1 : 0);
     if (n1 < (size_t)kmin) {
@@ -1676,25 +1755,7 @@ int sf_estimate_section(const sf_frame *fr, const sf_model_spec *s, const sf_est
             (*fits)[(*nfits)++] = f;
         }
     }
-    if (!rc && s->boot_coef)
-        for (int i = before; i < *nfits; i++) {
-            sf_fit *f = (*fits)[i];
-            int found = 0;
-            size_t bl = strlen(s->boot_coef);
-            for (int a = 0; a < f->k; a++)
-                if (!strcmp(f->coef[a], s->boot_coef)) found = 1;
-            /* a regressor of the model that the data dropped (collinear, absorbed): the fit's
-             * notes say so and there is no bootstrap of it; not an error of the models file */
-            for (int a = 0; a < f->ndropped; a++)
-                if (!strncmp(f->dropped[a], s->boot_coef, bl) && f->dropped[a][bl] == ' ') found = 1;
-            if (!found && f->role != SF_ROLE_FIRST && f->role != SF_ROLE_MED_M) {
-                rc = sf_fail(e, SF_EUSER, "%s:%d: [%s]: boot_coef '%s' is not a regressor of the model", s->path,
-                             s->boot_coef_line, s->name, s->boot_coef);
-                for (int j = before; j < *nfits; j++) sf_fit_free((*fits)[j]);
-                *nfits = before;
-                break;
-            }
-        }
+    if (!rc && s->boot_coef) rc = check_boot_coef(s, fits, nfits, before, e);
 out:
     for (int j = 0; j < c.ncols; j++) {
         free(c.cols[j]);

@@ -14,29 +14,17 @@ typedef struct {
     const char *path;
 } read_ctx;
 
-/* read one link of /panel if it is a dataset (API calls stable from HDF5
- * 1.8 to 1.14: H5Oopen + H5Iget_type rather than the versioned H5O info) */
-static herr_t read_one(hid_t grp, const char *name, read_ctx *c)
+/* read one link of /panel if it is a 1-D dataset of numbers or strings (other
+ * kinds, e.g. compound or enum, are skipped) */
+static int read_one(hid_t grp, const char *name, read_ctx *c)
 {
-    hid_t obj = H5Oopen(grp, name, H5P_DEFAULT);
-    if (obj < 0) return 0;
-    int is_ds = H5Iget_type(obj) == H5I_DATASET;
-    H5Oclose(obj);
-    if (!is_ds) return 0;
-    hid_t ds = H5Dopen2(grp, name, H5P_DEFAULT);
-    if (ds < 0) {
-        c->rc = sf_fail(c->e, SF_EUSER, "%s: cannot open /panel/%s", c->path, name);
-        return -1;
-    }
-    hid_t sp = H5Dget_space(ds), ty = H5Dget_type(ds);
-    int nd = H5Sget_simple_extent_ndims(sp);
-    hsize_t dims[2] = {0, 0};
-    H5Sget_simple_extent_dims(sp, dims, NULL);
-    herr_t st = 0;
+    int nd = 0;
+    hsize_t dims[8] = {0};
+    int kind = sf_h5_shape(grp, name, &nd, dims);
+    if (kind < 0) return 0; /* a group or a broken link */
     if (nd != 1) {
         c->rc = sf_fail(c->e, SF_EUSER, "%s: /panel/%s is not a 1-D dataset", c->path, name);
-        st = -1;
-        goto out;
+        return -1;
     }
     if (!c->have_len) {
         c->len = dims[0];
@@ -46,182 +34,88 @@ static herr_t read_one(hid_t grp, const char *name, read_ctx *c)
     } else if (dims[0] != c->len) {
         c->rc = sf_fail(c->e, SF_EUSER, "%s: /panel/%s has %llu rows, other columns %llu", c->path, name,
                         (unsigned long long)dims[0], (unsigned long long)c->len);
-        st = -1;
-        goto out;
+        return -1;
     }
-    H5T_class_t cls = H5Tget_class(ty);
     size_t n = (size_t)dims[0];
-    if (cls == H5T_INTEGER || cls == H5T_FLOAT) {
-        double *v = sf_frame_add_num(c->f, name);
-        if (n && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
+    if (kind == SF_H5_NUMBER) {
+        double *v = NULL;
+        if (sf_h5_read_double(grp, name, &v, NULL, NULL, NULL) != SF_OK) {
             c->rc = sf_fail(c->e, SF_EUSER, "%s: cannot read /panel/%s", c->path, name);
-            st = -1;
+            return -1;
         }
-    } else if (cls == H5T_STRING) {
+        memcpy(sf_frame_add_num(c->f, name), v, sizeof(double) * n);
+        free(v);
+    } else if (kind == SF_H5_STRING || kind == SF_H5_STRING_FIXED) {
+        char **s = NULL;
+        hsize_t m = 0;
+        if (sf_h5_read_strings(grp, name, &s, &m, NULL) != SF_OK) {
+            c->rc = sf_fail(c->e, SF_EUSER, "%s: cannot read /panel/%s", c->path, name);
+            return -1;
+        }
         char **dst = sf_frame_add_str(c->f, name);
-        if (H5Tis_variable_str(ty) > 0) {
-            hid_t mt = H5Tcopy(H5T_C_S1);
-            H5Tset_size(mt, H5T_VARIABLE);
-            H5Tset_cset(mt, H5Tget_cset(ty)); /* UTF-8 (h5py) or ASCII */
-            char **buf = sf_calloc(n ? n : 1, sizeof(char *));
-            if (n && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
-                c->rc = sf_fail(c->e, SF_EUSER, "%s: cannot read /panel/%s", c->path, name);
-                st = -1;
-            } else
-                for (size_t i = 0; i < n; i++) dst[i] = buf[i] && buf[i][0] ? sf_strdup(buf[i]) : NULL;
-            if (n) H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, buf);
-            free(buf);
-            H5Tclose(mt);
-        } else {
-            size_t w = H5Tget_size(ty);
-            hid_t mt = H5Tcopy(H5T_C_S1);
-            H5Tset_size(mt, w);
-            H5Tset_strpad(mt, H5T_STR_NULLPAD);
-            H5Tset_cset(mt, H5Tget_cset(ty));
-            char *buf = sf_calloc(n * w + 1, 1);
-            if (n && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
-                c->rc = sf_fail(c->e, SF_EUSER, "%s: cannot read /panel/%s", c->path, name);
-                st = -1;
-            } else
-                for (size_t i = 0; i < n; i++) {
-                    char *s = sf_calloc(w + 1, 1);
-                    memcpy(s, buf + i * w, w);
-                    char *t = sf_trim(s);
-                    dst[i] = *t ? sf_strdup(t) : NULL;
-                    free(s);
-                }
-            free(buf);
-            H5Tclose(mt);
+        for (size_t i = 0; i < n && i < (size_t)m; i++) {
+            /* fixed-length strings are padded: trimmed; empty = missing */
+            const char *t = kind == SF_H5_STRING_FIXED ? sf_trim(s[i]) : s[i];
+            dst[i] = *t ? sf_strdup(t) : NULL;
         }
-    } /* other classes (compound, enum...) are skipped */
-out:
-    H5Tclose(ty);
-    H5Sclose(sp);
-    H5Dclose(ds);
-    return st;
+        for (hsize_t i = 0; i < m; i++) free(s[i]);
+        free(s);
+    }
+    return 0;
 }
 
 int sf_panel_read_h5(const char *path, sf_frame **out, sf_err *e)
 {
     *out = NULL;
     if (!sf_file_exists(path)) return sf_fail(e, SF_EUSER, "%s: no such file", path);
-    H5E_auto2_t old;
-    void *olddata;
-    H5Eget_auto2(H5E_DEFAULT, &old, &olddata);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    int rc = SF_OK;
-    if (f < 0) {
-        rc = sf_fail(e, SF_EUSER, "%s: not an HDF5 file (or not readable)", path);
-        goto done;
+    sf_h5 h;
+    if (sf_h5_open(&h, path, 0, NULL) != SF_OK)
+        return sf_fail(e, SF_EUSER, "%s: not an HDF5 file (or not readable)", path);
+    if (!sf_h5_exists(h.file, "panel")) {
+        sf_h5_close(&h, NULL);
+        return sf_fail(e, SF_EUSER, "%s: no /panel group (run the pipeline first)", path);
     }
-    if (H5Lexists(f, "panel", H5P_DEFAULT) <= 0) {
-        rc = sf_fail(e, SF_EUSER, "%s: no /panel group (run the pipeline first)", path);
-        H5Fclose(f);
-        goto done;
-    }
-    hid_t g = H5Gopen2(f, "panel", H5P_DEFAULT);
+    hid_t g = sf_h5_open_group(h.file, "panel");
     read_ctx c = {sf_frame_new(0), 0, 0, e, SF_OK, path};
-    H5G_info_t gi;
-    if (H5Gget_info(g, &gi) >= 0) {
-        /* creation order when the file tracks it, else names */
-        H5_index_t idx = H5_INDEX_CRT_ORDER;
-        char probe[8];
-        if (gi.nlinks && H5Lget_name_by_idx(g, ".", idx, H5_ITER_INC, 0, probe, sizeof probe, H5P_DEFAULT) < 0)
-            idx = H5_INDEX_NAME;
-        for (hsize_t i = 0; i < gi.nlinks && c.rc == SF_OK; i++) {
-            ssize_t len = H5Lget_name_by_idx(g, ".", idx, H5_ITER_INC, i, NULL, 0, H5P_DEFAULT);
-            if (len < 0) continue;
-            char *name = sf_malloc((size_t)len + 1);
-            H5Lget_name_by_idx(g, ".", idx, H5_ITER_INC, i, name, (size_t)len + 1, H5P_DEFAULT);
-            read_one(g, name, &c);
-            free(name);
-        }
+    char **names = NULL;
+    size_t nn = 0;
+    /* creation order when the file tracks it, else names */
+    sf_h5_list(h.file, "panel", SF_H5_BY_CREATION, &names, &nn);
+    for (size_t i = 0; i < nn; i++) {
+        if (c.rc == SF_OK) read_one(g, names[i], &c);
+        free(names[i]);
     }
-    H5Gclose(g);
-    H5Fclose(f);
+    free(names);
+    sf_h5_close_object(g);
+    sf_h5_close(&h, NULL);
     if (c.rc) {
         sf_frame_free(c.f);
-        rc = c.rc;
-        goto done;
+        return c.rc;
     }
     if (c.f->ncol == 0) {
         sf_frame_free(c.f);
-        rc = sf_fail(e, SF_EUSER, "%s: /panel holds no 1-D dataset", path);
-        goto done;
+        return sf_fail(e, SF_EUSER, "%s: /panel holds no 1-D dataset", path);
     }
     *out = c.f;
-done:
-    H5Eset_auto2(H5E_DEFAULT, old, olddata);
-    return rc;
+    return SF_OK;
 }
 
 /* ---------------------------------------------------------------- writing */
 static int wr_doubles(hid_t g, const char *name, const double *v, int rank, const hsize_t *dims)
 {
-    hid_t sp = H5Screate_simple(rank, dims, NULL);
-    hid_t ds = H5Dcreate2(g, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    int bad = ds < 0;
-    hsize_t tot = 1;
-    for (int i = 0; i < rank; i++) tot *= dims[i];
-    if (!bad && tot) bad = H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0;
-    if (ds >= 0) H5Dclose(ds);
-    H5Sclose(sp);
-    return bad;
+    sf_h5 h = {.file = g, .root = 1};
+    return sf_h5_write_double(&h, g, name, rank, dims, v, NULL) != SF_OK;
 }
 
 static int wr_strings(hid_t g, const char *name, char *const *v, hsize_t n)
 {
-    hid_t ty = H5Tcopy(H5T_C_S1);
-    H5Tset_size(ty, H5T_VARIABLE);
-    H5Tset_cset(ty, H5T_CSET_UTF8);
-    hid_t sp = H5Screate_simple(1, &n, NULL);
-    hid_t ds = H5Dcreate2(g, name, ty, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    int bad = ds < 0;
-    if (!bad && n) bad = H5Dwrite(ds, ty, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0;
-    if (ds >= 0) H5Dclose(ds);
-    H5Sclose(sp);
-    H5Tclose(ty);
-    return bad;
+    sf_h5 h = {.file = g, .root = 1};
+    return sf_h5_write_strings(&h, g, name, n, v, NULL) != SF_OK;
 }
 
-static void at_d(hid_t g, const char *name, double v)
-{
-    hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(g, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
-    if (a >= 0) {
-        H5Awrite(a, H5T_NATIVE_DOUBLE, &v);
-        H5Aclose(a);
-    }
-    H5Sclose(sp);
-}
-
-static void at_l(hid_t g, const char *name, long long v)
-{
-    hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(g, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
-    if (a >= 0) {
-        H5Awrite(a, H5T_NATIVE_LLONG, &v);
-        H5Aclose(a);
-    }
-    H5Sclose(sp);
-}
-
-static void at_s(hid_t g, const char *name, const char *v)
-{
-    if (!v) v = "";
-    hid_t ty = H5Tcopy(H5T_C_S1);
-    H5Tset_size(ty, H5T_VARIABLE);
-    H5Tset_cset(ty, H5T_CSET_UTF8);
-    hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(g, name, ty, sp, H5P_DEFAULT, H5P_DEFAULT);
-    if (a >= 0) {
-        H5Awrite(a, ty, &v);
-        H5Aclose(a);
-    }
-    H5Sclose(sp);
-    H5Tclose(ty);
-}
+static void at_d(hid_t g, const char *name, double v) { sf_h5_attr_double(g, name, v); }
+static void at_l(hid_t g, const char *name, long long v) { sf_h5_attr_int(g, name, (long)v); }
+static void at_s(hid_t g, const char *name, const char *v) { sf_h5_attr_str(g, name, v); }
 
 static const char *role_name(int r)
 {
@@ -231,21 +125,14 @@ static const char *role_name(int r)
 
 int sf_estimates_write_h5(hid_t file, sf_fit *const *fits, int nfits, sf_err *e)
 {
-    H5E_auto2_t old;
-    void *olddata;
-    H5Eget_auto2(H5E_DEFAULT, &old, &olddata);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    sf_h5_silence();
     int rc = SF_OK;
-    hid_t est = H5Lexists(file, "estimates", H5P_DEFAULT) > 0 ? H5Gopen2(file, "estimates", H5P_DEFAULT)
-                                                              : H5Gcreate2(file, "estimates", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (est < 0) {
-        rc = sf_fail(e, SF_EINTERNAL, "cannot create /estimates");
-        goto done;
-    }
+    hid_t est = sf_h5_group_at(file, "estimates");
+    if (est < 0) return sf_fail(e, SF_EINTERNAL, "cannot create /estimates");
     for (int i = 0; i < nfits && !rc; i++) {
         const sf_fit *f = fits[i];
-        if (H5Lexists(est, f->name, H5P_DEFAULT) > 0) H5Ldelete(est, f->name, H5P_DEFAULT);
-        hid_t g = H5Gcreate2(est, f->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        sf_h5_delete(est, f->name);
+        hid_t g = sf_h5_group_at(est, f->name);
         if (g < 0) {
             rc = sf_fail(e, SF_EINTERNAL, "cannot create /estimates/%s", f->name);
             break;
@@ -317,11 +204,9 @@ int sf_estimates_write_h5(hid_t file, sf_fit *const *fits, int nfits, sf_err *e)
         }
         if (f->ndropped) wr_strings(g, "dropped", f->dropped, (hsize_t)f->ndropped);
         if (f->nnotes) wr_strings(g, "notes", f->notes, (hsize_t)f->nnotes);
-        H5Gclose(g);
+        sf_h5_close_object(g);
         if (bad) rc = sf_fail(e, SF_EINTERNAL, "cannot write the datasets of /estimates/%s", f->name);
     }
-    H5Gclose(est);
-done:
-    H5Eset_auto2(H5E_DEFAULT, old, olddata);
+    sf_h5_close_object(est);
     return rc;
 }

@@ -36,6 +36,65 @@ void sf_ls_out_free(sf_ls_out *o)
     memset(o, 0, sizeof *o);
 }
 
+/* the cluster meat (one- or two-way) of the scores S, with its factors */
+static void cluster_meat(const sf_ls_in *in, sf_ls_out *out, const double *S, int K, double *meat)
+{
+    size_t n = in->n;
+    int k = in->k;
+    const sf_ssc *ssc = in->ssc;
+    double N = (double)n, sdm = ssc->sdofminus;
+    double adjN = ssc->adj ? (N - 1) / (N - K - sdm) : 1.0;
+    long G0 = in->cl[0].nlev, G1 = in->ncl > 1 ? in->cl[1].nlev : 0;
+    out->G[0] = G0;
+    out->G[1] = G1;
+    long Gmin = in->ncl > 1 && G1 < G0 ? G1 : G0;
+    out->Gmin = Gmin;
+    if (in->ncl == 1) {
+        double f = adjN * (ssc->cluster_adj ? (double)G0 / (G0 - 1) : 1.0);
+        sf_meat_add(S, n, k, &in->cl[0], f, meat);
+    } else {
+        long G12 = in->cl12->nlev;
+        double f0, f1, f12;
+        if (!ssc->cluster_adj)
+            f0 = f1 = f12 = 1.0;
+        else if (ssc->cluster_min)
+            f0 = f1 = f12 = (double)Gmin / (Gmin - 1);
+        else {
+            f0 = (double)G0 / (G0 - 1);
+            f1 = (double)G1 / (G1 - 1);
+            f12 = (double)G12 / (G12 - 1);
+        }
+        sf_meat_add(S, n, k, &in->cl[0], adjN * f0, meat);
+        sf_meat_add(S, n, k, &in->cl[1], adjN * f1, meat);
+        sf_meat_add(S, n, k, in->cl12, -adjN * f12, meat);
+    }
+    out->df_resid = (double)(Gmin - 1);
+}
+
+/* V = H meat H, exactly symmetric */
+static void sandwich(const double *H, const double *meat, int k, double *V)
+{
+    double *T = sf_calloc((size_t)k * k + 1, sizeof(double));
+    for (int a = 0; a < k; a++)
+        for (int b = 0; b < k; b++) {
+            double s = 0;
+            for (int c = 0; c < k; c++) s += H[a + (size_t)c * k] * meat[c + (size_t)b * k];
+            T[a + (size_t)b * k] = s;
+        }
+    for (int a = 0; a < k; a++)
+        for (int b = 0; b < k; b++) {
+            double s = 0;
+            for (int c = 0; c < k; c++) s += T[a + (size_t)c * k] * H[c + (size_t)b * k];
+            V[a + (size_t)b * k] = s;
+        }
+    for (int a = 0; a < k; a++) /* exact symmetry */
+        for (int b = a + 1; b < k; b++) {
+            double s = 0.5 * (V[a + (size_t)b * k] + V[b + (size_t)a * k]);
+            V[a + (size_t)b * k] = V[b + (size_t)a * k] = s;
+        }
+    free(T);
+}
+
 int sf_ls_fit(const sf_ls_in *in, sf_ls_out *out)
 {
     memset(out, 0, sizeof *out);
@@ -123,53 +182,10 @@ int sf_ls_fit(const sf_ls_in *in, sf_ls_out *out)
             double fac = ssc->adj ? N / nsmall : N / (N - dm);
             sf_meat_add(S, n, k, NULL, fac, meat);
         } else {
-            double adjN = ssc->adj ? (N - 1) / (N - K - sdm) : 1.0;
-            long G0 = in->cl[0].nlev, G1 = in->ncl > 1 ? in->cl[1].nlev : 0;
-            out->G[0] = G0;
-            out->G[1] = G1;
-            long Gmin = in->ncl > 1 && G1 < G0 ? G1 : G0;
-            out->Gmin = Gmin;
-            if (in->ncl == 1) {
-                double f = adjN * (ssc->cluster_adj ? (double)G0 / (G0 - 1) : 1.0);
-                sf_meat_add(S, n, k, &in->cl[0], f, meat);
-            } else {
-                long G12 = in->cl12->nlev;
-                double f0, f1, f12;
-                if (!ssc->cluster_adj)
-                    f0 = f1 = f12 = 1.0;
-                else if (ssc->cluster_min)
-                    f0 = f1 = f12 = (double)Gmin / (Gmin - 1);
-                else {
-                    f0 = (double)G0 / (G0 - 1);
-                    f1 = (double)G1 / (G1 - 1);
-                    f12 = (double)G12 / (G12 - 1);
-                }
-                sf_meat_add(S, n, k, &in->cl[0], adjN * f0, meat);
-                sf_meat_add(S, n, k, &in->cl[1], adjN * f1, meat);
-                sf_meat_add(S, n, k, in->cl12, -adjN * f12, meat);
-            }
-            out->df_resid = (double)(Gmin - 1);
+            cluster_meat(in, out, S, K, meat);
         }
         free(S);
-        /* V = H meat H */
-        double *T = sf_calloc((size_t)k * k + 1, sizeof(double));
-        for (int a = 0; a < k; a++)
-            for (int b = 0; b < k; b++) {
-                double s = 0;
-                for (int c = 0; c < k; c++) s += H[a + (size_t)c * k] * meat[c + (size_t)b * k];
-                T[a + (size_t)b * k] = s;
-            }
-        for (int a = 0; a < k; a++)
-            for (int b = 0; b < k; b++) {
-                double s = 0;
-                for (int c = 0; c < k; c++) s += T[a + (size_t)c * k] * H[c + (size_t)b * k];
-                out->V[a + (size_t)b * k] = s;
-            }
-        for (int a = 0; a < k; a++) /* exact symmetry */
-            for (int b = a + 1; b < k; b++) {
-                double s = 0.5 * (out->V[a + (size_t)b * k] + out->V[b + (size_t)a * k]);
-                out->V[a + (size_t)b * k] = out->V[b + (size_t)a * k] = s;
-            }
+        sandwich(H, meat, k, out->V);
         if (in->vcov == SF_V_CLUSTER && in->ncl > 1) {
             /* with absorbed FEs the constant only re-expresses the FE
              * level, and its own two-way variance may be negative: the
@@ -185,7 +201,6 @@ int sf_ls_fit(const sf_ls_in *in, sf_ls_out *out)
                     for (int b = 0; b < kf; b++) out->V[a + (size_t)b * k] = Vs[a + (size_t)b * kf];
             free(Vs);
         }
-        free(T);
     }
     free(meat);
     if (R != in->X) free(R);

@@ -8,20 +8,6 @@
 
 #include "silkflow/stats.h"
 
-/* string -> int hash map (open addressing, keys copied) */
-typedef struct {
-    char **key;
-    int *val;
-    size_t cap, count;
-} sf_strmap;
-
-void sf_strmap_init(sf_strmap *m, size_t expected);
-void sf_strmap_free(sf_strmap *m);
-/* value of key, or -1 */
-int sf_strmap_get(const sf_strmap *m, const char *key);
-/* insert when absent; returns the value stored under key */
-int sf_strmap_put(sf_strmap *m, const char *key, int val);
-
 /* ---- small dense linear algebra (column-major, k x k symmetric) ---- */
 /* Cholesky-based inverse of an SPD matrix in place; returns 0 or -1. */
 int sf_spd_inverse(double *A, int k);

@@ -880,9 +880,9 @@ static void put_label(sbuf *b, const char *name, const char *code, const char *b
     sb_str(b, crlf ? "\t\r\n" : "\t\n");
 }
 
-int sf_synth_open(const sf_synth_opts *o, sf_synth **out, sf_err *e)
+/* the options of sf_synth_open */
+static int check_opts(const sf_synth_opts *o, sf_err *e)
 {
-    *out = NULL;
     if (o->regions < 2) return sf_fail(e, SF_EUSER, "--regions must be at least 2 (countries + ROW), got %d", o->regions);
     if (o->rows < 0 || o->rows > SF_SYNTH_MAX_ROWS)
         return sf_fail(e, SF_EUSER, "--rows must be between the number of regions and %d, got %d", SF_SYNTH_MAX_ROWS,
@@ -896,6 +896,37 @@ int sf_synth_open(const sf_synth_opts *o, sf_synth **out, sf_err *e)
     if (!(o->min_flow >= 0) || !isfinite(o->min_flow))
         return sf_fail(e, SF_EUSER, "--min-flow must be a finite number >= 0");
     if (!o->out_dir || !*o->out_dir) return sf_fail(e, SF_EUSER, "--out DIR is required");
+    return SF_OK;
+}
+
+/* the four label files of the release: the chosen regions' lines */
+static void put_labels(sf_synth *s, const labregion *reg, const int *pick, const int *cnt, const labfile *T,
+                       const labfile *FD, const labfile *VA, const labfile *Q)
+{
+    int crlf = s->o.crlf;
+    for (int g = 0; g < s->G; g++) {
+        const labregion *R = &reg[pick[g]];
+        char **f0 = T->fld[R->first];
+        for (int a = 0; a < cnt[g]; a++) {
+            if (s->o.rows > 0 && g < s->G - 1) {
+                char item[32];
+                snprintf(item, sizeof item, "Sector %d", a + 1);
+                put_label(&s->lab[0], f0[0], f0[1], f0[2], item, crlf);
+            } else {
+                put_line(&s->lab[0], T->line[R->first + a], crlf);
+            }
+        }
+        for (int c = 0; c < s->ncat; c++) put_line(&s->lab[1], FD->line[R->fd_first + c], crlf);
+    }
+    for (int i = 0; i < VA->n; i++) put_line(&s->lab[2], VA->line[i], crlf);
+    for (int i = 0; i < Q->n; i++) put_line(&s->lab[3], Q->line[i], crlf);
+}
+
+int sf_synth_open(const sf_synth_opts *o, sf_synth **out, sf_err *e)
+{
+    *out = NULL;
+    int rc = check_opts(o, e);
+    if (rc) return rc;
 
     sf_synth *s = sf_calloc(1, sizeof *s);
     s->o = *o;
@@ -920,7 +951,6 @@ int sf_synth_open(const sf_synth_opts *o, sf_synth **out, sf_err *e)
 
     labfile T = {0}, FD = {0}, VA = {0}, Q = {0};
     labregion *reg = NULL, *fdreg = NULL;
-    int rc = SF_OK;
     if ((rc = labfile_read(s->labels_dir, "labels_T.txt", 4, &T, e)) ||
         (rc = labfile_read(s->labels_dir, "labels_FD.txt", 4, &FD, e)) ||
         (rc = labfile_read(s->labels_dir, "labels_VA.txt", 1, &VA, e)) ||
@@ -992,23 +1022,7 @@ int sf_synth_open(const sf_synth_opts *o, sf_synth **out, sf_err *e)
     s->n = s->start[s->G];
 
     /* label texts */
-    int crlf = o->crlf;
-    for (int g = 0; g < s->G; g++) {
-        const labregion *R = &reg[pick[g]];
-        char **f0 = T.fld[R->first];
-        for (int a = 0; a < cnt[g]; a++) {
-            if (o->rows > 0 && g < s->G - 1) {
-                char item[32];
-                snprintf(item, sizeof item, "Sector %d", a + 1);
-                put_label(&s->lab[0], f0[0], f0[1], f0[2], item, crlf);
-            } else {
-                put_line(&s->lab[0], T.line[R->first + a], crlf);
-            }
-        }
-        for (int c = 0; c < s->ncat; c++) put_line(&s->lab[1], FD.line[R->fd_first + c], crlf);
-    }
-    for (int i = 0; i < VA.n; i++) put_line(&s->lab[2], VA.line[i], crlf);
-    for (int i = 0; i < Q.n; i++) put_line(&s->lab[3], Q.line[i], crlf);
+    put_labels(s, reg, pick, cnt, &T, &FD, &VA, &Q);
 
     setup_categories(s, &FD, &reg[pick[0]]);
     setup_va(s, &VA);

@@ -1,5 +1,6 @@
 #include "silkflow/frame.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -199,176 +200,200 @@ void sf_frame_order(sf_frame *f, const char *const *names, int n)
     }
 }
 
-/* ---------------- CSV reading ---------------- */
+/* ---------------- CSV reading (the rules: frame.h) ---------------- */
 
-typedef struct {
-    char **cells;
-    int n, cap;
-} row_t;
-
-/* Parse one record starting at *pp; advances *pp past the record terminator.
- * Cells are malloc'ed. Returns 0 ok, -1 unterminated quote. *lines counts
- * physical newlines consumed. */
-static int parse_record(const char **pp, const char *end, char sep, row_t *r, long *lines)
+int sf_csv_open(sf_csv *c, const char *path, char sep, sf_err *e)
 {
-    const char *p = *pp;
-    r->n = 0;
-    size_t bcap = 256;
-    char *buf = sf_malloc(bcap);
+    memset(c, 0, sizeof *c);
+    size_t len;
+    c->path = path;
+    c->text = sf_read_file(path, &len, e);
+    if (!c->text) return SF_EUSER;
+    c->p = c->text;
+    c->end = c->text + len;
+    if (len >= 3 && (unsigned char)c->p[0] == 0xEF && (unsigned char)c->p[1] == 0xBB &&
+        (unsigned char)c->p[2] == 0xBF)
+        c->p += 3;
+    if (!sep) {
+        int commas = 0, semis = 0, tabs = 0;
+        for (const char *q = c->p; q < c->end && *q != '\n'; q++) {
+            commas += *q == ',';
+            semis += *q == ';';
+            tabs += *q == '\t';
+        }
+        sep = commas ? ',' : (semis && semis >= tabs ? ';' : (tabs ? '\t' : ','));
+    }
+    c->sep = sep;
+    c->next_line = 1;
+    c->bcap = 256;
+    c->buf = sf_malloc(c->bcap);
+    return SF_OK;
+}
+
+static void put_char(sf_csv *c, size_t *bl, char ch)
+{
+    if (*bl + 2 > c->bcap) c->buf = sf_realloc(c->buf, c->bcap *= 2);
+    c->buf[(*bl)++] = ch;
+}
+
+static void end_cell(sf_csv *c, size_t *bl, size_t start, int quoted)
+{
+    if (*bl + 1 > c->bcap) c->buf = sf_realloc(c->buf, c->bcap *= 2);
+    c->buf[*bl] = '\0';
+    if (!quoted) { /* trim blanks in place */
+        size_t s = start, t = *bl;
+        while (s < t && isspace((unsigned char)c->buf[s])) s++;
+        while (t > s && isspace((unsigned char)c->buf[t - 1])) t--;
+        memmove(c->buf + start, c->buf + s, t - s);
+        *bl = start + (t - s);
+        c->buf[*bl] = '\0';
+    }
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 64;
+        c->off = sf_realloc(c->off, sizeof(size_t) * (size_t)c->cap);
+        c->cell = sf_realloc(c->cell, sizeof(char *) * (size_t)c->cap);
+    }
+    c->off[c->n++] = start;
+    (*bl)++; /* keep the terminating NUL */
+}
+
+int sf_csv_next(sf_csv *c, sf_err *e)
+{
+    if (c->p >= c->end) return 0;
+    c->line = c->next_line;
+    c->n = 0;
+    size_t bl = 0;
+    const char *p = c->p;
     for (;;) {
-        size_t bl = 0;
+        size_t start = bl;
         int quoted = 0;
-        if (p < end && *p == '"') {
+        while (p < c->end && (*p == ' ' || *p == '\t') && *p != c->sep) p++;
+        if (p < c->end && *p == '"') {
             quoted = 1;
             p++;
             for (;;) {
-                if (p >= end) {
-                    free(buf);
+                if (p >= c->end) {
+                    sf_fail(e, SF_EUSER, "%s: line %ld: unterminated quote", c->path, c->line);
                     return -1;
                 }
                 if (*p == '"') {
-                    if (p + 1 < end && p[1] == '"') {
+                    if (p + 1 < c->end && p[1] == '"') {
+                        put_char(c, &bl, '"');
                         p += 2;
-                        if (bl + 2 > bcap) buf = sf_realloc(buf, bcap *= 2);
-                        buf[bl++] = '"';
                         continue;
                     }
                     p++;
                     break;
                 }
-                if (*p == '\n') (*lines)++;
-                if (bl + 2 > bcap) buf = sf_realloc(buf, bcap *= 2);
-                buf[bl++] = *p++;
+                if (*p == '\n') c->next_line++;
+                put_char(c, &bl, *p++);
             }
+            /* text after the closing quote up to the separator is kept */
         }
-        while (p < end && *p != sep && *p != '\n' && *p != '\r') {
-            if (bl + 2 > bcap) buf = sf_realloc(buf, bcap *= 2);
-            buf[bl++] = *p++;
-        }
-        buf[bl] = '\0';
-        char *cell = sf_strdup(quoted ? buf : sf_trim(buf));
-        if (r->n == r->cap) {
-            r->cap = r->cap ? 2 * r->cap : 32;
-            r->cells = sf_realloc(r->cells, sizeof(char *) * (size_t)r->cap);
-        }
-        r->cells[r->n++] = cell;
-        if (p < end && *p == sep) {
+        while (p < c->end && *p != c->sep && *p != '\n' && *p != '\r') put_char(c, &bl, *p++);
+        end_cell(c, &bl, start, quoted);
+        if (p < c->end && *p == c->sep) {
             p++;
             continue;
         }
-        if (p < end && *p == '\r') p++;
-        if (p < end && *p == '\n') {
-            p++;
-            (*lines)++;
-        }
+        if (p < c->end && *p == '\r') p++;
+        if (p < c->end && *p == '\n') p++;
+        c->next_line++;
         break;
     }
-    free(buf);
-    *pp = p;
-    return 0;
+    c->p = p;
+    for (int j = 0; j < c->n; j++) c->cell[j] = c->buf + c->off[j];
+    return 1;
 }
 
-static int is_missing(const char *s)
+int sf_csv_blank(const sf_csv *c) { return c->n == 1 && !c->cell[0][0]; }
+
+void sf_csv_close(sf_csv *c)
+{
+    free(c->text);
+    free(c->buf);
+    free(c->off);
+    free(c->cell);
+    memset(c, 0, sizeof *c);
+}
+
+int sf_csv_open_header(sf_csv *c, const char *path, char sep, sf_err *e)
+{
+    if (sf_csv_open(c, path, sep, e)) return SF_EUSER;
+    int r = sf_csv_next(c, e);
+    if (r <= 0) {
+        sf_csv_close(c);
+        return r == 0 ? sf_fail(e, SF_EUSER, "%s: empty file (no header line)", path) : SF_EUSER;
+    }
+    return SF_OK;
+}
+
+int sf_csv_find(const sf_csv *c, const char *name)
+{
+    for (int j = 0; j < c->n; j++)
+        if (sf_streq_nocase(c->cell[j], name)) return j;
+    return -1;
+}
+
+int sf_csv_missing(const char *s)
 {
     return !*s || !strcmp(s, "NA") || !strcmp(s, "NaN") || !strcmp(s, "nan") || !strcmp(s, ".") ||
-           !strcmp(s, "#NULL!") || !strcmp(s, "..");
+           !strcmp(s, "..") || !strcmp(s, "#NULL!") || !strcmp(s, "#N/A");
 }
 
 int sf_frame_read_csv(const char *path, sf_frame **out, sf_err *e)
 {
     *out = NULL;
-    size_t len;
-    char *text = sf_read_file(path, &len, e);
-    if (!text) return e ? e->code : SF_EUSER;
-    const char *p = text, *end = text + len;
-    if (len >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF)
-        p += 3;
-    /* separator from the header line */
-    char sep = ',';
-    {
-        const char *q = p;
-        int commas = 0, semis = 0, tabs = 0;
-        while (q < end && *q != '\n') {
-            commas += *q == ',';
-            semis += *q == ';';
-            tabs += *q == '\t';
-            q++;
-        }
-        if (!commas) sep = semis >= tabs && semis ? ';' : (tabs ? '\t' : ',');
-    }
-    row_t r = {0};
-    long line = 1, lines = 0;
-    if (p >= end) {
-        free(text);
-        return sf_fail(e, SF_EUSER, "%s: empty file (no header line)", path);
-    }
-    if (parse_record(&p, end, sep, &r, &lines)) {
-        free(text);
-        return sf_fail(e, SF_EUSER, "%s: line 1: unterminated quote", path);
-    }
-    int ncol = r.n;
-    char **names = r.cells;
-    r.cells = NULL;
-    r.cap = 0;
+    sf_csv c;
+    if (sf_csv_open_header(&c, path, 0, e)) return e ? e->code : SF_EUSER;
+    int ncol = c.n;
+    char **names = sf_malloc(sizeof(char *) * (size_t)(ncol ? ncol : 1));
     for (int j = 0; j < ncol; j++) {
-        if (!*names[j]) {
-            free(names[j]);
+        if (*c.cell[j])
+            names[j] = sf_strdup(c.cell[j]);
+        else {
             char tmp[32];
             snprintf(tmp, sizeof tmp, "V%d", j + 1);
             names[j] = sf_strdup(tmp);
         }
     }
-    line += lines;
     /* collect cells */
     size_t rcap = 1024, nrow = 0;
     char ***rows = sf_malloc(sizeof(char **) * rcap);
-    int rc = SF_OK;
-    while (p < end) {
-        long rec_line = line;
-        lines = 0;
-        if (parse_record(&p, end, sep, &r, &lines)) {
-            rc = sf_fail(e, SF_EUSER, "%s: line %ld: unterminated quote", path, rec_line);
-            break;
-        }
-        line += lines;
-        if (r.n == 1 && !*r.cells[0]) { /* blank line */
-            free(r.cells[0]);
-            continue;
-        }
-        if (r.n != ncol) {
-            rc = sf_fail(e, SF_EUSER, "%s: line %ld: %d fields, the header has %d", path, rec_line, r.n, ncol);
-            for (int j = 0; j < r.n; j++) free(r.cells[j]);
+    int rc = SF_OK, r;
+    while ((r = sf_csv_next(&c, e)) == 1) {
+        if (sf_csv_blank(&c)) continue;
+        if (c.n != ncol) {
+            rc = sf_fail(e, SF_EUSER, "%s: line %ld: %d fields, the header has %d", path, c.line, c.n, ncol);
             break;
         }
         if (nrow == rcap) rows = sf_realloc(rows, sizeof(char **) * (rcap *= 2));
         rows[nrow] = sf_malloc(sizeof(char *) * (size_t)ncol);
-        memcpy(rows[nrow], r.cells, sizeof(char *) * (size_t)ncol);
+        for (int j = 0; j < ncol; j++) rows[nrow][j] = sf_strdup(c.cell[j]);
         nrow++;
     }
-    free(r.cells);
-    free(text);
+    if (r < 0) rc = SF_EUSER;
+    sf_csv_close(&c);
     if (rc == SF_OK) {
         sf_frame *f = sf_frame_new(nrow);
         for (int j = 0; j < ncol; j++) {
-            int numeric = 1, any = 0;
+            int numeric = 1;
             for (size_t i = 0; i < nrow && numeric; i++) {
                 const char *s = rows[i][j];
-                if (is_missing(s)) continue;
+                if (sf_csv_missing(s)) continue;
                 double v;
-                any = 1;
                 if (sf_parse_double(s, &v)) numeric = 0;
             }
-            (void)any;
             if (numeric) {
                 double *d = sf_frame_add_num(f, names[j]);
                 for (size_t i = 0; i < nrow; i++) {
                     const char *s = rows[i][j];
-                    if (!is_missing(s)) sf_parse_double(s, &d[i]);
+                    if (!sf_csv_missing(s)) sf_parse_double(s, &d[i]);
                 }
             } else {
                 char **s = sf_frame_add_str(f, names[j]);
                 for (size_t i = 0; i < nrow; i++) {
-                    if (!is_missing(rows[i][j])) {
+                    if (!sf_csv_missing(rows[i][j])) {
                         s[i] = rows[i][j];
                         rows[i][j] = NULL;
                     }
