@@ -930,7 +930,7 @@ static int write_agreements(const sf_run_info *ri, sf_h5 *out, sf_err *e)
                                          e);
             free(empty);
         }
-        H5Gclose(g);
+        sf_h5_close_object(g);
         const int last = c.n - 1;
         sf_info("%-10s agreements of %s in force in %d: %.0f (with %.0f countries and regions, DESTA); BRI signatories "
                 "%.0f (+%d without a date, Nedopil 2023)%s",
