@@ -109,6 +109,9 @@ int sf_h5_has_attr(hid_t obj, const char *name);
 int sf_h5_get_attr_doubles(hid_t obj, const char *name, double *v, size_t n);
 /* a numeric attribute of any shape, malloc'ed; 0 when found */
 int sf_h5_get_attr_doubles_alloc(hid_t obj, const char *name, double **v, hsize_t *n);
+/* 1 when dataset `name` is a netCDF "dimension but not a variable" (a scale
+ * without data, e.g. /panel/row, written for xarray): readers skip it */
+int sf_h5_is_pure_dimension(hid_t loc, const char *name);
 /* 1 when dataset `name` holds strings */
 int sf_h5_is_string(hid_t loc, const char *name);
 /* Bytes that dataset `name` under loc occupies in the file, -1 when there is none. */

@@ -816,3 +816,14 @@ int sf_h5_get_attr_doubles_alloc(hid_t obj, const char *name, double **v, hsize_
     *n = (hsize_t)m;
     return 0;
 }
+
+int sf_h5_is_pure_dimension(hid_t loc, const char *name)
+{
+    hid_t ds = sf_h5_open_dataset(loc, name);
+    if (ds < 0) return 0;
+    char nm[96] = "";
+    int r = sf_h5_get_attr_str(ds, "NAME", nm, sizeof nm) == 0 &&
+            !strncmp(nm, "This is a netCDF dimension but not a netCDF variable", 52);
+    H5Dclose(ds);
+    return r;
+}

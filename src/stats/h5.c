@@ -22,6 +22,7 @@ static int read_one(hid_t grp, const char *name, read_ctx *c)
     hsize_t dims[8] = {0};
     int kind = sf_h5_shape(grp, name, &nd, dims);
     if (kind < 0) return 0; /* a group or a broken link */
+    if (sf_h5_is_pure_dimension(grp, name)) return 0; /* /panel/row: an axis without data */
     if (nd != 1) {
         c->rc = sf_fail(c->e, SF_EUSER, "%s: /panel/%s is not a 1-D dataset", c->path, name);
         return -1;

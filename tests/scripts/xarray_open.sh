@@ -75,6 +75,12 @@ if $py tests/scripts/xarray_open.py "$d/bad2.h5" > "$d/bad2.log" 2>&1; then echo
 "$BIN" inspect "$d/out/res.h5" --panel-csv="$d/p1.csv" > /dev/null || { echo "inspect --panel-csv=FILE refused"; exit 1; }
 "$BIN" inspect "$d/out/res.h5" --panel-csv "$d/p2.csv" > /dev/null
 cmp -s "$d/p1.csv" "$d/p2.csv" || { echo "--panel-csv=FILE and --panel-csv FILE differ"; exit 1; }
+# the panel's row axis (a dimension scale without data) is not a panel column for estimate
+printf '[m]\nformula = IC ~ row | pair\n' > "$d/row.models"
+if "$BIN" estimate --panel "$d/out/res.h5" --models "$d/row.models" --bootstrap 0 --no-write --quiet > "$d/row.log" 2>&1; then
+    echo "estimate read /panel/row (an axis without data) as a column"; exit 1
+fi
+grep -q "row" "$d/row.log" || { echo "estimate on 'row': unexpected message: $(head -1 "$d/row.log")"; exit 1; }
 # help cites files that exist in the repository
 for c in run estimate inspect report synth tables export; do
     for ref in $("$BIN" $c --help | grep -oE '(docs/[a-z_]+|\b[A-Z]+)\.md' | sort -u); do
