@@ -1,4 +1,4 @@
-/* silkflow: the INI configuration (INTERFACE.md "Config"), parsed with inih
+/* silkflow: the INI configuration (docs/config.md), parsed with inih
  * and validated key by key. Unknown sections/keys, bad values and missing
  * files are user errors naming the file, line and key. */
 #ifndef SILKFLOW_CONFIG_H

@@ -62,7 +62,7 @@ static int join_covariates(const sf_run_info *ri, sf_frame *f, sf_cov_report *re
     return SF_OK;
 }
 
-/* Preprocessing (METHODS.md 6): winsorise at the pooled p/100-p percentiles,
+/* Preprocessing (docs/methods.md section 10): winsorise at the pooled p/100-p percentiles,
  * then min-max normalise, the variables the models use; the raw values stay
  * beside them as <name>_raw. Route columns and VAX inputs are left raw (their
  * additivity matters to users; no model uses them). */

@@ -1,5 +1,5 @@
 /* The per-year cache file: <output>.years/YYYY.h5 holding /years/YYYY with the
- * datasets of INTERFACE.md and the year's provenance. Written under a
+ * datasets of docs/output.md and the year's provenance. Written under a
  * temporary name, completed by status = "complete", then renamed: a file with
  * the final name is always complete. */
 #include <fcntl.h>
