@@ -71,4 +71,11 @@ int sf_h5_get_attr_str(hid_t obj, const char *name, char *buf, size_t n);
 int sf_h5_get_attr_double(hid_t obj, const char *name, double *v);
 int sf_h5_get_attr_strings(hid_t obj, const char *name, char ***s, hsize_t *n);
 
+/* sf_h5_create of a serial file (one process). */
+int sf_h5_create_serial(sf_h5 *h, const char *path, sf_err *e);
+/* Open an existing group (negative when it does not exist); close it with
+ * sf_h5_group_close (a negative id is ignored). */
+hid_t sf_h5_group_open(hid_t loc, const char *path);
+void sf_h5_group_close(hid_t g);
+
 #endif

@@ -593,3 +593,18 @@ int sf_h5_read_frame(hid_t loc, const char *group, sf_frame **out, sf_err *e)
     *out = f ? f : sf_frame_new(0);
     return SF_OK;
 }
+
+/* ---- serial create and group open/close for callers outside io (issue 14) ---- */
+
+int sf_h5_create_serial(sf_h5 *h, const char *path, sf_err *e) { return sf_h5_create(h, path, MPI_COMM_NULL, e); }
+
+hid_t sf_h5_group_open(hid_t loc, const char *path)
+{
+    if (!sf_h5_exists(loc, path)) return -1;
+    return H5Gopen2(loc, path, H5P_DEFAULT);
+}
+
+void sf_h5_group_close(hid_t g)
+{
+    if (g >= 0) H5Gclose(g);
+}

@@ -124,15 +124,48 @@ void sf_log_set_quiet(int quiet) { g_quiet = quiet; }
 int sf_log_quiet(void) { return g_quiet; }
 void sf_log_set_enabled(int enabled) { g_enabled = enabled; }
 
+/* Timestamps at line start: -1 auto (a stream that is not a terminal, e.g. a
+ * Slurm log, is stamped), 0 never, 1 always. */
+static int g_stamp_out = 0, g_stamp_err = 0;
+void sf_log_set_stamps(int mode)
+{
+    const char *env = getenv("SILKFLOW_TIMESTAMPS");
+    if (mode < 0 && env && *env) mode = strcmp(env, "0") != 0;
+    /* a Slurm job writes to a file even when mpirun gives the ranks a pseudo-terminal */
+    const int job = getenv("SLURM_JOB_ID") != NULL;
+    g_stamp_out = mode < 0 ? job || !isatty(STDOUT_FILENO) : mode;
+    g_stamp_err = mode < 0 ? job || !isatty(STDERR_FILENO) : mode;
+}
+
+/* One log line, written with one call and flushed so that the lines of
+ * several ranks sharing a stream (mpirun, srun) do not interleave. */
+static void log_line(FILE *f, const char *prefix, const char *fmt, va_list ap)
+{
+    char line[8192];
+    size_t len = 0;
+    if (f == stdout ? g_stamp_out : g_stamp_err) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        len = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%SZ ", &tm);
+    }
+    len += (size_t)snprintf(line + len, sizeof line - len, "%s", prefix);
+    if (len < sizeof line) len += (size_t)vsnprintf(line + len, sizeof line - len, fmt, ap);
+    if (len > sizeof line - 2) len = sizeof line - 2;
+    line[len++] = '\n';
+    line[len] = '\0';
+    fputs(line, f);
+    fflush(f);
+}
+
 void sf_info(const char *fmt, ...)
 {
     if (g_quiet || !g_enabled) return;
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stdout, fmt, ap);
+    log_line(stdout, "", fmt, ap);
     va_end(ap);
-    fputc('\n', stdout);
-    fflush(stdout);
 }
 
 void sf_warn(const char *fmt, ...)
@@ -140,10 +173,26 @@ void sf_warn(const char *fmt, ...)
     if (!g_enabled) return;
     va_list ap;
     va_start(ap, fmt);
-    fputs("silkflow: warning: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    log_line(stderr, "silkflow: warning: ", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+}
+
+void sf_progress(const char *fmt, ...)
+{
+    if (g_quiet) return;
+    va_list ap;
+    va_start(ap, fmt);
+    log_line(stdout, "", fmt, ap);
+    va_end(ap);
+}
+
+void sf_summary(const char *fmt, ...)
+{
+    if (!g_enabled) return;
+    va_list ap;
+    va_start(ap, fmt);
+    log_line(stdout, "", fmt, ap);
+    va_end(ap);
 }
 
 double sf_now(void)
