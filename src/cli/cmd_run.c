@@ -22,8 +22,8 @@ static const char *RUN_HELP =
     "  --resume      continue a run that was stopped or killed: completed years are\n"
     "                reused (this is also what every rerun does, see below)\n"
     "  --force       recompute every year even when its cached result is up to date\n"
-    "  --quiet       no progress lines and no printed tables (the tables directory\n"
-    "                still gets them; warnings and errors still go to stderr)\n"
+    "  --quiet       only warnings, errors (stderr) and the final summary: no progress\n"
+    "                lines, no printed tables (the tables directory still gets them)\n"
     "  --output FILE the results file instead of [output] file\n"
     "  --cache DIR   the year cache instead of <results file>.years\n"
     "  --years-only  compute the years into the cache and stop (no results file,\n"
@@ -52,6 +52,10 @@ static const char *RUN_HELP =
     "\n"
     "Zip members are inflated up to a ceiling (32 bytes per expected number + 1 MiB):\n"
     "SF_MAX_ZIP_MEMBER=SIZE (e.g. 20G) raises it for a genuine oversized member.\n"
+    "Progress: \"[round k/N] year YYYY stage ...; elapsed, ETA\" as each stage of a\n"
+    "year finishes, a line per round, then a summary. Lines start with an ISO 8601\n"
+    "UTC timestamp when the output is not a terminal or in a Slurm job;\n"
+    "SILKFLOW_TIMESTAMPS=1|0 forces it (mpirun gives ranks a terminal).\n"
     "Exit codes: 0 success, 1 user error, 2 internal or numerical failure.\n";
 
 static volatile sig_atomic_t g_stop = 0;

@@ -137,25 +137,37 @@ void sf_log_set_stamps(int mode)
     g_stamp_err = mode < 0 ? job || !isatty(STDERR_FILENO) : mode;
 }
 
-/* One log line, written with one call and flushed so that the lines of
- * several ranks sharing a stream (mpirun, srun) do not interleave. */
+/* One log message, written with one call and flushed so that the lines of
+ * several ranks sharing a stream (mpirun, srun) do not interleave; each of
+ * its lines gets the timestamp when stamps are on. */
 static void log_line(FILE *f, const char *prefix, const char *fmt, va_list ap)
 {
-    char line[8192];
-    size_t len = 0;
+    char msg[8192], stamp[32] = "", out[12288];
+    snprintf(msg, sizeof msg, "%s", prefix);
+    size_t pl = strlen(msg);
+    vsnprintf(msg + pl, sizeof msg - pl, fmt, ap);
     if (f == stdout ? g_stamp_out : g_stamp_err) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         struct tm tm;
         gmtime_r(&ts.tv_sec, &tm);
-        len = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%SZ ", &tm);
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ ", &tm);
     }
-    len += (size_t)snprintf(line + len, sizeof line - len, "%s", prefix);
-    if (len < sizeof line) len += (size_t)vsnprintf(line + len, sizeof line - len, fmt, ap);
-    if (len > sizeof line - 2) len = sizeof line - 2;
-    line[len++] = '\n';
-    line[len] = '\0';
-    fputs(line, f);
+    const size_t sl = strlen(stamp);
+    size_t len = 0;
+    for (const char *p = msg; len + sl + 2 < sizeof out;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        if (n > sizeof out - len - sl - 2) n = sizeof out - len - sl - 2;
+        memcpy(out + len, stamp, sl);
+        memcpy(out + len + sl, p, n);
+        len += sl + n;
+        out[len++] = '\n';
+        if (!nl) break;
+        p = nl + 1;
+    }
+    out[len] = '\0';
+    fputs(out, f);
     fflush(f);
 }
 

@@ -88,7 +88,7 @@ mk inc
   awk 'NR==5{$1=$1+1}1' OFS='\t' WIOD2013_2010_bp_T.txt > t && mv t WIOD2013_2010_bp_T.txt && \
   rm ../data/WIOD2013_2010_bp.zip && zip -q ../data/WIOD2013_2010_bp.zip * )
 "$BIN" run "$T/inc.ini" > "$T/inc.log"
-grep -E "^(read|reuse) " "$T/inc.log"
+grep -E "\] year [0-9]+ (read|reuse) " "$T/inc.log"
 [[ $(grep -cE '^\[round [0-9]+/[0-9]+\] year [0-9]+ reuse ' "$T/inc.log") == 4 ]]
 grep -qE '^\[round [0-9]+/[0-9]+\] year 2010 read ' "$T/inc.log"
 # --force recomputes everything
