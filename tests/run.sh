@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export BIN=${BIN:-bin/silkflow} BUILD
 export OPENBLAS_NUM_THREADS=1
+# run's log lines unstamped, so that the scripts can anchor on them (a script's
+# output is a file, where run would stamp them); run_progress.sh checks the stamps
+export SILKFLOW_TIMESTAMPS=${SILKFLOW_TIMESTAMPS:-0}
 if [[ $BUILD == build-san ]]; then
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:fast_unwind_on_malloc=0}
   export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}

@@ -62,6 +62,17 @@ int sf_log_quiet(void);
 void sf_log_set_enabled(int enabled); /* 0 on non-root ranks */
 void sf_info(const char *fmt, ...) SF_PRINTF(1, 2);
 void sf_warn(const char *fmt, ...) SF_PRINTF(1, 2);
+/* Progress of this process (silkflow run: each group root prints its own
+ * years): stdout unless quiet, on any rank. */
+void sf_progress(const char *fmt, ...) SF_PRINTF(1, 2);
+/* The final summary: stdout on the reporting rank, also when quiet. */
+void sf_summary(const char *fmt, ...) SF_PRINTF(1, 2);
+/* ISO 8601 UTC timestamps at the start of each log line: 0 never (default), 1
+ * always, -1 auto: SILKFLOW_TIMESTAMPS=0|1 when set, else on a stream that is
+ * not a terminal (a redirection, srun) and in a Slurm job (SLURM_JOB_ID: Open
+ * MPI's mpirun gives the ranks a pseudo-terminal even when its own output goes
+ * to a file). Tables printed by the stages are not log lines: no stamps. */
+void sf_log_set_stamps(int mode);
 
 /* Wall clock seconds (monotonic). */
 double sf_now(void);

@@ -41,6 +41,8 @@ typedef struct {
 } sf_grid;
 
 int sf_grid_create(const sf_plan *p, MPI_Comm world, sf_grid *g);
+/* sf_grid_create on MPI_COMM_WORLD (callers outside src/par name no MPI object). */
+int sf_grid_create_world(const sf_plan *p, sf_grid *g);
 void sf_grid_free(sf_grid *g);
 /* Group-wide helpers: broadcast from the group root, max over the group. */
 void sf_grid_bcast_int(const sf_grid *g, int *v);
@@ -83,5 +85,8 @@ double sf_mem_year_bytes(const sf_labels *lab, int block, int store_leontief, in
  * available memory of a node. */
 int sf_mem_check(const sf_labels *lab, const sf_config *cfg, int focal, const int *years, int ny, MPI_Comm world,
                  double *predicted_root, double *predicted_node, sf_err *e);
+/* sf_mem_check on MPI_COMM_WORLD. */
+int sf_mem_check_world(const sf_labels *lab, const sf_config *cfg, int focal, const int *years, int ny,
+                       double *predicted_root, double *predicted_node, sf_err *e);
 
 #endif

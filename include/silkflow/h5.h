@@ -120,5 +120,7 @@ int sf_h5_attr_int_array(hid_t obj, const char *name, hsize_t n, const int *v);
 
 /* The version of the HDF5 library linked. */
 void sf_h5_version(unsigned *maj, unsigned *min, unsigned *rel);
+/* sf_h5_create of a serial file (one process). */
+int sf_h5_create_serial(sf_h5 *h, const char *path, sf_err *e);
 
 #endif

@@ -30,5 +30,8 @@ void sf_par_bcast_int(int *v);
 double sf_par_max_double(double v);
 /* Peak resident memory of this process (bytes, getrusage). */
 double sf_peak_rss(void);
+/* The MPI library's version string, first line up to the first comma
+ * ("Open MPI v4.1.4"), and the MPI standard it implements (major, minor). */
+void sf_par_version(char *buf, size_t n, int *major, int *minor);
 
 #endif

@@ -3,12 +3,30 @@
 #ifndef SILKFLOW_PIPELINE_H
 #define SILKFLOW_PIPELINE_H
 
+#include <signal.h>
+
 #include "silkflow/config.h"
 #include "silkflow/decomp.h"
 #include "silkflow/frame.h"
 #include "silkflow/grid.h"
 #include "silkflow/h5.h"
 #include "silkflow/mrio.h"
+
+/* One year's record: what each stage cost and what the checks found. The group
+ * root fills it (src/pipeline/year.c), prints it as progress, writes it into
+ * the year's attributes (sf_year_write) and every rank sends it to rank 0 for
+ * the round line and the summary (fixed size, gathered as bytes). */
+enum { SF_YEAR_COMPUTED = 0, SF_YEAR_REUSED = 1, SF_YEAR_FAILED = 2 };
+typedef struct {
+    int year;           /* 0 = no year this round */
+    int status;         /* SF_YEAR_COMPUTED, SF_YEAR_REUSED or SF_YEAR_FAILED */
+    int n;              /* sectors */
+    double bytes_in;    /* size of the input files */
+    double t_read, t_derive, t_invert, t_products, t_decompose, t_write, t_total;
+    sf_inv_info inv;    /* the inversion: residual, rcond, step timings */
+    sf_validation val;
+    double max_identity_err, max_va_gap;
+} sf_year_rec;
 
 /* Everything one year writes to its cache file. */
 typedef struct {
@@ -21,15 +39,13 @@ typedef struct {
     const double *exports_bilateral; /* root only, n x G */
     const double *fd_country;   /* root only, G x G: final demand of r for s's goods */
     const sf_frame *rows;       /* root only: the year's panel rows (indicators) */
-    const sf_inv_info *info;
-    const sf_validation *val;   /* root only */
+    const sf_year_rec *rec;     /* timings, inversion and validation (validation: root only) */
     char **files, **hashes;     /* root only */
     char **stamps;              /* root only: "size:mtime" of each input */
     int nfiles;
     const char *year_hash;
     const char *role;           /* "panel" or "lag" */
     const char *run_id;         /* unique temporary names (sf_run_id) */
-    double timings[5];          /* read, derive, invert, products, decompose */
 } sf_year_out;
 
 /* Partner regions of the model: the [model] partners list resolved against
@@ -97,5 +113,21 @@ int sf_results_describe(sf_h5 *h, sf_err *e);
  * wwz, vax, vby, sector, panel, trade, estimates (NULL = all) as a mask. */
 int sf_export_parse_what(const char *what, unsigned *mask, sf_err *e);
 int sf_export(const char *results, const char *dir, unsigned mask, sf_err *e);
+
+/* silkflow run (src/pipeline/run.c): every rank calls it after sf_par_init
+ * with the same options; returns the exit status, with the error in e on rank
+ * 0 (the caller prints it). */
+typedef struct {
+    const char *config;         /* the INI file */
+    const char *years;          /* --years, or NULL */
+    const char *output, *cache; /* --output, --cache, or NULL */
+    int force, quiet, years_only, no_lag;
+    const volatile sig_atomic_t *stop; /* nonzero after SIGTERM/SIGUSR1: stop at the next safe point */
+    /* The estimation stage on the partial results file `panel` (every rank;
+     * the cli's, until the stage lives in pipeline). */
+    int (*estimate)(const char *panel, const sf_config *cfg, int quiet, const volatile sig_atomic_t *stop,
+                    int rank, int size, sf_err *e);
+} sf_run_opts;
+int sf_run(const sf_run_opts *o, sf_err *e);
 
 #endif

@@ -61,6 +61,155 @@ static void set_weights(const int *K, int m, const sf_derived *d, double *w)
     for (int q = 0; q < m; q++) w[q] = se != 0 ? d->E[K[q]] / se : sx != 0 ? d->x[K[q]] / sx : 1.0 / m;
 }
 
+/* What one year's rows share: the inputs, the industry totals and the
+ * scratch sets of sf_indicators_year. */
+typedef struct {
+    const sf_labels *lab;
+    const sf_table *t;
+    const sf_derived *d;
+    const sf_products *p;
+    const sf_decomp *dec;
+    const sf_ind_opts *o;
+    int c, c0, Nc;
+    size_t N;
+    const double *xind, *vaind, *dind, *dreg;
+    double dall;
+    int *Kc, *Kr;
+    double *wc, *wr;
+    const double *rc_route, *cr_route; /* routes r -> c and c -> r */
+    double **col;
+    int r, r0, r1;                     /* the partner */
+    double xr_all, Er_all, vax_rall;   /* aggregates over all of r's sectors */
+} ind_ctx;
+
+/* The indicators of the focal region and partner x->r in industry i, into row
+ * `row` of the columns (left NaN when the industry is absent in one of them). */
+static void industry_row(ind_ctx *x, int i, size_t row)
+{
+    const sf_labels *lab = x->lab;
+    const sf_table *t = x->t;
+    const sf_derived *d = x->d;
+    const sf_products *p = x->p;
+    const sf_decomp *dec = x->dec;
+    const sf_ind_opts *o = x->o;
+    const int c = x->c, c0 = x->c0, Nc = x->Nc, G = lab->G, r = x->r, r0 = x->r0, r1 = x->r1;
+    const size_t N = x->N;
+    const int *ind_of = o->ind_of;
+    int *Kc = x->Kc, *Kr = x->Kr;
+    double *wc = x->wc, *wr = x->wr, **col = x->col;
+    const double *xind = x->xind, *vaind = x->vaind, *dind = x->dind, *dreg = x->dreg;
+    const double dall = x->dall, xr_all = x->xr_all, Er_all = x->Er_all, vax_rall = x->vax_rall;
+    const double *rc_route = x->rc_route, *cr_route = x->cr_route;
+    /* B entries of the focal blocks: B[k_c, j] = Bfrow[(k_c - c0) * n + j],
+     * B[j, k_c] = Bfcol[j * Nc + (k_c - c0)] */
+#define BROW(kc, j) p->Bfrow[(size_t)((kc) - c0) * N + (size_t)(j)]
+#define BCOL(j, kc) p->Bfcol[(size_t)(j) * (size_t)Nc + (size_t)((kc) - c0)]
+    const int mc = sectors_in(lab, ind_of, c, i, Kc), mr = sectors_in(lab, ind_of, r, i, Kr);
+    if (!mc || !mr) return; /* industry absent in one of the regions: all NaN */
+    set_weights(Kc, mc, d, wc);
+    set_weights(Kr, mr, d, wr);
+    double xc = 0, xr = 0, Ec = 0, Er = 0, vac = 0, var_ = 0, ivc = 0, fvc = 0, ivr = 0, fvr = 0;
+    double Dc = 0, Dr = 0, vaxc = 0, vaxr = 0;
+    int allzc = 1, allzr = 1;
+    for (int q = 0; q < mc; q++) {
+        const int k = Kc[q];
+        xc += d->x[k];
+        Ec += d->E[k];
+        vac += d->va[k];
+        ivc += dec->iv[k];
+        fvc += dec->fv[k];
+        Dc += dec->dfwd[k];
+        vaxc += dec->dva[k];
+        allzc &= d->zero[k];
+    }
+    for (int q = 0; q < mr; q++) {
+        const int k = Kr[q];
+        xr += d->x[k];
+        Er += d->E[k];
+        var_ += d->va[k];
+        ivr += dec->iv[k];
+        fvr += dec->fv[k];
+        Dr += dec->dfwd[k];
+        vaxr += dec->dva[k];
+        allzr &= d->zero[k];
+    }
+    /* flows between the two sets: direct Z, value-added embodied v B x, B weighted */
+    double zcr = 0, zrc = 0, thc = 0, thr = 0, varc = 0, varr = 0;
+    for (int a = 0; a < mc; a++)
+        for (int b = 0; b < mr; b++) {
+            const int kc = Kc[a], kr = Kr[b];
+            const double bcr = BROW(kc, kr), brc = BCOL(kr, kc);
+            if (o->ic_total) {
+                zcr += d->v[kc] * bcr * d->x[kr];
+                zrc += d->v[kr] * brc * d->x[kc];
+            } else {
+                zcr += t->Z[(size_t)kc * N + (size_t)kr];
+                zrc += t->Z[(size_t)kr * N + (size_t)kc];
+            }
+            thc += d->v[kr] * brc * wc[a]; /* theta_{ic,ir}: r's VA per unit of c's exports */
+            thr += d->v[kc] * bcr * wr[b]; /* theta_{ir,ic} */
+            varc += d->v[kr] * brc * d->E[kc];
+            varr += d->v[kc] * bcr * d->E[kr];
+        }
+    if (!allzc && !allzr) col[C_IC][row] = (zcr / xr + zcr / xc + zrc / xc + zrc / xr) / 4;
+    col[C_IIN][row] = (thc + thr) / 2;
+    /* ITR and routes */
+    double T_cr = 0, T_rc = 0; /* T_{ic,r}: VA of (r,i) for c's final demand; T_{ir,c} */
+    for (int b = 0; b < mr; b++) T_cr += dec->vby[(size_t)Kr[b] * (size_t)G + (size_t)c];
+    for (int a = 0; a < mc; a++) T_rc += dec->vby[(size_t)Kc[a] * (size_t)G + (size_t)r];
+    col[C_ITR][row] = T_cr + T_rc;
+    for (int q = 0; q < SF_ROUTE_N; q++) {
+        double sroute = 0;
+        for (int b = 0; b < mr; b++) sroute += rc_route[(size_t)(Kr[b] - r0) * SF_ROUTE_N + (size_t)q];
+        for (int a = 0; a < mc; a++) sroute += cr_route[(size_t)(Kc[a] - c0) * SF_ROUTE_N + (size_t)q];
+        col[C_FIN + q][row] = sroute;
+    }
+    col[C_ITR1][row] = ratio(T_cr + T_rc, xind[i]);
+    col[C_RVC][row] = ratio(varc + varr, Ec + Er);
+    col[C_INC][row] = ratio(100 * (vac + var_), vaind[i]);
+    /* controls: participation and position of the sets, RCA gap */
+    if (Er != 0) col[C_GVCP][row] = (ivr + fvr) / Er;
+    if (Ec != 0 && Er != 0) {
+        const double a1 = 1 + ivc / Ec, a2 = 1 + fvc / Ec, b1 = 1 + ivr / Er, b2 = 1 + fvr / Er;
+        if (a1 > 0 && a2 > 0 && b1 > 0 && b2 > 0) col[C_GVCD][row] = (log(a1) - log(a2)) - (log(b1) - log(b2));
+    }
+    if (dreg[c] != 0 && dreg[r] != 0 && dind[i] != 0 && dall != 0)
+        col[C_RCAD][row] = (Dc / dreg[c] - Dr / dreg[r]) / (dind[i] / dall);
+    /* RH1: (r, i) replaced by all of r's sectors */
+    if (!allzc && xr_all != 0) {
+        double zc_rall = 0, zrall_c = 0;
+        for (int a = 0; a < mc; a++) {
+            const int kc = Kc[a];
+            for (int j = r0; j < r1; j++) {
+                if (o->ic_total) {
+                    zc_rall += d->v[kc] * BROW(kc, j) * d->x[j];
+                    zrall_c += d->v[j] * BCOL(j, kc) * d->x[kc];
+                } else {
+                    zc_rall += t->Z[(size_t)kc * N + (size_t)j];
+                    zrall_c += t->Z[(size_t)j * N + (size_t)kc];
+                }
+            }
+        }
+        col[C_RH1][row] = (zc_rall / xr_all + zc_rall / xc + zrall_c / xc + zrall_c / xr_all) / 4;
+    }
+    /* HD1: theta_{ic,r*} = sum_{a in r} v_a B[a, K_c] (weighted), theta_{r*,ic} =
+     * export-weighted mean over r's sectors of v_{K_c} B[K_c, j] */
+    if (Er_all != 0) {
+        double t1 = 0, t2 = 0;
+        for (int a = 0; a < mc; a++) {
+            const int kc = Kc[a];
+            t1 += p->VBreg[(size_t)r * N + (size_t)kc] * wc[a];
+            for (int j = r0; j < r1; j++) t2 += d->v[kc] * BROW(kc, j) * d->E[j];
+        }
+        col[C_HD1][row] = (t1 + t2 / Er_all) / 2;
+    }
+    col[C_VAXC][row] = vaxc;
+    col[C_VAXR][row] = vaxr;
+    col[C_VAXRALL][row] = vax_rall;
+#undef BROW
+#undef BCOL
+}
+
 int sf_indicators_year(const sf_labels *lab, const sf_table *t, const sf_derived *d, const sf_products *p,
                        const sf_decomp *dec, const sf_ind_opts *o, int year, sf_frame **out, sf_err *e)
 {
@@ -81,10 +230,6 @@ int sf_indicators_year(const sf_labels *lab, const sf_table *t, const sf_derived
     double *col[NCOLS];
     for (int k = 0; k < NCOLS; k++) col[k] = sf_frame_add_num(f, COLS[k]);
 
-    /* B entries of the focal blocks: B[k_c, j] = Bfrow[(k_c - c0) * n + j],
-     * B[j, k_c] = Bfcol[j * Nc + (k_c - c0)] */
-#define BROW(kc, j) p->Bfrow[(size_t)((kc) - c0) * N + (size_t)(j)]
-#define BCOL(j, kc) p->Bfcol[(size_t)(j) * (size_t)Nc + (size_t)((kc) - c0)]
     /* industry totals of x, va and D (forward-linkage DVA in exports), and D by region */
     int maxind = 0;
     for (int k = 0; k < n; k++) {
@@ -135,112 +280,14 @@ int sf_indicators_year(const sf_labels *lab, const sf_table *t, const sf_derived
             for (int h = 0; h < o->ntech_high; h++) high |= o->tech_high[h] == i;
             col[C_D2][row] = high;
             col[C_D3][row] = year > o->d3_after;
-            const int mc = sectors_in(lab, ind_of, c, i, Kc), mr = sectors_in(lab, ind_of, r, i, Kr);
-            if (!mc || !mr) continue; /* industry absent in one of the regions: all NaN */
-            set_weights(Kc, mc, d, wc);
-            set_weights(Kr, mr, d, wr);
-            double xc = 0, xr = 0, Ec = 0, Er = 0, vac = 0, var_ = 0, ivc = 0, fvc = 0, ivr = 0, fvr = 0;
-            double Dc = 0, Dr = 0, vaxc = 0, vaxr = 0;
-            int allzc = 1, allzr = 1;
-            for (int q = 0; q < mc; q++) {
-                const int k = Kc[q];
-                xc += d->x[k];
-                Ec += d->E[k];
-                vac += d->va[k];
-                ivc += dec->iv[k];
-                fvc += dec->fv[k];
-                Dc += dec->dfwd[k];
-                vaxc += dec->dva[k];
-                allzc &= d->zero[k];
-            }
-            for (int q = 0; q < mr; q++) {
-                const int k = Kr[q];
-                xr += d->x[k];
-                Er += d->E[k];
-                var_ += d->va[k];
-                ivr += dec->iv[k];
-                fvr += dec->fv[k];
-                Dr += dec->dfwd[k];
-                vaxr += dec->dva[k];
-                allzr &= d->zero[k];
-            }
-            /* flows between the two sets: direct Z, value-added embodied v B x, B weighted */
-            double zcr = 0, zrc = 0, thc = 0, thr = 0, varc = 0, varr = 0;
-            for (int a = 0; a < mc; a++)
-                for (int b = 0; b < mr; b++) {
-                    const int kc = Kc[a], kr = Kr[b];
-                    const double bcr = BROW(kc, kr), brc = BCOL(kr, kc);
-                    if (o->ic_total) {
-                        zcr += d->v[kc] * bcr * d->x[kr];
-                        zrc += d->v[kr] * brc * d->x[kc];
-                    } else {
-                        zcr += t->Z[(size_t)kc * N + (size_t)kr];
-                        zrc += t->Z[(size_t)kr * N + (size_t)kc];
-                    }
-                    thc += d->v[kr] * brc * wc[a]; /* theta_{ic,ir}: r's VA per unit of c's exports */
-                    thr += d->v[kc] * bcr * wr[b]; /* theta_{ir,ic} */
-                    varc += d->v[kr] * brc * d->E[kc];
-                    varr += d->v[kc] * bcr * d->E[kr];
-                }
-            if (!allzc && !allzr) col[C_IC][row] = (zcr / xr + zcr / xc + zrc / xc + zrc / xr) / 4;
-            col[C_IIN][row] = (thc + thr) / 2;
-            /* ITR and routes */
-            double T_cr = 0, T_rc = 0; /* T_{ic,r}: VA of (r,i) for c's final demand; T_{ir,c} */
-            for (int b = 0; b < mr; b++) T_cr += dec->vby[(size_t)Kr[b] * (size_t)G + (size_t)c];
-            for (int a = 0; a < mc; a++) T_rc += dec->vby[(size_t)Kc[a] * (size_t)G + (size_t)r];
-            col[C_ITR][row] = T_cr + T_rc;
-            for (int q = 0; q < SF_ROUTE_N; q++) {
-                double sroute = 0;
-                for (int b = 0; b < mr; b++) sroute += rc_route[(size_t)(Kr[b] - r0) * SF_ROUTE_N + (size_t)q];
-                for (int a = 0; a < mc; a++) sroute += cr_route[(size_t)(Kc[a] - c0) * SF_ROUTE_N + (size_t)q];
-                col[C_FIN + q][row] = sroute;
-            }
-            col[C_ITR1][row] = ratio(T_cr + T_rc, xind[i]);
-            col[C_RVC][row] = ratio(varc + varr, Ec + Er);
-            col[C_INC][row] = ratio(100 * (vac + var_), vaind[i]);
-            /* controls: participation and position of the sets, RCA gap */
-            if (Er != 0) col[C_GVCP][row] = (ivr + fvr) / Er;
-            if (Ec != 0 && Er != 0) {
-                const double a1 = 1 + ivc / Ec, a2 = 1 + fvc / Ec, b1 = 1 + ivr / Er, b2 = 1 + fvr / Er;
-                if (a1 > 0 && a2 > 0 && b1 > 0 && b2 > 0) col[C_GVCD][row] = (log(a1) - log(a2)) - (log(b1) - log(b2));
-            }
-            if (dreg[c] != 0 && dreg[r] != 0 && dind[i] != 0 && dall != 0)
-                col[C_RCAD][row] = (Dc / dreg[c] - Dr / dreg[r]) / (dind[i] / dall);
-            /* RH1: (r, i) replaced by all of r's sectors */
-            if (!allzc && xr_all != 0) {
-                double zc_rall = 0, zrall_c = 0;
-                for (int a = 0; a < mc; a++) {
-                    const int kc = Kc[a];
-                    for (int j = r0; j < r1; j++) {
-                        if (o->ic_total) {
-                            zc_rall += d->v[kc] * BROW(kc, j) * d->x[j];
-                            zrall_c += d->v[j] * BCOL(j, kc) * d->x[kc];
-                        } else {
-                            zc_rall += t->Z[(size_t)kc * N + (size_t)j];
-                            zrall_c += t->Z[(size_t)j * N + (size_t)kc];
-                        }
-                    }
-                }
-                col[C_RH1][row] = (zc_rall / xr_all + zc_rall / xc + zrall_c / xc + zrall_c / xr_all) / 4;
-            }
-            /* HD1: theta_{ic,r*} = sum_{a in r} v_a B[a, K_c] (weighted), theta_{r*,ic} =
-             * export-weighted mean over r's sectors of v_{K_c} B[K_c, j] */
-            if (Er_all != 0) {
-                double t1 = 0, t2 = 0;
-                for (int a = 0; a < mc; a++) {
-                    const int kc = Kc[a];
-                    t1 += p->VBreg[(size_t)r * N + (size_t)kc] * wc[a];
-                    for (int j = r0; j < r1; j++) t2 += d->v[kc] * BROW(kc, j) * d->E[j];
-                }
-                col[C_HD1][row] = (t1 + t2 / Er_all) / 2;
-            }
-            col[C_VAXC][row] = vaxc;
-            col[C_VAXR][row] = vaxr;
-            col[C_VAXRALL][row] = vax_rall;
+            ind_ctx x = {.lab = lab, .t = t, .d = d, .p = p, .dec = dec, .o = o, .c = c, .c0 = c0, .Nc = Nc,
+                         .N = N, .xind = xind, .vaind = vaind, .dind = dind, .dreg = dreg, .dall = dall,
+                         .Kc = Kc, .Kr = Kr, .wc = wc, .wr = wr, .rc_route = rc_route, .cr_route = cr_route,
+                         .col = col, .r = r, .r0 = r0, .r1 = r1, .xr_all = xr_all, .Er_all = Er_all,
+                         .vax_rall = vax_rall};
+            industry_row(&x, i, row);
         }
     }
-#undef BROW
-#undef BCOL
     free(xind);
     free(vaind);
     free(dind);

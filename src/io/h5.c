@@ -594,6 +594,9 @@ int sf_h5_read_frame(hid_t loc, const char *group, sf_frame **out, sf_err *e)
     return SF_OK;
 }
 
+/* sf_h5_create of a serial file (one process). */
+int sf_h5_create_serial(sf_h5 *h, const char *path, sf_err *e) { return sf_h5_create(h, path, MPI_COMM_NULL, e); }
+
 /* ---- the rest of the HDF5 layer (include/silkflow/h5.h): objects, listings,
  * shapes and the attributes the stages read back ---- */
 

@@ -93,3 +93,5 @@ int sf_grid_max_int(const sf_grid *g, int v)
     return out;
 }
 
+
+int sf_grid_create_world(const sf_plan *p, sf_grid *g) { return sf_grid_create(p, MPI_COMM_WORLD, g); }

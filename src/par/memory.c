@@ -215,3 +215,9 @@ int sf_mem_check(const sf_labels *lab, const sf_config *cfg, int focal, const in
     free(use);
     return rc;
 }
+
+int sf_mem_check_world(const sf_labels *lab, const sf_config *cfg, int focal, const int *years, int ny,
+                       double *predicted_root, double *predicted_node, sf_err *e)
+{
+    return sf_mem_check(lab, cfg, focal, years, ny, MPI_COMM_WORLD, predicted_root, predicted_node, e);
+}

@@ -126,3 +126,17 @@ double sf_peak_rss(void)
     if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
     return (double)ru.ru_maxrss * 1024.0; /* kB on Linux */
 }
+
+void sf_par_version(char *buf, size_t n, int *major, int *minor)
+{
+    char mpi[MPI_MAX_LIBRARY_VERSION_STRING];
+    int len = 0;
+    MPI_Get_library_version(mpi, &len);
+    char *nl = strchr(mpi, '\n');
+    if (nl) *nl = '\0';
+    nl = strchr(mpi, ',');
+    if (nl) *nl = '\0';
+    snprintf(buf, n, "%s", mpi);
+    *major = MPI_VERSION;
+    *minor = MPI_SUBVERSION;
+}

@@ -264,7 +264,7 @@ int sf_finish_assemble(const sf_run_info *ri, sf_err *e)
     char *tmp = sf_partial_path(out, ri->run_id);
     double t0 = sf_now();
     sf_h5 h;
-    int rc = sf_h5_create(&h, tmp, MPI_COMM_NULL, e);
+    int rc = sf_h5_create_serial(&h, tmp, e);
     if (rc) {
         free(tmp);
         return rc;

@@ -1,12 +1,12 @@
 #include "silkflow/version.h"
 
-#include <mpi.h>
 #include <stdio.h>
 #include <string.h>
 #include <zip.h>
 
 #include "silkflow/common.h"
 #include "silkflow/h5.h"
+#include "silkflow/par.h"
 
 #ifndef SF_SCALAPACK_VERSION
 #define SF_SCALAPACK_VERSION "unknown"
@@ -18,13 +18,9 @@
 
 void sf_library_versions(char *buf, size_t n)
 {
-    char mpi[MPI_MAX_LIBRARY_VERSION_STRING];
-    int len = 0;
-    MPI_Get_library_version(mpi, &len);
-    char *nl = strchr(mpi, '\n');
-    if (nl) *nl = '\0';
-    nl = strchr(mpi, ',');
-    if (nl) *nl = '\0';
+    char mpi[512];
+    int mpi_major = 0, mpi_minor = 0;
+    sf_par_version(mpi, sizeof mpi, &mpi_major, &mpi_minor);
     unsigned maj, min, rel;
     sf_h5_version(&maj, &min, &rel);
     sf_blas_info b;
@@ -42,6 +38,6 @@ void sf_library_versions(char *buf, size_t n)
              "%s\n"
              "libzip: %s\n"
              "inih: %s\n",
-             mpi, MPI_VERSION, MPI_SUBVERSION, SF_SCALAPACK_VERSION, maj, min, rel, blas,
+             mpi, mpi_major, mpi_minor, SF_SCALAPACK_VERSION, maj, min, rel, blas,
              zip_libzip_version(), SF_INIH_VERSION);
 }

@@ -124,15 +124,60 @@ void sf_log_set_quiet(int quiet) { g_quiet = quiet; }
 int sf_log_quiet(void) { return g_quiet; }
 void sf_log_set_enabled(int enabled) { g_enabled = enabled; }
 
+/* Timestamps at line start: -1 auto (a stream that is not a terminal, e.g. a
+ * Slurm log, is stamped), 0 never, 1 always. */
+static int g_stamp_out = 0, g_stamp_err = 0;
+void sf_log_set_stamps(int mode)
+{
+    const char *env = getenv("SILKFLOW_TIMESTAMPS");
+    if (mode < 0 && env && *env) mode = strcmp(env, "0") != 0;
+    /* a Slurm job writes to a file even when mpirun gives the ranks a pseudo-terminal */
+    const int job = getenv("SLURM_JOB_ID") != NULL;
+    g_stamp_out = mode < 0 ? job || !isatty(STDOUT_FILENO) : mode;
+    g_stamp_err = mode < 0 ? job || !isatty(STDERR_FILENO) : mode;
+}
+
+/* One log message, written with one call and flushed so that the lines of
+ * several ranks sharing a stream (mpirun, srun) do not interleave; each of
+ * its lines gets the timestamp when stamps are on. */
+static void log_line(FILE *f, const char *prefix, const char *fmt, va_list ap)
+{
+    char msg[8192], stamp[32] = "", out[12288];
+    snprintf(msg, sizeof msg, "%s", prefix);
+    size_t pl = strlen(msg);
+    vsnprintf(msg + pl, sizeof msg - pl, fmt, ap);
+    if (f == stdout ? g_stamp_out : g_stamp_err) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ ", &tm);
+    }
+    const size_t sl = strlen(stamp);
+    size_t len = 0;
+    for (const char *p = msg; len + sl + 2 < sizeof out;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        if (n > sizeof out - len - sl - 2) n = sizeof out - len - sl - 2;
+        memcpy(out + len, stamp, sl);
+        memcpy(out + len + sl, p, n);
+        len += sl + n;
+        out[len++] = '\n';
+        if (!nl) break;
+        p = nl + 1;
+    }
+    out[len] = '\0';
+    fputs(out, f);
+    fflush(f);
+}
+
 void sf_info(const char *fmt, ...)
 {
     if (g_quiet || !g_enabled) return;
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stdout, fmt, ap);
+    log_line(stdout, "", fmt, ap);
     va_end(ap);
-    fputc('\n', stdout);
-    fflush(stdout);
 }
 
 void sf_warn(const char *fmt, ...)
@@ -140,10 +185,26 @@ void sf_warn(const char *fmt, ...)
     if (!g_enabled) return;
     va_list ap;
     va_start(ap, fmt);
-    fputs("silkflow: warning: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    log_line(stderr, "silkflow: warning: ", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+}
+
+void sf_progress(const char *fmt, ...)
+{
+    if (g_quiet) return;
+    va_list ap;
+    va_start(ap, fmt);
+    log_line(stdout, "", fmt, ap);
+    va_end(ap);
+}
+
+void sf_summary(const char *fmt, ...)
+{
+    if (!g_enabled) return;
+    va_list ap;
+    va_start(ap, fmt);
+    log_line(stdout, "", fmt, ap);
+    va_end(ap);
 }
 
 double sf_now(void)

@@ -80,7 +80,7 @@ clean_after_failure "year cache full"
 [[ ! -e $M/out.h5 ]] || fail "a results file appeared although the years failed"
 resize 40m
 "$BIN" run "$T/d.ini" --resume > "$T/resume.out" 2> "$T/run.err" || fail "--resume after freeing space: exit $?: $(tail -n1 "$T/run.err")"
-reused=$(grep -c "^reuse " "$T/resume.out")
+reused=$(grep -cE '^\[round [0-9]+/[0-9]+\] year [0-9]+ reuse ' "$T/resume.out")
 [[ $reused == "$kept" ]] || fail "--resume reused $reused years, the failed run had completed $kept"
 same_as_ref "year cache full, then --resume"
 
@@ -98,7 +98,7 @@ clean_after_failure "results file full"
 [[ ! -e $M/out.h5 ]] || fail "a results file appeared although it did not fit"
 resize 40m
 "$BIN" run "$T/d.ini" --resume > "$T/resume.out" 2> "$T/run.err" || fail "--resume after freeing space: exit $?: $(tail -n1 "$T/run.err")"
-[[ $(grep -c "^reuse " "$T/resume.out") == 5 ]] || fail "--resume did not reuse the 5 cached years"
+[[ $(grep -cE '^\[round [0-9]+/[0-9]+\] year [0-9]+ reuse ' "$T/resume.out") == 5 ]] || fail "--resume did not reuse the 5 cached years"
 same_as_ref "results file full, then --resume"
 
 # 3. a rerun that runs out of space keeps the previous results file as it was

@@ -73,7 +73,7 @@ scenario() {
   [[ ! -e $T/k/out.h5 ]] || fail "$what: a results file exists although the run was stopped before its end"
   "$BIN" run "$T/k.ini" --resume > "$T/k.out" 2> "$T/k.err" || fail "$what: --resume failed: exit $?: $(tail -n1 "$T/k.err")"
   local reused
-  reused=$(grep -c "^reuse " "$T/k.out")
+  reused=$(grep -cE '^\[round [0-9]+/[0-9]+\] year [0-9]+ reuse ' "$T/k.out")
   [[ $reused == "$want" ]] || fail "$what: --resume reused $reused years, expected $want"
   local out
   out=$($py tests/slurm/compare.py "$T/ref/out.h5" "$T/k/out.h5" 2>&1) ||

@@ -78,7 +78,7 @@ grep -q "stopped by a signal" "$T/s.log" || { echo "no 'stopped by a signal': $(
 [[ ! -f $T/s/out.h5 ]] || { echo "a results file after SIGTERM"; exit 1; }
 ls "$T/s/out.h5.years"/{2007,2008,2009}.h5 > /dev/null || { echo "SIGTERM lost the completed years"; exit 1; }
 "$BIN" run "$T/s.ini" > "$T/s2.log"
-[[ $(grep -c "^reuse " "$T/s2.log") == 3 ]] || { echo "the rerun after SIGTERM did not reuse 3 years"; exit 1; }
+[[ $(grep -cE '^\[round [0-9]+/[0-9]+\] year [0-9]+ reuse ' "$T/s2.log") == 3 ]] || { echo "the rerun after SIGTERM did not reuse 3 years"; exit 1; }
 same "$T/ref/out.h5" "$T/s/out.h5"
 
 # incremental: change one input year, only that year is recomputed
@@ -88,12 +88,12 @@ mk inc
   awk 'NR==5{$1=$1+1}1' OFS='\t' WIOD2013_2010_bp_T.txt > t && mv t WIOD2013_2010_bp_T.txt && \
   rm ../data/WIOD2013_2010_bp.zip && zip -q ../data/WIOD2013_2010_bp.zip * )
 "$BIN" run "$T/inc.ini" > "$T/inc.log"
-grep -E "^(read|reuse) " "$T/inc.log"
-[[ $(grep -c "^reuse " "$T/inc.log") == 4 ]]
-grep -q "^read       2010" "$T/inc.log"
+grep -E "\] year [0-9]+ (read|reuse) " "$T/inc.log"
+[[ $(grep -cE '^\[round [0-9]+/[0-9]+\] year [0-9]+ reuse ' "$T/inc.log") == 4 ]]
+grep -qE '^\[round [0-9]+/[0-9]+\] year 2010 read ' "$T/inc.log"
 # --force recomputes everything
 "$BIN" run "$T/inc.ini" --force > "$T/force.log"
-[[ $(grep -c "^reuse " "$T/force.log") == 0 ]]
+[[ $(grep -cE '^\[round [0-9]+/[0-9]+\] year [0-9]+ reuse ' "$T/force.log") == 0 ]]
 echo "resume and incremental reruns OK"
 
 # killed runs leave no temporary file behind once a rerun has started
@@ -106,7 +106,7 @@ mk yo
 ls "$T/yo/out.h5.years"/{2008,2009,2010,2011}.h5 >/dev/null
 [[ ! -e $T/yo/out.h5 && ! -e $T/yo/out.h5.years/2007.h5 ]]
 "$BIN" run "$T/yo.ini" --no-lag > "$T/yo.log"
-[[ $(grep -c "^reuse " "$T/yo.log") == 4 ]]
+[[ $(grep -cE '^\[round [0-9]+/[0-9]+\] year [0-9]+ reuse ' "$T/yo.log") == 4 ]]
 # --output and --cache override the config
 "$BIN" run "$T/yo.ini" --no-lag --output "$T/other/o.h5" --cache "$T/yo/out.h5.years" --quiet
 [[ -f $T/other/o.h5 && ! -e $T/other/o.h5.years ]]
