@@ -92,4 +92,9 @@ void sf_remove_stale_temporaries(const char *cachedir, const char *out_file);
  * file opened for writing, rank 0; running it again changes nothing. */
 int sf_results_describe(sf_h5 *h, sf_err *e);
 
+/* The residual check of a year's inverse (src/pipeline/verify.c): sets
+ * info->passed (scaled residual below [compute] residual_max) and fails with
+ * SF_EINTERNAL naming the year when it is not. */
+int sf_verify_inverse(const sf_config *cfg, int year, sf_inv_info *info, sf_err *e);
+
 #endif
