@@ -71,4 +71,10 @@ typedef struct {
 
 int sf_tsv_read(const sf_tsv_spec *spec, sf_read_fn rd, void *ctx, sf_err *e);
 
+/* The same reader on a whole text in memory, parsed by nthreads threads (each
+ * a part of the lines; results and error messages as sf_tsv_read's). text
+ * holds len bytes and has SF_NUMPARSE_PAD + 2 writable, zeroed bytes after
+ * them (a newline and the NUL sentinel are added there). */
+int sf_tsv_parse_text(const sf_tsv_spec *spec, char *text, size_t len, int nthreads, sf_err *e);
+
 #endif

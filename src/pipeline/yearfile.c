@@ -46,6 +46,22 @@ static double year_bytes(const sf_year_out *o)
     return 1.05 * bytes + 262144;
 }
 
+/* the diagnostics of the inversion and the seconds of the steps of
+ * sf_par_year (src/par/leontief.c) */
+static void attr_inversion(hid_t y, const sf_inv_info *in)
+{
+    sf_h5_attr_double(y, "residual", in->residual);
+    sf_h5_attr_double(y, "residual_scaled", in->residual_scaled);
+    sf_h5_attr_int(y, "residual_probe_columns", in->probe_columns);
+    sf_h5_attr_str(y, "residual_check", in->passed ? "PASSED" : "FAILED");
+    sf_h5_attr_double(y, "rcond", in->rcond);
+    sf_h5_attr_double(y, "norm1_I_minus_A", in->anorm);
+    sf_h5_attr_double(y, "norm1_B", in->bnorm);
+    const double st[7] = {in->t_scatter, in->t_form, in->t_factor, in->t_invert, in->t_products, in->t_sweep,
+                          in->t_residual};
+    sf_h5_attr_double_array(y, "seconds_distribute_form_factor_invert_products_sweep_residual", 7, st);
+}
+
 int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, sf_err *e)
 {
     const int root = g->rank == 0;
@@ -155,13 +171,7 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
             sf_h5_attr_strings(y, "input_files", (hsize_t)o->nfiles, o->files);
             sf_h5_attr_strings(y, "input_sha256", (hsize_t)o->nfiles, o->hashes);
             if (o->stamps) sf_h5_attr_strings(y, "input_stamps", (hsize_t)o->nfiles, o->stamps);
-            sf_h5_attr_double(y, "residual", o->info->residual);
-            sf_h5_attr_double(y, "residual_scaled", o->info->residual_scaled);
-            sf_h5_attr_int(y, "residual_probe_columns", o->info->probe_columns);
-            sf_h5_attr_str(y, "residual_check", o->info->passed ? "PASSED" : "FAILED");
-            sf_h5_attr_double(y, "rcond", o->info->rcond);
-            sf_h5_attr_double(y, "norm1_I_minus_A", o->info->anorm);
-            sf_h5_attr_double(y, "norm1_B", o->info->bnorm);
+            attr_inversion(y, o->info);
             double secs = 0;
             for (int i = 0; i < 5; i++) secs += o->timings[i];
             sf_h5_attr_double(y, "seconds", secs);
