@@ -472,6 +472,14 @@ static long prefetch_read(void *ctx, char *buf, size_t cap, sf_err *e)
  * memory the year is predicted to need (src/par/memory.c). */
 #define WHOLE_MAX ((zip_uint64_t)768 << 20)
 
+/* SF_READ_STREAM=1: the streaming reader only (libzip's inflate, one member
+ * after the other), for comparisons (bench/year.sh) and as a way around */
+int sf_read_stream(void)
+{
+    const char *v = getenv("SF_READ_STREAM");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
 static int parse_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -529,7 +537,7 @@ int mrio_ref_read_matrix(const mrio_ref *r, sf_tsv_spec *spec, sf_err *e)
     int rc = stream_open(r, 32.0 * spec->rows * spec->cols + (1 << 20), why, &s, e);
     if (rc) return rc;
     spec->name = r->display;
-    if (r->za && !getenv("SF_ZIP_STREAM") && read_whole(r, spec, &rc, e)) {
+    if (r->za && !sf_read_stream() && read_whole(r, spec, &rc, e)) {
         stream_close(&s);
         return rc;
     }

@@ -143,7 +143,7 @@ int sf_table_read(const sf_source *src, int year, sf_labels *lab, sf_table *t, s
     side_job sj = {.tx = tx, .t = t, .n = n, .nfd = nfd, .nva = nva, .rm = rm, .fm = fm};
     pthread_t th;
     int side = 0;
-    if (!getenv("SF_READ_SERIAL")) {
+    if (!sf_read_stream()) {
         sf_err ignore = {0};
         if (mrio_ctx_open(src, year, &sj.c, &ignore) == SF_OK)
             side = pthread_create(&th, NULL, side_main, &sj) == 0;
