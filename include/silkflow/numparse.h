@@ -65,7 +65,7 @@ typedef struct {
     size_t ld;
     const int *row_map;   /* text row -> destination row, -1 = skip (NULL: identity) */
     const int *col_map;   /* text column -> destination column, -1 = skip (NULL: identity) */
-    size_t bufsize;       /* chunk buffer in bytes (0: 4 MiB) */
+    size_t bufsize;       /* chunk buffer in bytes (0: 4 MiB); sf_tsv_parse_text: smallest part per thread (0: 8 MiB) */
     const char *shape;    /* for the size errors: where rows and cols come from (NULL: not said) */
 } sf_tsv_spec;
 

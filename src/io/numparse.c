@@ -553,7 +553,7 @@ int sf_tsv_parse_text(const sf_tsv_spec *sp, char *text, size_t len, int nthread
     }
     if (len > 0 && p0[len - 1] != '\n') p0[len++] = '\n';
     p0[len] = '\0';
-    const size_t min_part = (size_t)8 << 20;
+    const size_t min_part = sp->bufsize ? sp->bufsize : (size_t)8 << 20;
     int np = nthreads < 1 ? 1 : nthreads > 16 ? 16 : nthreads;
     while (np > 1 && len / (size_t)np < min_part) np--;
     tsv_part part[16];
