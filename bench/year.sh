@@ -18,6 +18,9 @@
 #   KERNEL=SkylakeX|Haswell|...  OPENBLAS_CORETYPE for every run (default: the
 #     best this CPU runs, SkylakeX with AVX-512, Haswell with AVX2; "env": the
 #     environment as it is)
+#   STREAM=1 (default) also runs 1 x NCORES with SF_READ_STREAM=1, the streaming
+#     reader of before (libzip inflate, one member after the other), for the
+#     reading gain in the same run; STREAM=0 skips it
 #   Y19=1  also run 19 full-size years (2003-2021) once, NCORES x 1, and report
 #     the total (else it is extrapolated from the per-year time, and labelled so)
 #   NCORES, REPEAT (3), YEARS, CACHE (bench/cache), BIN, BUILD
@@ -75,14 +78,16 @@ step() {
 declare -A R
 lap=()
 LAYOUTS=("1 $NCORES" "$NCORES 1")
+[[ ${STREAM:-1} == 1 ]] && LAYOUTS+=("1 $NCORES stream")
 for r in $(seq "$REPEAT"); do
   lap+=("$(kenv env OPENBLAS_NUM_THREADS="$NCORES" "$BUILD/bench/lapack_inverse" eora26 "$CACHE/eora26" Eora26 "$LAST" 1 | awk '{print $2}')")
   line="round $r: lapack ${lap[-1]} s"
   for layout in "${LAYOUTS[@]}"; do
     set -- $layout
-    k="$1x$2"
+    k="$1x$2${3:+-$3}"
+    rd=0; [[ ${3:-} == stream ]] && rd=1
     t0=$(date +%s%N)
-    kenv env OPENBLAS_NUM_THREADS="$2" /usr/bin/time -v -o "$W/time.txt" tests/mpirun.sh "$1" "$BIN" run "$W/year.ini" --force > "$W/log" 2>&1 ||
+    kenv env SF_READ_STREAM=$rd OPENBLAS_NUM_THREADS="$2" /usr/bin/time -v -o "$W/time.txt" tests/mpirun.sh "$1" "$BIN" run "$W/year.ini" --force > "$W/log" 2>&1 ||
       { echo "silkflow run failed ($k):"; tail -5 "$W/log"; exit 1; }
     t1=$(date +%s%N)
     R[$k.kernel]=$(awk '/^plan: BLAS/{for(i=1;i<=NF;i++) if($i=="kernel"){k=$(i+1); sub(/,$/, "", k); print k; exit}}' "$W/log")
@@ -108,8 +113,8 @@ echo "full-size Eora26 years (n = 4915; years ${YS[*]}), $NCORES cores, OPENBLAS
 printf '  %-58s %7.2f s\n' "LAPACK dgetrf+dgetri ($NCORES threads) [floor]" "$L"
 for layout in "${LAYOUTS[@]}"; do
   set -- $layout
-  k="$1x$2"
-  echo "  silkflow, $1 rank(s) x $2 BLAS thread(s), kernel ${R[$k.kernel]:-?}:"
+  k="$1x$2${3:+-$3}"
+  echo "  silkflow, $1 rank(s) x $2 BLAS thread(s), kernel ${R[$k.kernel]:-?}${3:+, SF_READ_STREAM=1 (the reader before issue 13)}:"
   P=$(med ${R[$k.pyw]}); Y=$(med ${R[$k.year]})
   printf '    %-56s %7.2f s   %s floor\n' "per processed year: process wall time / $NY years" "$P" "$(ratio "$P")"
   printf '    %-56s %7.2f s   %s floor\n' "one year's stages (read ... write), mean over the years" "$Y" "$(ratio "$Y")"
