@@ -10,10 +10,10 @@
 
 SHELL := /bin/bash
 CC ?= gcc
-PKGS := ompi-c scalapack-openmpi hdf5-openmpi openblas lapacke libzip inih nettle
+PKGS := ompi-c scalapack-openmpi hdf5-openmpi openblas lapacke libzip inih nettle libdeflate
 
 DEB_BUILD := build-essential pkg-config openmpi-bin libopenmpi-dev libscalapack-openmpi-dev \
-             libhdf5-openmpi-dev hdf5-tools libopenblas-dev liblapacke-dev libzip-dev libinih-dev nettle-dev zip unzip \
+             libhdf5-openmpi-dev hdf5-tools libopenblas-dev liblapacke-dev libzip-dev libinih-dev nettle-dev libdeflate-dev zip unzip \
              gnuplot-nox
 DEB_TEST  := python3 python3-numpy python3-h5py python3-pandas python3-xarray python3-h5netcdf python3-networkx \
              texlive-latex-base texlive-latex-recommended poppler-utils

@@ -47,6 +47,7 @@ typedef struct {
     int store_wwz;       /* 0 none, 1 country, 2 sector */
     double zero_eps;     /* zero-output threshold relative to max x */
     double mem_per_rank_gb; /* memory budget per rank (0 = from the node) */
+    double residual_max; /* a year's inverse passes when its scaled residual is below this (16) */
 
     /* [estimate] */
     char *models;        /* models file (resolved) or NULL = none */

@@ -56,8 +56,13 @@ typedef struct {
     double residual;       /* max |(I-A)B - I| over the probe columns */
     double residual_scaled;/* residual / (n eps ||I-A||_1 ||B||_1) */
     int probe_columns;     /* number of columns of B checked */
-    int passed;            /* residual_scaled < 16 */
+    int passed;            /* set by the caller's judgement (sf_verify_inverse, pipeline.h), not by par */
+    /* seconds of the steps of sf_par_year: distribute (t_scatter, of which
+     * forming I - A t_form), factor, invert, dense products (t_products),
+     * sweeps, residual; t_collect = from the end of the products to the end
+     * (sweeps, residual and the gather of B when stored) */
     double t_scatter, t_factor, t_invert, t_products, t_collect;
+    double t_form, t_sweep, t_residual;
 } sf_inv_info;
 
 /* Distributed year: invert I - A on the group's grid and compute the
@@ -67,7 +72,9 @@ typedef struct {
  * receives the products and, when
  * Bfull != NULL, the full B (n x n row-major). Collective over g->comm.
  * Errors: singular or near-singular I - A (SF_EINTERNAL, naming the year
- * and the sector of the failing pivot); the same status on every rank. */
+ * and the sector of the failing pivot); the same status on every rank.
+ * The residual of the inverse (info->residual, residual_scaled) is returned,
+ * not judged: the caller decides (sf_verify_inverse in pipeline.h). */
 int sf_par_year(const sf_grid *g, int block, int year, const sf_labels *lab, const sf_table *t,
                 const sf_derived *d, const sf_rhs *r, int focal, sf_products *p, double *Bfull,
                 sf_inv_info *info, sf_err *e);

@@ -65,10 +65,16 @@ typedef struct {
     size_t ld;
     const int *row_map;   /* text row -> destination row, -1 = skip (NULL: identity) */
     const int *col_map;   /* text column -> destination column, -1 = skip (NULL: identity) */
-    size_t bufsize;       /* chunk buffer in bytes (0: 4 MiB) */
+    size_t bufsize;       /* chunk buffer in bytes (0: 4 MiB); sf_tsv_parse_text: smallest part per thread (0: 8 MiB) */
     const char *shape;    /* for the size errors: where rows and cols come from (NULL: not said) */
 } sf_tsv_spec;
 
 int sf_tsv_read(const sf_tsv_spec *spec, sf_read_fn rd, void *ctx, sf_err *e);
+
+/* The same reader on a whole text in memory, parsed by nthreads threads (each
+ * a part of the lines; results and error messages as sf_tsv_read's). text
+ * holds len bytes and has SF_NUMPARSE_PAD + 2 writable, zeroed bytes after
+ * them (a newline and the NUL sentinel are added there). */
+int sf_tsv_parse_text(const sf_tsv_spec *spec, char *text, size_t len, int nthreads, sf_err *e);
 
 #endif

@@ -130,4 +130,9 @@ typedef struct {
 } sf_run_opts;
 int sf_run(const sf_run_opts *o, sf_err *e);
 
+/* The residual check of a year's inverse (src/pipeline/verify.c): sets
+ * info->passed (scaled residual below [compute] residual_max) and fails with
+ * SF_EINTERNAL naming the year when it is not. */
+int sf_verify_inverse(const sf_config *cfg, int year, sf_inv_info *info, sf_err *e);
+
 #endif

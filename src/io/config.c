@@ -61,6 +61,7 @@ static const keydef KEYS[] = {
     {"compute", "store_leontief", K_BOOL, "false", NULL, 0, 0, F(store_leontief), 0, "store B"},
     {"compute", "store_wwz", K_CHOICE, "country", "none|country|sector", 0, 0, 0, 0, "WWZ detail"},
     {"compute", "zero_eps", K_DOUBLE, "1e-9", NULL, 0, 1e-2, F(zero_eps), 0, "zero-output threshold"},
+    {"compute", "residual_max", K_DOUBLE, "16", NULL, 1e-9, 1e9, F(residual_max), 0, "residual check"},
     {"compute", "memory_per_rank_gb", K_DOUBLE, "0", NULL, 0, 1e6, F(mem_per_rank_gb), 0, "memory budget"},
     {"estimate", "models", K_OPTPATH, NULL, NULL, 0, 0, F(models), 0, "models file"},
     {"estimate", "bootstrap", K_INT, "9999", NULL, 0, 10000000, F(bootstrap), 0, "bootstrap replicates"},
@@ -437,6 +438,9 @@ void sf_config_year_hash(const sf_config *cfg, char hex[65])
                      "zero_eps=%.17g\n",
                      SF_VERSION, cfg->format, cfg->prefix, cfg->price, cfg->drop_row, cfg->va_table, cfg->focal,
                      ind, cfg->ic_total, th, cfg->d3_after, cfg->store_leontief, cfg->store_wwz, cfg->zero_eps);
+    /* hashed only when not the default, so that the hash of existing caches stays */
+    if (cfg->residual_max != 16.0 && n > 0 && (size_t)n < sizeof buf)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "residual_max=%.17g\n", cfg->residual_max);
     sf_sha256_update(&s, buf, (size_t)n);
     /* files whose content shapes a year's results */
     const char *files[3] = {cfg->aliases, cfg->partners, cfg->concordance};

@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <libdeflate.h>
 
 #include "mrio_internal.h"
 
@@ -459,6 +462,73 @@ static long prefetch_read(void *ctx, char *buf, size_t cap, sf_err *e)
     return (long)take;
 }
 
+/* Whole-member fast path: a deflated zip member of at most WHOLE_MAX bytes is
+ * read compressed, inflated in one call by libdeflate (2-3x zlib's inflate)
+ * into one buffer, checked against the header's size and CRC-32, and parsed
+ * by several threads (sf_tsv_parse_text). Anything unusual (another method,
+ * encryption, a size or CRC that does not match, a decoding error) is left to
+ * the streaming reader below, which reports it with its messages. Larger
+ * members (full-Eora size) stream: a whole buffer of them would exceed the
+ * memory the year is predicted to need (src/par/memory.c). */
+#define WHOLE_MAX ((zip_uint64_t)768 << 20)
+
+/* SF_READ_STREAM=1: the streaming reader only (libzip's inflate, one member
+ * after the other), for comparisons (bench/year.sh) and as a way around */
+int sf_read_stream(void)
+{
+    const char *v = getenv("SF_READ_STREAM");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+static int parse_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 4 ? 4 : (int)n;
+}
+
+/* 1: taken (the result in *rc), 0: not taken (nothing reported) */
+static int read_whole(const mrio_ref *r, sf_tsv_spec *spec, int *rc, sf_err *e)
+{
+    zip_stat_t st;
+    zip_stat_init(&st);
+    const zip_uint64_t need = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD | ZIP_STAT_CRC;
+    if (zip_stat_index(r->za, r->index, 0, &st) != 0 || (st.valid & need) != need) return 0;
+    if (st.comp_method != ZIP_CM_DEFLATE || st.size == 0 || st.size > WHOLE_MAX || st.comp_size == 0 ||
+        st.comp_size > WHOLE_MAX)
+        return 0;
+    if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE) return 0;
+    zip_file_t *zf = zip_fopen_index(r->za, r->index, ZIP_FL_COMPRESSED);
+    if (!zf) return 0;
+    char *in = sf_malloc((size_t)st.comp_size);
+    zip_uint64_t got = 0;
+    while (got < st.comp_size) {
+        zip_int64_t k = zip_fread(zf, in + got, st.comp_size - got);
+        if (k <= 0) break;
+        got += (zip_uint64_t)k;
+    }
+    zip_fclose(zf);
+    char *text = NULL;
+    int ok = got == st.comp_size;
+    if (ok) {
+        const size_t n = (size_t)st.size;
+        text = sf_malloc(n + SF_NUMPARSE_PAD + 2);
+        memset(text + n, 0, SF_NUMPARSE_PAD + 2);
+        struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+        size_t out = 0;
+        ok = d && libdeflate_deflate_decompress(d, in, (size_t)st.comp_size, text, n, &out) == LIBDEFLATE_SUCCESS &&
+             out == n && libdeflate_crc32(0, text, n) == st.crc;
+        if (d) libdeflate_free_decompressor(d);
+    }
+    free(in);
+    if (!ok) {
+        free(text);
+        return 0;
+    }
+    *rc = sf_tsv_parse_text(spec, text, (size_t)st.size, parse_threads(), e);
+    free(text);
+    return 1;
+}
+
 int mrio_ref_read_matrix(const mrio_ref *r, sf_tsv_spec *spec, sf_err *e)
 {
     stream s;
@@ -467,6 +537,10 @@ int mrio_ref_read_matrix(const mrio_ref *r, sf_tsv_spec *spec, sf_err *e)
     int rc = stream_open(r, 32.0 * spec->rows * spec->cols + (1 << 20), why, &s, e);
     if (rc) return rc;
     spec->name = r->display;
+    if (r->za && !sf_read_stream() && read_whole(r, spec, &rc, e)) {
+        stream_close(&s);
+        return rc;
+    }
     prefetch p;
     memset(&p, 0, sizeof p);
     p.s = &s;

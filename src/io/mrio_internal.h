@@ -44,6 +44,9 @@ void mrio_ref_free(mrio_ref *r);
 char *mrio_ref_slurp(const mrio_ref *r, size_t *len, sf_err *e);
 /* Paths holding the year's data and labels (zips or text files), deduplicated. */
 int mrio_year_files(mrio_ctx *c, char ***files, int *count, sf_err *e);
+/* SF_READ_STREAM set (not 0): read members one after the other, streaming
+ * (docs/config.md, "Input files"). */
+int sf_read_stream(void);
 /* Parse a matrix file into spec->dst (spec->name is set from r). */
 int mrio_ref_read_matrix(const mrio_ref *r, sf_tsv_spec *spec, sf_err *e);
 

@@ -4,6 +4,7 @@
  * the row-major Z, F and W. With row = drop, the region whose code is ROW
  * after aliasing (Eora's one-sector statistical-discrepancy account) loses
  * its rows, its columns and its final-demand columns while parsing. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +92,25 @@ static int read_matrix(mrio_ctx *c, const char *kind, int rows, int cols, double
     return rc;
 }
 
+/* The final-demand and value-added matrices of a year, read on a thread of their own. */
+typedef struct {
+    mrio_ctx c;
+    const sf_labels *tx;
+    sf_table *t;
+    size_t n, nfd, nva;
+    const int *rm, *fm;
+    int rc;
+    sf_err err;
+} side_job;
+
+static void *side_main(void *arg)
+{
+    side_job *j = arg;
+    j->rc = read_matrix(&j->c, "FD", j->tx->n, j->tx->nfd, j->t->F, j->nfd, j->rm, j->fm, &j->err);
+    if (!j->rc && j->nva) j->rc = read_matrix(&j->c, "VA", j->tx->nva, j->tx->n, j->t->W, j->n, NULL, j->rm, &j->err);
+    return NULL;
+}
+
 int sf_table_read(const sf_source *src, int year, sf_labels *lab, sf_table *t, sf_err *e)
 {
     memset(t, 0, sizeof *t);
@@ -117,9 +137,30 @@ int sf_table_read(const sf_source *src, int year, sf_labels *lab, sf_table *t, s
     t->Z = sf_aligned_alloc(n * n * sizeof(double));
     t->F = sf_malloc(n * (nfd ? nfd : 1) * sizeof(double));
     t->W = nva ? sf_malloc(nva * n * sizeof(double)) : NULL;
+    /* FD and VA on a second thread with its own handle of the year (libzip
+     * archives are not shared between threads) while this one reads T; the
+     * errors in the order of the sequential reader: T's, then FD's, VA's */
+    side_job sj = {.tx = tx, .t = t, .n = n, .nfd = nfd, .nva = nva, .rm = rm, .fm = fm};
+    pthread_t th;
+    int side = 0;
+    if (!sf_read_stream()) {
+        sf_err ignore = {0};
+        if (mrio_ctx_open(src, year, &sj.c, &ignore) == SF_OK)
+            side = pthread_create(&th, NULL, side_main, &sj) == 0;
+        if (!side) mrio_ctx_close(&sj.c);
+    }
     rc = read_matrix(&c, "T", tx->n, tx->n, t->Z, n, rm, rm, e);
-    if (!rc) rc = read_matrix(&c, "FD", tx->n, tx->nfd, t->F, nfd, rm, fm, e);
-    if (!rc && nva) rc = read_matrix(&c, "VA", tx->nva, tx->n, t->W, n, NULL, rm, e);
+    if (side) {
+        pthread_join(th, NULL);
+        mrio_ctx_close(&sj.c);
+        if (!rc && sj.rc) {
+            rc = sj.rc;
+            if (e) *e = sj.err;
+        }
+    } else {
+        if (!rc) rc = read_matrix(&c, "FD", tx->n, tx->nfd, t->F, nfd, rm, fm, e);
+        if (!rc && nva) rc = read_matrix(&c, "VA", tx->nva, tx->n, t->W, n, NULL, rm, e);
+    }
     if (!rc) rc = mrio_year_files(&c, &t->input_files, &t->ninput, e);
 out:
     if (rc) sf_table_free(t);

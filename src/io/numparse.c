@@ -517,3 +517,91 @@ out:
     free(s.scratch);
     return rc;
 }
+
+/* ---- a whole text in memory, parsed by several threads -------------------- */
+
+#include <pthread.h>
+
+typedef struct {
+    tsv_state s;
+    int st, rc;
+    const char *p, *end;
+    sf_err err;
+} tsv_part;
+
+static void *tsv_part_main(void *arg)
+{
+    tsv_part *t = arg;
+    t->rc = parse_chunk(&t->s, &t->st, t->p, t->end, &t->err);
+    return NULL;
+}
+
+/* The text is cut into parts at line starts; a part's first line and row are
+ * the newlines before it (every earlier line is a row of numbers, else an
+ * earlier part reports it first), so each part parses as the streaming reader
+ * would, and the error reported is that of the first failing part: the first
+ * error of the text, with the same message. */
+int sf_tsv_parse_text(const sf_tsv_spec *sp, char *text, size_t len, int nthreads, sf_err *e)
+{
+    char *p0 = text;
+    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) p0 += 3, len -= 3;
+    if (len == 0 && sp->rows > 0) {
+        char hint[640] = "";
+        if (sp->shape) snprintf(hint, sizeof hint, " (the sizes come from %s)", sp->shape);
+        return sf_fail(e, SF_EUSER, "%s: empty file, expected %d lines of %d numbers%s", sp->name, sp->rows, sp->cols,
+                       hint);
+    }
+    if (len > 0 && p0[len - 1] != '\n') p0[len++] = '\n';
+    p0[len] = '\0';
+    const size_t min_part = sp->bufsize ? sp->bufsize : (size_t)8 << 20;
+    int np = nthreads < 1 ? 1 : nthreads > 16 ? 16 : nthreads;
+    while (np > 1 && len / (size_t)np < min_part) np--;
+    tsv_part part[16];
+    const char *end = p0 + len, *at = p0;
+    long nl = 0;
+    int k = 0;
+    for (; k < np && at < end; k++) {
+        tsv_part *t = &part[k];
+        memset(t, 0, sizeof *t);
+        t->s.sp = sp;
+        t->s.line = 1 + nl;
+        t->s.row = nl < sp->rows ? (int)nl : sp->rows;
+        if (sp->shape) snprintf(t->s.hint, sizeof t->s.hint, " (the sizes come from %s)", sp->shape);
+        if (sp->row_map || sp->col_map)
+            t->s.scratch = sf_malloc((size_t)(sp->cols > 0 ? sp->cols : 1) * sizeof(double));
+        t->st = S_LINE_START;
+        t->p = at;
+        const char *cut = k == np - 1 ? end : p0 + len / (size_t)np * (size_t)(k + 1);
+        if (cut < at) cut = at;
+        if (cut < end) {
+            const char *q = memchr(cut, '\n', (size_t)(end - cut));
+            cut = q ? q + 1 : end;
+        }
+        t->end = cut;
+        if (k + 1 < np)
+            for (const char *q = at; (q = memchr(q, '\n', (size_t)(cut - q))) != NULL; q++) nl++;
+        at = cut;
+    }
+    np = k;
+    pthread_t th[16];
+    int started[16] = {0};
+    for (k = 1; k < np; k++) started[k] = pthread_create(&th[k], NULL, tsv_part_main, &part[k]) == 0;
+    tsv_part_main(&part[0]);
+    for (k = 1; k < np; k++) {
+        if (started[k]) pthread_join(th[k], NULL);
+        else tsv_part_main(&part[k]);
+    }
+    int rc = SF_OK;
+    for (k = 0; k < np && !rc; k++)
+        if (part[k].rc) {
+            rc = part[k].rc;
+            if (e) *e = part[k].err;
+        }
+    if (!rc && np > 0 && part[np - 1].s.row < sp->rows) {
+        const tsv_state *s = &part[np - 1].s;
+        rc = sf_fail(e, SF_EUSER, "%s: wrong number of lines: the text ends at line %ld after %d lines of numbers, "
+                     "expected %d%s", sp->name, s->line, s->row, sp->rows, s->hint);
+    }
+    for (k = 0; k < np; k++) free(part[k].s.scratch);
+    return rc;
+}

@@ -253,181 +253,188 @@ static void sector_label(const sf_labels *lab, int j, char *buf, size_t n)
              lab->sector_industry[j], lab->sector_name ? lab->sector_name[j] : "");
 }
 
-int sf_par_year(const sf_grid *g, int block, int year, const sf_labels *lab, const sf_table *t,
-                const sf_derived *d, const sf_rhs *r, int focal, sf_products *p, double *Bfull,
-                sf_inv_info *info, sf_err *e)
-{
-    const int n = lab->n, G = lab->G;
-    const int root = g->rank == 0;
-    const int one = 1;
-    int nb = block < 1 ? 64 : block;
-    if (nb > n) nb = n > 0 ? n : 1;
-    memset(info, 0, sizeof *info);
-    double t0 = MPI_Wtime();
+/* One year on the group's grid: what the steps below share. */
+typedef struct {
+    const sf_grid *g;
+    const sf_labels *lab;
+    int n, G, nb, root, focal, year;
+    int single;     /* 1 x 1 grid: LAPACK on the whole column-major matrix */
+    int nrhs;       /* columns of sf_rhs (root's, broadcast) */
+    double *xv;     /* every rank: x | zero flags | v | per-row Yd, Yo, Yc values (6n) */
+    dmat M;         /* I - A, then B in place */
+    double *Ml;
+} year_ctx;
 
-    /* x, zero flags, v and the one non-zero per row of the sparse right-hand
-     * sides (Yd, Yo, Yc: columns G + t, 2G + t, 3G + t of sf_rhs, t = region
-     * of the row) on every rank */
-    double *xv = sf_calloc((size_t)(6 * n), sizeof(double));
-    if (root) {
+/* local row of global row i on this process, or -1 when another process row holds it */
+static int g2l_row(const year_ctx *c, int i)
+{
+    const int nb = c->nb, np = c->g->nprow;
+    if ((i / nb) % np != c->g->myrow) return -1;
+    return (i / (nb * np)) * nb + i % nb;
+}
+
+static void year_ctx_free(year_ctx *c)
+{
+    free(c->Ml);
+    free(c->xv);
+    c->Ml = c->xv = NULL;
+}
+
+/* distribute: x, zero flags, v and the one non-zero per row of the sparse
+ * right-hand sides (Yd, Yo, Yc: columns G + t, 2G + t, 3G + t of sf_rhs,
+ * t = region of the row) to every rank; Z block-cyclic, made I - A in place
+ * (A_ij = Z_ij / x_j, zero columns for zero-output sectors); ||I - A||_1. */
+static void step_distribute(year_ctx *c, const sf_table *t, const sf_derived *d, const sf_rhs *r, sf_inv_info *info)
+{
+    const sf_grid *g = c->g;
+    const int n = c->n, G = c->G, nb = c->nb, one = 1;
+    c->xv = sf_calloc((size_t)(6 * n), sizeof(double));
+    if (c->root) {
         const int nr = r->nrhs;
         for (int j = 0; j < n; j++) {
-            const int tj = lab->sector_region[j];
+            const int tj = c->lab->sector_region[j];
             const double *row = r->rhs + (size_t)j * (size_t)nr;
-            xv[j] = d->x[j];
-            xv[n + j] = d->zero[j] ? 1.0 : 0.0;
-            xv[2 * n + j] = d->v[j];
-            xv[3 * n + j] = row[G + tj];
-            xv[4 * n + j] = row[2 * G + tj];
-            if (focal >= 0) xv[5 * n + j] = row[3 * G + tj];
+            c->xv[j] = d->x[j];
+            c->xv[n + j] = d->zero[j] ? 1.0 : 0.0;
+            c->xv[2 * n + j] = d->v[j];
+            c->xv[3 * n + j] = row[G + tj];
+            c->xv[4 * n + j] = row[2 * G + tj];
+            if (c->focal >= 0) c->xv[5 * n + j] = row[3 * G + tj];
         }
+        c->nrhs = nr;
     }
-    bcast_doubles(g, xv, (size_t)(6 * n));
-    const double *x = xv, *zf = xv + n, *v = xv + 2 * n;
-
-    /* M = I - A, block-cyclic */
-    dmat M;
-    dmat_init(&M, g, n, n, nb);
-    double *Ml = dmat_alloc(&M);
-    scatter_rowmajor(g, &M, root ? t->Z : NULL, (size_t)n, Ml);
-    for (int jl = 0; jl < M.nloc; jl++) {
+    bcast_doubles(g, c->xv, (size_t)(6 * n));
+    MPI_Bcast(&c->nrhs, 1, MPI_INT, 0, g->comm);
+    const double *x = c->xv, *zf = c->xv + n;
+    dmat_init(&c->M, g, n, n, nb);
+    c->Ml = dmat_alloc(&c->M);
+    scatter_rowmajor(g, &c->M, c->root ? t->Z : NULL, (size_t)n, c->Ml);
+    const double t1 = MPI_Wtime();
+    for (int jl = 0; jl < c->M.nloc; jl++) {
         const int j = l2g(jl, nb, g->mycol, g->npcol);
-        double *col = Ml + (size_t)jl * (size_t)M.lld;
+        double *col = c->Ml + (size_t)jl * (size_t)c->M.lld;
         if (zf[j] != 0) {
-            for (int il = 0; il < M.mloc; il++) col[il] = 0;
+            memset(col, 0, sizeof(double) * (size_t)c->M.mloc);
         } else {
             const double xj = x[j];
-            for (int il = 0; il < M.mloc; il++) col[il] = -(col[il] / xj);
+            for (int il = 0; il < c->M.mloc; il++) col[il] = -(col[il] / xj);
         }
-        for (int il = 0; il < M.mloc; il++)
-            if (l2g(il, nb, g->myrow, g->nprow) == j) col[il] += 1.0;
+        const int id = g2l_row(c, j);
+        if (id >= 0) col[id] += 1.0;
     }
-    {
-        /* pdlange needs workspace for the 1-norm: LOCc(N) */
-        double *w = sf_malloc(sizeof(double) * (size_t)imax(1, M.nloc));
-        info->anorm = pdlange_("1", &n, &n, Ml, &one, &one, M.desc, w);
-        free(w);
-    }
-    double t1 = MPI_Wtime();
-    info->t_scatter = t1 - t0;
+    /* pdlange needs workspace for the 1-norm: LOCc(N) */
+    double *w = sf_malloc(sizeof(double) * (size_t)imax(1, c->M.nloc));
+    info->anorm = pdlange_("1", &n, &n, c->Ml, &one, &one, c->M.desc, w);
+    free(w);
+    info->t_form = MPI_Wtime() - t1;
+}
 
-    /* LU. A 1 x 1 grid calls LAPACK directly: ScaLAPACK adds only overhead
-     * there (its pdgetri runs ~25% slower than dgetri with threaded BLAS,
-     * bench/kernels.c); the local piece is then the whole column-major matrix. */
-    const int single = g->size == 1;
-    int *ipiv = sf_malloc(sizeof(int) * (size_t)(M.mloc + nb));
+/* factor: LU (LAPACK on a 1 x 1 grid: ScaLAPACK adds only overhead there, its
+ * pdgetri runs ~25% slower than dgetri with threaded BLAS, bench/kernels.c),
+ * the reciprocal condition number, and the singular / near-singular errors
+ * naming the sector of the smallest pivot. *ipiv is set on success. */
+static int step_factor(year_ctx *c, sf_inv_info *info, int **ipiv_out, sf_err *e)
+{
+    const sf_grid *g = c->g;
+    const int n = c->n, nb = c->nb, one = 1;
+    int *ipiv = sf_malloc(sizeof(int) * (size_t)(c->M.mloc + nb));
     int inf = 0;
-    if (single)
-        inf = LAPACKE_dgetrf(LAPACK_COL_MAJOR, n, n, Ml, M.lld, ipiv);
+    if (c->single)
+        inf = LAPACKE_dgetrf(LAPACK_COL_MAJOR, n, n, c->Ml, c->M.lld, ipiv);
     else
-        pdgetrf_(&n, &n, Ml, &one, &one, M.desc, ipiv, &inf);
+        pdgetrf_(&n, &n, c->Ml, &one, &one, c->M.desc, ipiv, &inf);
     int ginf = inf;
     MPI_Allreduce(&inf, &ginf, 1, MPI_INT, MPI_MAX, g->comm);
-    /* smallest pivot and where */
+    /* smallest pivot and where: the diagonal entries held here */
     struct {
         double val;
         int idx;
     } mp = {INFINITY, -1}, gmp;
-    for (int jl = 0; jl < M.nloc; jl++) {
-        const int j = l2g(jl, nb, g->mycol, g->npcol);
-        for (int il = 0; il < M.mloc; il++)
-            if (l2g(il, nb, g->myrow, g->nprow) == j) {
-                double u = fabs(Ml[(size_t)jl * (size_t)M.lld + (size_t)il]);
-                if (u < mp.val) {
-                    mp.val = u;
-                    mp.idx = j;
-                }
-            }
+    for (int jl = 0; jl < c->M.nloc; jl++) {
+        const int j = l2g(jl, nb, g->mycol, g->npcol), id = g2l_row(c, j);
+        if (id < 0) continue;
+        const double u = fabs(c->Ml[(size_t)jl * (size_t)c->M.lld + (size_t)id]);
+        if (u < mp.val) {
+            mp.val = u;
+            mp.idx = j;
+        }
     }
     MPI_Allreduce(&mp, &gmp, 1, MPI_DOUBLE_INT, MPI_MINLOC, g->comm);
     int rc = SF_OK;
+    char s[256];
     if (ginf > 0) {
-        char s[256];
-        sector_label(lab, ginf - 1, s, sizeof s);
+        sector_label(c->lab, ginf - 1, s, sizeof s);
         rc = sf_fail(e, SF_EINTERNAL, "year %d: I - A is singular: zero pivot at %s (check that sector's column of "
-                     "the table: its inputs exhaust its output)", year, s);
+                     "the table: its inputs exhaust its output)", c->year, s);
     } else if (ginf < 0) {
-        rc = sf_fail(e, SF_EINTERNAL, "year %d: pdgetrf argument %d illegal (internal error)", year, -ginf);
-    }
-    if (rc == SF_OK && single) {
-        inf = LAPACKE_dgecon(LAPACK_COL_MAJOR, '1', n, Ml, M.lld, info->anorm, &info->rcond);
-    } else if (rc == SF_OK) {
+        rc = sf_fail(e, SF_EINTERNAL, "year %d: pdgetrf argument %d illegal (internal error)", c->year, -ginf);
+    } else if (c->single) {
+        LAPACKE_dgecon(LAPACK_COL_MAJOR, '1', n, c->Ml, c->M.lld, info->anorm, &info->rcond);
+    } else {
         int lwork = -1, liwork = -1, iwq = 0;
         double wq = 0;
-        pdgecon_("1", &n, Ml, &one, &one, M.desc, &info->anorm, &info->rcond, &wq, &lwork, &iwq, &liwork, &inf);
+        pdgecon_("1", &n, c->Ml, &one, &one, c->M.desc, &info->anorm, &info->rcond, &wq, &lwork, &iwq, &liwork, &inf);
         lwork = imax(1, (int)wq) + 1;
         liwork = imax(1, iwq);
         double *w = sf_malloc(sizeof(double) * (size_t)lwork);
         int *iw = sf_malloc(sizeof(int) * (size_t)liwork);
-        pdgecon_("1", &n, Ml, &one, &one, M.desc, &info->anorm, &info->rcond, w, &lwork, iw, &liwork, &inf);
+        pdgecon_("1", &n, c->Ml, &one, &one, c->M.desc, &info->anorm, &info->rcond, w, &lwork, iw, &liwork, &inf);
         free(w);
         free(iw);
     }
-    if (rc == SF_OK) {
-        if (!(info->rcond >= 1e-12)) {
-            char s[256];
-            sector_label(lab, gmp.idx, s, sizeof s);
-            rc = sf_fail(e, SF_EINTERNAL, "year %d: I - A is near-singular (reciprocal condition %.3g); smallest "
-                         "pivot |u| = %.3g at %s", year, info->rcond, gmp.val, s);
-        }
+    if (rc == SF_OK && !(info->rcond >= 1e-12)) {
+        sector_label(c->lab, gmp.idx, s, sizeof s);
+        rc = sf_fail(e, SF_EINTERNAL, "year %d: I - A is near-singular (reciprocal condition %.3g); smallest "
+                     "pivot |u| = %.3g at %s", c->year, info->rcond, gmp.val, s);
     }
-    double t2 = MPI_Wtime();
-    info->t_factor = t2 - t1;
     if (rc != SF_OK) {
         free(ipiv);
-        free(Ml);
-        free(xv);
         return rc;
     }
+    *ipiv_out = ipiv;
+    return SF_OK;
+}
 
-    /* inverse in place */
-    if (single) {
-        inf = LAPACKE_dgetri(LAPACK_COL_MAJOR, n, Ml, M.lld, ipiv);
-        if (inf != 0) {
-            free(ipiv);
-            free(Ml);
-                free(xv);
-            return sf_fail(e, SF_EINTERNAL, "year %d: dgetri failed (info %d)", year, inf);
-        }
-        double *wn = sf_malloc(sizeof(double) * (size_t)imax(1, M.nloc));
-        info->bnorm = pdlange_("1", &n, &n, Ml, &one, &one, M.desc, wn);
-        free(wn);
+/* invert: B = (I - A)^-1 in place from the LU factors; ||B||_1 */
+static int step_invert(year_ctx *c, int *ipiv, sf_inv_info *info, sf_err *e)
+{
+    const int n = c->n, one = 1;
+    int inf = 0;
+    if (c->single) {
+        inf = LAPACKE_dgetri(LAPACK_COL_MAJOR, n, c->Ml, c->M.lld, ipiv);
     } else {
         int lwork = -1, liwork = -1, iwq = 0;
         double wq = 0;
-        pdgetri_(&n, Ml, &one, &one, M.desc, ipiv, &wq, &lwork, &iwq, &liwork, &inf);
+        pdgetri_(&n, c->Ml, &one, &one, c->M.desc, ipiv, &wq, &lwork, &iwq, &liwork, &inf);
         lwork = imax(1, (int)wq) + 1;
         liwork = imax(1, iwq) + 1;
         double *w = sf_malloc(sizeof(double) * (size_t)lwork);
         int *iw = sf_malloc(sizeof(int) * (size_t)liwork);
-        pdgetri_(&n, Ml, &one, &one, M.desc, ipiv, w, &lwork, iw, &liwork, &inf);
+        pdgetri_(&n, c->Ml, &one, &one, c->M.desc, ipiv, w, &lwork, iw, &liwork, &inf);
         free(w);
         free(iw);
-        int gi = inf;
-        MPI_Allreduce(&inf, &gi, 1, MPI_INT, MPI_MAX, g->comm);
-        if (gi != 0) {
-            free(ipiv);
-            free(Ml);
-                free(xv);
-            return sf_fail(e, SF_EINTERNAL, "year %d: pdgetri failed (info %d)", year, gi);
-        }
-        double *wn = sf_malloc(sizeof(double) * (size_t)imax(1, M.nloc));
-        info->bnorm = pdlange_("1", &n, &n, Ml, &one, &one, M.desc, wn);
-        free(wn);
     }
-    free(ipiv);
-    double t3 = MPI_Wtime();
-    info->t_invert = t3 - t2;
+    int gi = inf;
+    MPI_Allreduce(&inf, &gi, 1, MPI_INT, MPI_MAX, c->g->comm);
+    if (gi != 0)
+        return sf_fail(e, SF_EINTERNAL, "year %d: %s failed (info %d)", c->year, c->single ? "dgetri" : "pdgetri",
+                       gi);
+    double *wn = sf_malloc(sizeof(double) * (size_t)imax(1, c->M.nloc));
+    info->bnorm = pdlange_("1", &n, &n, c->Ml, &one, &one, c->M.desc, wn);
+    free(wn);
+    return SF_OK;
+}
 
-    /* Products. Only Y (n x G) and E are dense right-hand sides: pdgemm.
-     * Yd, Yo and Yc have one non-zero per row (column t = region of the row),
-     * so B*Yd, B*Yo, B*Yc cost 2n^2 each, not 2n^2 G: they are accumulated in
-     * the local sweep of B below, together with Vind'B and the blocks. */
-    int nrhs = 0, G1 = G + 1;
-    if (root) nrhs = r->nrhs;
-    MPI_Bcast(&nrhs, 1, MPI_INT, 0, g->comm);
+/* products: the dense right-hand sides Y (n x G) and E, B * [Y E] by pdgemm,
+ * into the Y and E column blocks of p->BR on the root. Yd, Yo and Yc have one
+ * non-zero per row (column t = region of the row), so B*Yd, B*Yo, B*Yc cost
+ * 2n^2 each, not 2n^2 G: they come from the sweep (step_sweep). */
+static void step_products(year_ctx *c, const sf_rhs *r, sf_products *p)
+{
+    const sf_grid *g = c->g;
+    const int n = c->n, G = c->G, G1 = G + 1, nrhs = c->nrhs, one = 1;
     double *Rd = NULL;
-    if (root) {
+    if (c->root) {
         Rd = sf_malloc(sizeof(double) * (size_t)n * (size_t)G1);
         for (int j = 0; j < n; j++) {
             const double *row = r->rhs + (size_t)j * (size_t)nrhs;
@@ -436,153 +443,219 @@ int sf_par_year(const sf_grid *g, int block, int year, const sf_labels *lab, con
         }
     }
     dmat R, C;
-    dmat_init(&R, g, n, G1, nb);
-    dmat_init(&C, g, n, G1, nb);
+    dmat_init(&R, g, n, G1, c->nb);
+    dmat_init(&C, g, n, G1, c->nb);
     double *Rl = dmat_alloc(&R), *Cl = dmat_alloc(&C);
     scatter_rowmajor(g, &R, Rd, (size_t)G1, Rl);
     free(Rd);
     const double done = 1.0, dzero = 0.0;
-    pdgemm_("N", "N", &n, &G1, &n, &done, Ml, &one, &one, M.desc, Rl, &one, &one, R.desc, &dzero, Cl, &one, &one,
-            C.desc);
+    pdgemm_("N", "N", &n, &G1, &n, &done, c->Ml, &one, &one, c->M.desc, Rl, &one, &one, R.desc, &dzero, Cl, &one,
+            &one, C.desc);
     free(Rl);
+    double *CY = c->root ? sf_malloc(sizeof(double) * (size_t)n * (size_t)G1) : NULL;
+    gather_rowmajor(g, &C, Cl, CY, (size_t)G1);
+    free(Cl);
+    if (c->root) {
+        for (int j = 0; j < n; j++) {
+            const double *src = CY + (size_t)j * (size_t)G1;
+            double *dst = p->BR + (size_t)j * (size_t)nrhs;
+            memcpy(dst, src, sizeof(double) * (size_t)G);
+            dst[nrhs - 1] = src[G];
+        }
+        free(CY);
+    }
+}
 
+/* What the sweep of B yields, one buffer for a single reduction:
+ * VBreg | BYd | BYo | (BYc) | Bdiag | Bfrow | Bfcol | probe columns. */
+typedef struct {
+    double *buf;
+    size_t tot, vsz, ysz, fsz, psz;
+    long dsz;
+    int nsp, Nc, pm, pj0;
+    double *VB, *BYS, *BD, *FR, *FC, *PB;
+} sweep_out;
+
+/* local rows in runs of consecutive global rows of one region */
+typedef struct {
+    int il0, il1, region;
+} row_run;
+
+/* the sweep over one local column j of B (col): B * (sparse rhs) partial
+ * sums, Vind'B as a dot product per run of rows, the diagonal and focal
+ * blocks and the probe columns as plain copies */
+static void sweep_column(const year_ctx *c, sweep_out *o, const double *col, int j, const int *rowg,
+                         const row_run *seg, int nseg, const double *vloc, const long *dstart, double *part)
+{
+    const int n = c->n, G = c->G, mloc = c->M.mloc, focal = c->focal;
+    const int *rs = c->lab->region_start;
+    const int rj = c->lab->sector_region[j];
+    const double *ys = c->xv + 3 * n;
+    for (int q = 0; q < o->nsp; q++) {
+        const double yv = ys[(size_t)q * n + j];
+        if (yv == 0) continue;
+        double *pc = part + ((size_t)q * G + (size_t)rj) * (size_t)mloc;
+        for (int il = 0; il < mloc; il++) pc[il] += col[il] * yv;
+    }
+    for (int sg = 0; sg < nseg; sg++) {
+        const int a = seg[sg].il0, b = seg[sg].il1, ri = seg[sg].region;
+        double acc = 0;
+        for (int il = a; il < b; il++) acc += vloc[il] * col[il];
+        o->VB[(size_t)ri * (size_t)n + (size_t)j] += acc;
+        if (ri == rj) {
+            const int Ng = rs[ri + 1] - rs[ri];
+            double *dst = o->BD + dstart[ri] + (long)(rowg[a] - rs[ri]) * Ng + (j - rs[ri]);
+            for (int il = a; il < b; il++, dst += Ng) *dst = col[il];
+        }
+        if (ri == focal) {
+            double *dst = o->FR + (size_t)(rowg[a] - rs[focal]) * (size_t)n + (size_t)j;
+            for (int il = a; il < b; il++, dst += n) *dst = col[il];
+        }
+    }
+    if (rj == focal)
+        for (int il = 0; il < mloc; il++) o->FC[(size_t)rowg[il] * (size_t)o->Nc + (size_t)(j - rs[focal])] = col[il];
+    if (j >= o->pj0 && j < o->pj0 + o->pm)
+        for (int il = 0; il < mloc; il++) o->PB[(size_t)rowg[il] * (size_t)o->pm + (size_t)(j - o->pj0)] = col[il];
+}
+
+static void sweep_alloc(const year_ctx *c, sweep_out *o)
+{
+    const int n = c->n, G = c->G, focal = c->focal;
+    const int *rs = c->lab->region_start;
+    memset(o, 0, sizeof *o);
+    o->nsp = focal >= 0 ? 3 : 2; /* sparse right-hand sides: Yd, Yo, (Yc) */
+    o->vsz = (size_t)G * (size_t)n;
+    o->ysz = (size_t)n * (size_t)G;
+    for (int gg = 0; gg < G; gg++) o->dsz += (long)(rs[gg + 1] - rs[gg]) * (rs[gg + 1] - rs[gg]);
+    o->Nc = focal >= 0 ? rs[focal + 1] - rs[focal] : 0;
+    o->fsz = (size_t)o->Nc * (size_t)n;
+    /* probe columns of the residual check: a contiguous block of up to 64
+     * columns in the middle (the focal columns come with Bfcol) */
+    o->pm = n < 64 ? n : 64;
+    o->pj0 = (n - o->pm) / 2;
+    o->psz = (size_t)n * (size_t)o->pm;
+    o->tot = o->vsz + (size_t)o->nsp * o->ysz + (size_t)o->dsz + 2 * o->fsz + o->psz;
+    o->buf = sf_calloc(o->tot, sizeof(double));
+    o->VB = o->buf;
+    o->BYS = o->buf + o->vsz;
+    o->BD = o->BYS + (size_t)o->nsp * o->ysz;
+    o->FR = o->BD + o->dsz;
+    o->FC = o->FR + o->fsz;
+    o->PB = o->FC + o->fsz;
+}
+
+/* sweeps: one pass over the local columns of B for everything that is not a
+ * dense product (see sweep_column), reduced to the root and copied into p */
+static void step_sweep(year_ctx *c, sf_products *p, sweep_out *o)
+{
+    const sf_grid *g = c->g;
+    const int n = c->n, G = c->G, nb = c->nb, mloc = c->M.mloc, nrhs = c->nrhs;
+    const int *rs = c->lab->region_start;
+    sweep_alloc(c, o);
+    long *dstart = sf_malloc(sizeof(long) * (size_t)(G + 1));
+    dstart[0] = 0;
+    for (int gg = 0; gg < G; gg++) dstart[gg + 1] = dstart[gg] + (long)(rs[gg + 1] - rs[gg]) * (rs[gg + 1] - rs[gg]);
+    int *rowg = sf_malloc(sizeof(int) * (size_t)imax(1, mloc));
+    for (int il = 0; il < mloc; il++) rowg[il] = l2g(il, nb, g->myrow, g->nprow);
+    row_run *seg = sf_malloc(sizeof(*seg) * (size_t)imax(1, mloc));
+    int nseg = 0;
+    double *vloc = sf_malloc(sizeof(double) * (size_t)imax(1, mloc));
+    for (int il = 0; il < mloc; il++) {
+        const int i = rowg[il], ri = c->lab->sector_region[i];
+        vloc[il] = c->xv[2 * n + i];
+        if (nseg && seg[nseg - 1].region == ri && rowg[il - 1] == i - 1) {
+            seg[nseg - 1].il1 = il + 1;
+        } else {
+            seg[nseg] = (row_run){il, il + 1, ri};
+            nseg++;
+        }
+    }
+    /* local partial sums of B * (sparse rhs), column-major by region: part[(q*G + t)*mloc + il] */
+    double *part = sf_calloc((size_t)o->nsp * (size_t)G * (size_t)imax(1, mloc), sizeof(double));
+    for (int jl = 0; jl < c->M.nloc; jl++)
+        sweep_column(c, o, c->Ml + (size_t)jl * (size_t)c->M.lld, l2g(jl, nb, g->mycol, g->npcol), rowg, seg, nseg,
+                     vloc, dstart, part);
+    for (int q = 0; q < o->nsp; q++)
+        for (int t = 0; t < G; t++) {
+            const double *pc = part + ((size_t)q * G + (size_t)t) * (size_t)mloc;
+            double *dst = o->BYS + (size_t)q * o->ysz;
+            for (int il = 0; il < mloc; il++) dst[(size_t)rowg[il] * (size_t)G + (size_t)t] += pc[il];
+        }
+    free(part);
+    free(seg);
+    free(vloc);
+    free(rowg);
+    free(dstart);
+    reduce_to_root(g, o->buf, o->tot);
+    if (!c->root) return;
+    memcpy(p->VBreg, o->VB, o->vsz * sizeof(double));
+    for (int j = 0; j < n; j++)
+        for (int q = 0; q < o->nsp; q++)
+            memcpy(p->BR + (size_t)j * (size_t)nrhs + (size_t)(q + 1) * (size_t)G,
+                   o->BYS + (size_t)q * o->ysz + (size_t)j * (size_t)G, sizeof(double) * (size_t)G);
+    memcpy(p->Bdiag, o->BD, (size_t)o->dsz * sizeof(double));
+    if (o->Nc) {
+        memcpy(p->Bfrow, o->FR, o->fsz * sizeof(double));
+        memcpy(p->Bfcol, o->FC, o->fsz * sizeof(double));
+    }
+}
+
+/* residual, HPL-style, on the root from the table itself:
+ * max |(I - A) B(:, S) - I(:, S)| = max |B_S - Z diag(1/x) B_S - I_S| over
+ * the probe and focal columns S, and its scaled form (docs/methods.md);
+ * the same values on every rank. Judged by the caller (pipeline/verify.c). */
+static void step_residual(const year_ctx *c, const sf_table *t, const sweep_out *o, sf_inv_info *info)
+{
+    if (c->root) {
+        const int c0 = c->focal >= 0 ? c->lab->region_start[c->focal] : 0;
+        info->residual = probe_residual(c->lab, t->Z, c->xv, c->xv + c->n, o->FC, o->Nc, c0, o->PB, o->pm, o->pj0);
+        info->probe_columns = o->Nc + o->pm;
+    }
+    MPI_Bcast(&info->residual, 1, MPI_DOUBLE, 0, c->g->comm);
+    MPI_Bcast(&info->probe_columns, 1, MPI_INT, 0, c->g->comm);
+    info->residual_scaled = info->residual / ((double)c->n * DBL_EPSILON * info->anorm * info->bnorm);
+}
+
+int sf_par_year(const sf_grid *g, int block, int year, const sf_labels *lab, const sf_table *t,
+                const sf_derived *d, const sf_rhs *r, int focal, sf_products *p, double *Bfull,
+                sf_inv_info *info, sf_err *e)
+{
+    year_ctx c = {.g = g, .lab = lab, .n = lab->n, .G = lab->G, .root = g->rank == 0, .focal = focal,
+                  .year = year, .single = g->size == 1};
+    c.nb = block < 1 ? 64 : block;
+    if (c.nb > c.n) c.nb = c.n > 0 ? c.n : 1;
+    memset(info, 0, sizeof *info);
+    double t0 = MPI_Wtime();
+    step_distribute(&c, t, d, r, info);
+    double t1 = MPI_Wtime();
+    info->t_scatter = t1 - t0;
+    int *ipiv = NULL;
+    int rc = step_factor(&c, info, &ipiv, e);
+    double t2 = MPI_Wtime();
+    info->t_factor = t2 - t1;
+    if (rc == SF_OK) rc = step_invert(&c, ipiv, info, e);
+    free(ipiv);
+    double t3 = MPI_Wtime();
+    info->t_invert = t3 - t2;
+    if (rc != SF_OK) {
+        year_ctx_free(&c);
+        return rc;
+    }
+    step_products(&c, r, p);
     double t4 = MPI_Wtime();
     info->t_products = t4 - t3;
-
-    /* collect on the root (p allocated there by the caller) */
-    {
-        /* BY and BE: the dense product, into the column blocks of BR */
-        double *CY = root ? sf_malloc(sizeof(double) * (size_t)n * (size_t)G1) : NULL;
-        gather_rowmajor(g, &C, Cl, CY, (size_t)G1);
-        if (root) {
-            for (int j = 0; j < n; j++) {
-                const double *src = CY + (size_t)j * (size_t)G1;
-                double *dst = p->BR + (size_t)j * (size_t)nrhs;
-                memcpy(dst, src, sizeof(double) * (size_t)G);
-                dst[nrhs - 1] = src[G];
-            }
-            free(CY);
-        }
-    }
-    free(Cl);
-    {
-        const int *rs = lab->region_start;
-        const int nsp = focal >= 0 ? 3 : 2; /* sparse right-hand sides: Yd, Yo, (Yc) */
-        const size_t vsz = (size_t)G * (size_t)n, ysz = (size_t)n * (size_t)G;
-        long dsz = 0;
-        for (int gg = 0; gg < G; gg++) {
-            long Ng = rs[gg + 1] - rs[gg];
-            dsz += Ng * Ng;
-        }
-        const int Nc = focal >= 0 ? rs[focal + 1] - rs[focal] : 0;
-        const size_t fsz = (size_t)Nc * (size_t)n;
-        /* probe columns of the residual check: a contiguous block of up to 64
-         * columns in the middle (the focal columns come with Bfcol) */
-        const int pm = n < 64 ? n : 64, pj0 = (n - pm) / 2;
-        const size_t psz = (size_t)n * (size_t)pm;
-        /* one buffer for all reductions: VBreg | BYd | BYo | BYc | Bdiag | Bfrow | Bfcol | probes */
-        const size_t tot = vsz + (size_t)nsp * ysz + (size_t)dsz + 2 * fsz + psz;
-        double *buf = sf_calloc(tot, sizeof(double));
-        double *VB = buf, *BYS = buf + vsz, *BD = BYS + (size_t)nsp * ysz, *FR = BD + dsz, *FC = FR + fsz;
-        double *PB = FC + fsz;
-        long *dstart = sf_malloc(sizeof(long) * (size_t)(G + 1));
-        dstart[0] = 0;
-        for (int gg = 0; gg < G; gg++) dstart[gg + 1] = dstart[gg] + (long)(rs[gg + 1] - rs[gg]) * (rs[gg + 1] - rs[gg]);
-        int *rowg = sf_malloc(sizeof(int) * (size_t)imax(1, M.mloc));
-        for (int il = 0; il < M.mloc; il++) rowg[il] = l2g(il, nb, g->myrow, g->nprow);
-        /* local rows in runs of consecutive global rows of one region, and v by local row */
-        struct {
-            int il0, il1, region;
-        } *seg = sf_malloc(sizeof(*seg) * (size_t)imax(1, M.mloc));
-        int nseg = 0;
-        double *vloc = sf_malloc(sizeof(double) * (size_t)imax(1, M.mloc));
-        for (int il = 0; il < M.mloc; il++) {
-            const int i = rowg[il], ri = lab->sector_region[i];
-            vloc[il] = v[i];
-            if (nseg && seg[nseg - 1].region == ri && rowg[il - 1] == i - 1)
-                seg[nseg - 1].il1 = il + 1;
-            else {
-                seg[nseg].il0 = il;
-                seg[nseg].il1 = il + 1;
-                seg[nseg].region = ri;
-                nseg++;
-            }
-        }
-        /* local partial sums of B * (sparse rhs), column-major by region: part[(q*G + t)*mloc + il] */
-        double *part = sf_calloc((size_t)nsp * (size_t)G * (size_t)imax(1, M.mloc), sizeof(double));
-        const double *ys = xv + 3 * n; /* per row: Yd, Yo, Yc values (see below) */
-        for (int jl = 0; jl < M.nloc; jl++) {
-            const int j = l2g(jl, nb, g->mycol, g->npcol);
-            const int rj = lab->sector_region[j];
-            const double *col = Ml + (size_t)jl * (size_t)M.lld;
-            for (int q = 0; q < nsp; q++) {
-                const double yv = ys[(size_t)q * n + j];
-                if (yv == 0) continue;
-                double *pc = part + ((size_t)q * G + (size_t)rj) * (size_t)M.mloc;
-                for (int il = 0; il < M.mloc; il++) pc[il] += col[il] * yv;
-            }
-            /* runs of local rows in one region: Vind'B is a dot product per run,
-             * the diagonal and focal blocks are plain copies */
-            for (int sg = 0; sg < nseg; sg++) {
-                const int a = seg[sg].il0, b = seg[sg].il1, ri = seg[sg].region;
-                double acc = 0;
-                for (int il = a; il < b; il++) acc += vloc[il] * col[il];
-                VB[(size_t)ri * (size_t)n + (size_t)j] += acc;
-                if (ri == rj) {
-                    const int Ng = rs[ri + 1] - rs[ri];
-                    double *dst = BD + dstart[ri] + (long)(rowg[a] - rs[ri]) * Ng + (j - rs[ri]);
-                    for (int il = a; il < b; il++, dst += Ng) *dst = col[il];
-                }
-                if (ri == focal) {
-                    double *dst = FR + (size_t)(rowg[a] - rs[focal]) * (size_t)n + (size_t)j;
-                    for (int il = a; il < b; il++, dst += n) *dst = col[il];
-                }
-            }
-            if (rj == focal)
-                for (int il = 0; il < M.mloc; il++)
-                    FC[(size_t)rowg[il] * (size_t)Nc + (size_t)(j - rs[focal])] = col[il];
-            if (j >= pj0 && j < pj0 + pm)
-                for (int il = 0; il < M.mloc; il++) PB[(size_t)rowg[il] * (size_t)pm + (size_t)(j - pj0)] = col[il];
-        }
-        for (int q = 0; q < nsp; q++)
-            for (int t = 0; t < G; t++) {
-                const double *pc = part + ((size_t)q * G + (size_t)t) * (size_t)M.mloc;
-                double *dst = BYS + (size_t)q * ysz;
-                for (int il = 0; il < M.mloc; il++) dst[(size_t)rowg[il] * (size_t)G + (size_t)t] += pc[il];
-            }
-        free(part);
-        free(seg);
-        free(vloc);
-        free(rowg);
-        free(dstart);
-        reduce_to_root(g, buf, tot);
-        if (root) {
-            memcpy(p->VBreg, VB, vsz * sizeof(double));
-            for (int j = 0; j < n; j++)
-                for (int q = 0; q < nsp; q++)
-                    memcpy(p->BR + (size_t)j * (size_t)nrhs + (size_t)(q + 1) * (size_t)G,
-                           BYS + (size_t)q * ysz + (size_t)j * (size_t)G, sizeof(double) * (size_t)G);
-            memcpy(p->Bdiag, BD, (size_t)dsz * sizeof(double));
-            if (Nc) {
-                memcpy(p->Bfrow, FR, fsz * sizeof(double));
-                memcpy(p->Bfcol, FC, fsz * sizeof(double));
-            }
-            /* residual, HPL-style, on the root from the table itself:
-             * max |(I - A) B(:, S) - I(:, S)| = max |B_S - Z diag(1/x) B_S - I_S| */
-            info->residual = probe_residual(lab, t->Z, x, zf, FC, Nc, focal >= 0 ? rs[focal] : 0, PB, pm, pj0);
-            info->probe_columns = Nc + pm;
-        }
-        free(buf);
-        MPI_Bcast(&info->residual, 1, MPI_DOUBLE, 0, g->comm);
-        MPI_Bcast(&info->probe_columns, 1, MPI_INT, 0, g->comm);
-        info->residual_scaled = info->residual / ((double)n * DBL_EPSILON * info->anorm * info->bnorm);
-        info->passed = info->residual_scaled < 16.0;
-    }
-    int wantB = root && Bfull != NULL;
+    sweep_out o;
+    step_sweep(&c, p, &o);
+    double t5 = MPI_Wtime();
+    info->t_sweep = t5 - t4;
+    step_residual(&c, t, &o, info);
+    free(o.buf);
+    double t6 = MPI_Wtime();
+    info->t_residual = t6 - t5;
+    int wantB = c.root && Bfull != NULL;
     MPI_Bcast(&wantB, 1, MPI_INT, 0, g->comm);
-    if (wantB) gather_rowmajor(g, &M, Ml, root ? Bfull : NULL, (size_t)n);
-    free(Ml);
-    free(xv);
+    if (wantB) gather_rowmajor(g, &c.M, c.Ml, c.root ? Bfull : NULL, (size_t)c.n);
+    year_ctx_free(&c);
     info->t_collect = MPI_Wtime() - t4;
     return SF_OK;
 }

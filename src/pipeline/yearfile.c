@@ -55,6 +55,22 @@ static void identity_attrs(hid_t y, const sf_decomp *dec)
     sf_h5_attr_double(y, "va_identity_max_gap", dec->max_va_gap);
 }
 
+/* the diagnostics of the inversion and the seconds of the steps of
+ * sf_par_year (src/par/leontief.c) */
+static void attr_inversion(hid_t y, const sf_inv_info *in)
+{
+    sf_h5_attr_double(y, "residual", in->residual);
+    sf_h5_attr_double(y, "residual_scaled", in->residual_scaled);
+    sf_h5_attr_int(y, "residual_probe_columns", in->probe_columns);
+    sf_h5_attr_str(y, "residual_check", in->passed ? "PASSED" : "FAILED");
+    sf_h5_attr_double(y, "rcond", in->rcond);
+    sf_h5_attr_double(y, "norm1_I_minus_A", in->anorm);
+    sf_h5_attr_double(y, "norm1_B", in->bnorm);
+    const double st[7] = {in->t_scatter, in->t_form, in->t_factor, in->t_invert, in->t_products, in->t_sweep,
+                          in->t_residual};
+    sf_h5_attr_double_array(y, "seconds_distribute_form_factor_invert_products_sweep_residual", 7, st);
+}
+
 int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, sf_err *e)
 {
     const int root = g->rank == 0;
@@ -164,13 +180,7 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
             sf_h5_attr_strings(y, "input_files", (hsize_t)o->nfiles, o->files);
             sf_h5_attr_strings(y, "input_sha256", (hsize_t)o->nfiles, o->hashes);
             if (o->stamps) sf_h5_attr_strings(y, "input_stamps", (hsize_t)o->nfiles, o->stamps);
-            sf_h5_attr_double(y, "residual", o->rec->inv.residual);
-            sf_h5_attr_double(y, "residual_scaled", o->rec->inv.residual_scaled);
-            sf_h5_attr_int(y, "residual_probe_columns", o->rec->inv.probe_columns);
-            sf_h5_attr_str(y, "residual_check", o->rec->inv.passed ? "PASSED" : "FAILED");
-            sf_h5_attr_double(y, "rcond", o->rec->inv.rcond);
-            sf_h5_attr_double(y, "norm1_I_minus_A", o->rec->inv.anorm);
-            sf_h5_attr_double(y, "norm1_B", o->rec->inv.bnorm);
+            attr_inversion(y, &o->rec->inv);
             const double tm[5] = {o->rec->t_read, o->rec->t_derive, o->rec->t_invert, o->rec->t_products,
                                   o->rec->t_decompose}; /* the sum: seconds */
             sf_h5_attr_double(y, "seconds", tm[0] + tm[1] + tm[2] + tm[3] + tm[4]);

@@ -160,7 +160,7 @@ static int run_case(const sf_grid *g, const sf_labels *lab, int singular, int nb
                 eF = fmax(eF, fabs(p.Bfcol[k * Nc + a] - Bfull[k * n + c0 + a]));
             }
         CHECK(eF == 0);
-        CHECK(info.residual < 1e-13 && info.passed && info.rcond > 1e-6);
+        CHECK(info.residual < 1e-13 && info.residual_scaled < 16 && !info.passed && info.rcond > 1e-6);
         CHECK(info.probe_columns >= Nc);
         /* zero-output sector: B column 6 is the unit vector */
         CHECK(Bfull[6 * n + 6] == 1.0);
