@@ -5,66 +5,9 @@
 
 #include "silkflow/stats_h5.h"
 
-typedef struct {
-    sf_frame *f;
-    hsize_t len;
-    int have_len;
-    sf_err *e;
-    int rc;
-    const char *path;
-} read_ctx;
-
-/* read one link of /panel if it is a 1-D dataset of numbers or strings (other
- * kinds, e.g. compound or enum, are skipped) */
-static int read_one(hid_t grp, const char *name, read_ctx *c)
-{
-    int nd = 0;
-    hsize_t dims[8] = {0};
-    int kind = sf_h5_shape(grp, name, &nd, dims);
-    if (kind < 0) return 0; /* a group or a broken link */
-    if (sf_h5_is_pure_dimension(grp, name)) return 0; /* /panel/row: an axis without data */
-    if (nd != 1) {
-        c->rc = sf_fail(c->e, SF_EUSER, "%s: /panel/%s is not a 1-D dataset", c->path, name);
-        return -1;
-    }
-    if (!c->have_len) {
-        c->len = dims[0];
-        c->have_len = 1;
-        sf_frame_free(c->f);
-        c->f = sf_frame_new((size_t)dims[0]);
-    } else if (dims[0] != c->len) {
-        c->rc = sf_fail(c->e, SF_EUSER, "%s: /panel/%s has %llu rows, other columns %llu", c->path, name,
-                        (unsigned long long)dims[0], (unsigned long long)c->len);
-        return -1;
-    }
-    size_t n = (size_t)dims[0];
-    if (kind == SF_H5_NUMBER) {
-        double *v = NULL;
-        if (sf_h5_read_double(grp, name, &v, NULL, NULL, NULL) != SF_OK) {
-            c->rc = sf_fail(c->e, SF_EUSER, "%s: cannot read /panel/%s", c->path, name);
-            return -1;
-        }
-        memcpy(sf_frame_add_num(c->f, name), v, sizeof(double) * n);
-        free(v);
-    } else if (kind == SF_H5_STRING || kind == SF_H5_STRING_FIXED) {
-        char **s = NULL;
-        hsize_t m = 0;
-        if (sf_h5_read_strings(grp, name, &s, &m, NULL) != SF_OK) {
-            c->rc = sf_fail(c->e, SF_EUSER, "%s: cannot read /panel/%s", c->path, name);
-            return -1;
-        }
-        char **dst = sf_frame_add_str(c->f, name);
-        for (size_t i = 0; i < n && i < (size_t)m; i++) {
-            /* fixed-length strings are padded: trimmed; empty = missing */
-            const char *t = kind == SF_H5_STRING_FIXED ? sf_trim(s[i]) : s[i];
-            dst[i] = *t ? sf_strdup(t) : NULL;
-        }
-        for (hsize_t i = 0; i < m; i++) free(s[i]);
-        free(s);
-    }
-    return 0;
-}
-
+/* /panel through the one frame reader of io/h5.c (sf_h5_read_frame: the
+ * "columns" order, then creation order; fixed strings trimmed, empty =
+ * missing; pure dimension scales such as /panel/row skipped) */
 int sf_panel_read_h5(const char *path, sf_frame **out, sf_err *e)
 {
     *out = NULL;
@@ -76,28 +19,15 @@ int sf_panel_read_h5(const char *path, sf_frame **out, sf_err *e)
         sf_h5_close(&h, NULL);
         return sf_fail(e, SF_EUSER, "%s: no /panel group (run the pipeline first)", path);
     }
-    hid_t g = sf_h5_open_group(h.file, "panel");
-    read_ctx c = {sf_frame_new(0), 0, 0, e, SF_OK, path};
-    char **names = NULL;
-    size_t nn = 0;
-    /* creation order when the file tracks it, else names */
-    sf_h5_list(h.file, "panel", SF_H5_BY_CREATION, &names, &nn);
-    for (size_t i = 0; i < nn; i++) {
-        if (c.rc == SF_OK) read_one(g, names[i], &c);
-        free(names[i]);
-    }
-    free(names);
-    sf_h5_close_object(g);
+    sf_frame *f = NULL;
+    int rc = sf_h5_read_frame(h.file, "/panel", &f, e);
     sf_h5_close(&h, NULL);
-    if (c.rc) {
-        sf_frame_free(c.f);
-        return c.rc;
-    }
-    if (c.f->ncol == 0) {
-        sf_frame_free(c.f);
+    if (rc) return rc;
+    if (f->ncol == 0) {
+        sf_frame_free(f);
         return sf_fail(e, SF_EUSER, "%s: /panel holds no 1-D dataset", path);
     }
-    *out = c.f;
+    *out = f;
     return SF_OK;
 }
 
