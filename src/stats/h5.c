@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "silkflow/stats_h5.h"
+#include "stats_internal.h"
 
 /* /panel through the one frame reader of io/h5.c (sf_h5_read_frame: the
  * "columns" order, then creation order; fixed strings trimmed, empty =
@@ -47,6 +48,12 @@ static int wr_strings(hid_t g, const char *name, char *const *v, hsize_t n)
 static void at_d(hid_t g, const char *name, double v) { sf_h5_attr_double(g, name, v); }
 static void at_l(hid_t g, const char *name, long long v) { sf_h5_attr_int(g, name, (long)v); }
 static void at_s(hid_t g, const char *name, const char *v) { sf_h5_attr_str(g, name, v); }
+/* the statistics of sf_fit_attrs of one kind (stats_internal.h) */
+static void at_fit(hid_t g, const sf_fit *f, int when)
+{
+    for (int i = 0; i < sf_fit_nattrs; i++)
+        if (sf_fit_attrs[i].when == when) at_d(g, sf_fit_attrs[i].name, SF_FIT_FIELD(f, &sf_fit_attrs[i]));
+}
 
 static const char *role_name(int r)
 {
@@ -78,12 +85,8 @@ int sf_estimates_write_h5(hid_t file, sf_fit *const *fits, int nfits, sf_err *e)
             bh[f->key] = f->boot_ci_hi;
         }
         int bad = wr_strings(g, "coef", f->coef, k);
-        bad |= wr_doubles(g, "b", f->b, 1, &k);
-        bad |= wr_doubles(g, "se", f->se, 1, &k);
-        bad |= wr_doubles(g, "t", f->t, 1, &k);
-        bad |= wr_doubles(g, "p", f->p, 1, &k);
-        bad |= wr_doubles(g, "ci_lo", f->ci_lo, 1, &k);
-        bad |= wr_doubles(g, "ci_hi", f->ci_hi, 1, &k);
+        for (int v = 0; v < sf_fit_nvectors; v++)
+            bad |= wr_doubles(g, sf_fit_vectors[v].name, SF_FIT_VECTOR(f, &sf_fit_vectors[v]), 1, &k);
         bad |= wr_doubles(g, "V", f->V, 2, kk);
         bad |= wr_doubles(g, "boot_p", bp, 1, &k);
         bad |= wr_doubles(g, "boot_ci_lo", bl, 1, &k);
@@ -92,15 +95,7 @@ int sf_estimates_write_h5(hid_t file, sf_fit *const *fits, int nfits, sf_err *e)
         free(bl);
         free(bh);
         at_l(g, "N", (long long)f->N);
-        at_d(g, "r2", f->r2);
-        at_d(g, "r2_within", f->r2_within);
-        at_d(g, "r2_adj", f->r2_adj);
-        at_d(g, "r2_within_adj", f->r2_within_adj);
-        at_d(g, "rmse", f->rmse);
-        at_d(g, "F", f->F);
-        at_d(g, "F_p", f->F_p);
-        at_d(g, "F_df1", f->F_df1);
-        at_d(g, "F_df2", f->F_df2);
+        at_fit(g, f, SF_FA_ALL);
         at_l(g, "n_clusters", f->ncl ? (f->ncl > 1 && f->n_clusters[1] < f->n_clusters[0] ? f->n_clusters[1] : f->n_clusters[0]) : 0);
         at_l(g, "singletons_dropped", (long long)f->n_singletons);
         at_l(g, "missing_dropped", (long long)f->n_missing);
@@ -118,20 +113,11 @@ int sf_estimates_write_h5(hid_t file, sf_fit *const *fits, int nfits, sf_err *e)
         at_l(g, "boot_B", f->boot_B);
         if (f->is_iv) {
             at_s(g, "idstat_name", f->idstat_name);
-            at_d(g, "idstat", f->idstat);
-            at_d(g, "idstat_p", f->idstat_p);
-            at_d(g, "cragg_donald_F", f->cdf);
-            at_d(g, "kp_rk_wald_F", f->kpf);
+            at_fit(g, f, SF_FA_IV);
         }
         if (f->mediator) {
             at_s(g, "mediator", f->mediator);
-            at_d(g, "med_beta1", f->med_beta1);
-            at_d(g, "med_gamma3", f->med_gamma3);
-            at_d(g, "med_indirect", f->med_indirect);
-            at_d(g, "med_total", f->med_total);
-            at_d(g, "med_share", f->med_share);
-            at_d(g, "med_ci_lo", f->med_ci_lo);
-            at_d(g, "med_ci_hi", f->med_ci_hi);
+            at_fit(g, f, SF_FA_MED);
         }
         if (f->ndropped) wr_strings(g, "dropped", f->dropped, (hsize_t)f->ndropped);
         if (f->nnotes) wr_strings(g, "notes", f->notes, (hsize_t)f->nnotes);

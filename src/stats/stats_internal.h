@@ -115,4 +115,21 @@ double sf_boot_invert(double (*p)(void *, double), void *ctx, double center, dou
  * or the normal that scales the SE to start the CI search (2 when undefined). */
 double sf_boot_ci_q(double level, const sf_ssc *ssc, int ncl, int G, double N, double K, double *alpha);
 
+/* ---- the statistics of a fit stored as attributes of /estimates/<model>
+ * (docs/output.md): the one list that stats/h5.c writes and est_read.c reads
+ * back. when: SF_FA_ALL every fit, SF_FA_IV IV models, SF_FA_MED mediation. */
+enum { SF_FA_ALL, SF_FA_IV, SF_FA_MED };
+typedef struct {
+    const char *name;
+    size_t off; /* offsetof(sf_fit, the double) */
+    int when;
+} sf_fit_attr;
+extern const sf_fit_attr sf_fit_attrs[];
+extern const int sf_fit_nattrs;
+/* the per-coefficient datasets b, se, t, p, ci_lo, ci_hi (off: the double *) */
+extern const sf_fit_attr sf_fit_vectors[];
+extern const int sf_fit_nvectors;
+#define SF_FIT_FIELD(f, a) (*(double *)((char *)(f) + (a)->off))
+#define SF_FIT_VECTOR(f, a) (*(double **)((char *)(f) + (a)->off))
+
 #endif
