@@ -42,7 +42,15 @@ int sf_h5_write_strings(sf_h5 *h, hid_t loc, const char *name, hsize_t n, char *
 
 /* A data frame as a group of equal-length 1-D datasets, one per column
  * (numbers as float64, strings as variable-length UTF-8), column order kept in
- * the group attribute "columns". */
+ * the group attribute "columns". The reader (the one reader of /panel, /rows
+ * and any frame written by h5py or pandas) takes the columns in that order,
+ * then every other dataset in creation order when the file tracks it, else in
+ * name order; numbers (integer or float) as double, NaN = missing; strings
+ * (variable or fixed length, the fixed ones trimmed of padding) with "" =
+ * missing (NULL); it skips subgroups, netCDF pure dimensions (/panel/row) and
+ * datasets of other types (compound, enum), and fails, naming the file and the
+ * dataset, on a dataset that is not 1-D or whose length differs from the
+ * others'. An empty group gives a frame without columns. */
 int sf_h5_write_frame(sf_h5 *h, const char *group, const sf_frame *f, sf_err *e);
 int sf_h5_read_frame(hid_t loc, const char *group, sf_frame **out, sf_err *e);
 

@@ -10,9 +10,9 @@
 #include "silkflow/frame.h"
 #include "silkflow/stats.h"
 
-/* Read every 1-D dataset under /panel of an HDF5 file into a frame: numeric
- * datasets as double (NaN = missing), string datasets (fixed or variable
- * length) as strings (empty = missing). All must have the same length. */
+/* Read /panel of an HDF5 file into a frame with sf_h5_read_frame (h5.h: its
+ * order, types and skips); fails naming the file when it is missing, not HDF5,
+ * has no /panel or /panel has no column. */
 int sf_panel_read_h5(const char *path, sf_frame **out, sf_err *e);
 
 /* Write /estimates/<model>/ for each fit (an existing group of that name is

@@ -45,4 +45,26 @@ int sf_tables_write_dir(const char *dir, const sf_regtable *t, int n, sf_err *e)
 int sf_tables_from_results(const char *results, const char *models, const char *out_dir, int print, int *ntables,
                            sf_err *e);
 
+/* A small titled grid of text cells for tables that are not regressions (the
+ * trade stage's): rendered by the same text and Markdown writers as the
+ * regression tables (report/tables.c). Cells are formatted by the caller;
+ * NULL = empty. */
+typedef struct {
+    char title[256];
+    int nc, nr, cap;
+    char **head; /* nc */
+    char **cell; /* nr x nc, row-major */
+} sf_texttab;
+void sf_texttab_init(sf_texttab *t, int nc, const char *fmt, ...) SF_PRINTF(3, 4);
+void sf_texttab_head(sf_texttab *t, int j, const char *s);
+void sf_texttab_row(sf_texttab *t); /* append an empty row */
+void sf_texttab_set(sf_texttab *t, int j, const char *fmt, ...) SF_PRINTF(3, 4); /* cell j of the last row */
+void sf_texttab_free(sf_texttab *t);
+/* The title, the head and the rows in fixed width (the first column
+ * left-aligned, the others right-aligned, two spaces apart) and a blank line;
+ * fp == NULL logs each line through sf_info after the prefix `log` (%-10s). */
+void sf_texttab_write_txt(const sf_texttab *t, FILE *fp, const char *log);
+/* **title**, then a Markdown table (| and * escaped) and a blank line. */
+void sf_texttab_write_md(const sf_texttab *t, FILE *fp);
+
 #endif

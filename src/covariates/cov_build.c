@@ -23,6 +23,13 @@ void cov_label(const char *given, const char *canon, char *buf, size_t n)
         snprintf(buf, n, "%s", given);
 }
 
+void cov_list_partner(const ctx_t *x, int p, cov_strs *l)
+{
+    char lb[48];
+    cov_label(x->pg[p], x->pc[p], lb, sizeof lb);
+    cov_strs_add_unique(l, lb);
+}
+
 int cov_col_begin(ctx_t *x, const char *name, double **data)
 {
     *data = sf_frame_add_num(x->f, name);

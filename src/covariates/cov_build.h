@@ -29,6 +29,8 @@ typedef struct {
 
 /* "SUD (as SDN)" when the canonical code differs from the given one. */
 void cov_label(const char *given, const char *canon, char *buf, size_t n);
+/* Add partner p's label (cov_label) to l once (the partners a source lacks). */
+void cov_list_partner(const ctx_t *x, int p, cov_strs *l);
 /* Add a numeric column (NaN) to the frame and to the report. */
 int cov_col_begin(ctx_t *x, const char *name, double **data);
 /* Every cell of a column missing for one reason (listed under code). */

@@ -208,11 +208,8 @@ int cov_build_dis(ctx_t *x, sf_err *e)
             dist[p] = great_circle(cov_cy_get(&geo, fg, 0), cov_cy_get(&geo, fg, 1), cov_cy_get(&geo, pgr, 0),
                                    cov_cy_get(&geo, pgr, 1));
             gc_used[p] = 1;
-        } else {
-            char lb[48];
-            cov_label(x->pg[p], x->pc[p], lb, sizeof lb);
-            cov_strs_add_unique(&absent, lb);
-        }
+        } else
+            cov_list_partner(x, p, &absent);
     }
     for (int p = 0; p < x->np; p++) {
         if (!strcmp(x->pc[p], "MNE") && isfinite(dist[p]) && !gc_used[p])

@@ -116,6 +116,28 @@ static int load_oghist(const char *path, int ordinal, cov_cy *out, sf_err *e)
     return rc;
 }
 
+/* The historical OGHIST row a partner falls back on: Serbia and Montenegro
+ * before their own rows start take "YUG" (Serbia and Montenegro, former);
+ * Eora's USR the USSR row "SUN". NULL for the others. */
+static const char *oghist_alt(const char *code)
+{
+    if (!strcmp(code, "SRB") || !strcmp(code, "MNE")) return "YUG";
+    return !strcmp(code, "USR") ? "SUN" : NULL;
+}
+
+/* The class of year y from the partner's own row, else from its historical
+ * row arow (*used_alt = 1); NaN when neither has one. */
+static double oghist_get(const cov_cy *og, int row, int arow, int y, int *used_alt)
+{
+    double v = cov_cy_get(og, row, y);
+    *used_alt = 0;
+    if (!isfinite(v) && arow >= 0) {
+        v = cov_cy_get(og, arow, y);
+        *used_alt = isfinite(v);
+    }
+    return v;
+}
+
 int cov_build_d1(ctx_t *x, sf_err *e)
 {
     double *out;
@@ -136,26 +158,12 @@ int cov_build_d1(ctx_t *x, sf_err *e)
                  sf_basename(path));
     cov_strs absent = {0};
     for (int p = 0; p < x->np; p++) {
-        /* historical rows: Serbia and Montenegro before their own rows
-         * start take "YUG" (Serbia and Montenegro, former); Eora's USR the
-         * USSR row "SUN" */
-        const char *alt = !strcmp(x->pc[p], "SRB") || !strcmp(x->pc[p], "MNE") ? "YUG"
-                          : !strcmp(x->pc[p], "USR")                            ? "SUN"
-                                                                                : NULL;
+        const char *alt = oghist_alt(x->pc[p]);
         int row = cov_cy_find(&og, x->pc[p]), arow = alt ? cov_cy_find(&og, alt) : -1;
-        if (row < 0 && arow < 0) {
-            char lb[48];
-            cov_label(x->pg[p], x->pc[p], lb, sizeof lb);
-            cov_strs_add_unique(&absent, lb);
-        }
+        if (row < 0 && arow < 0) cov_list_partner(x, p, &absent);
         for (int t = 0; t < x->ny; t++) {
-            int y = x->years[t];
-            double v = cov_cy_get(&og, row, y);
-            int used_alt = 0;
-            if (!isfinite(v) && arow >= 0) {
-                v = cov_cy_get(&og, arow, y);
-                used_alt = isfinite(v);
-            }
+            int y = x->years[t], used_alt = 0;
+            double v = oghist_get(&og, row, arow, y, &used_alt);
             if (isfinite(v)) {
                 out[ROW(x, p, t)] = v;
                 if (used_alt) {
@@ -197,14 +205,11 @@ int cov_build_stage(ctx_t *x, sf_err *e)
     cov_rep_note(x->rep, "STAGE: 1 when the partner is in %s's World Bank income group of the year (%s)", x->focal,
                  sf_basename(path));
     for (int p = 0; p < x->np; p++) {
-        const char *alt = !strcmp(x->pc[p], "SRB") || !strcmp(x->pc[p], "MNE") ? "YUG"
-                          : !strcmp(x->pc[p], "USR")                            ? "SUN"
-                                                                                : NULL;
+        const char *alt = oghist_alt(x->pc[p]);
         int row = cov_cy_find(&og, x->pc[p]), arow = alt ? cov_cy_find(&og, alt) : -1;
         for (int t = 0; t < x->ny; t++) {
-            int y = x->years[t];
-            double v = cov_cy_get(&og, row, y), fv = cov_cy_get(&og, frow, y);
-            if (!isfinite(v) && arow >= 0) v = cov_cy_get(&og, arow, y);
+            int y = x->years[t], used_alt;
+            double v = oghist_get(&og, row, arow, y, &used_alt), fv = cov_cy_get(&og, frow, y);
             if (isfinite(v) && isfinite(fv))
                 out[ROW(x, p, t)] = v == fv ? 1.0 : 0.0;
             else
@@ -292,11 +297,7 @@ int cov_build_bri(ctx_t *x, sf_err *e)
     for (int p = 0; p < x->np; p++) {
         int row = cov_cy_find(&js, x->pc[p]);
         double jy = cov_cy_get(&js, row, 0), xy = cov_cy_get(&js, row, 1);
-        if (row >= 0 && !isfinite(jy)) {
-            char lb[48];
-            cov_label(x->pg[p], x->pc[p], lb, sizeof lb);
-            cov_strs_add_unique(&nodate, lb);
-        }
+        if (row >= 0 && !isfinite(jy)) cov_list_partner(x, p, &nodate);
         for (int t = 0; t < x->ny; t++) {
             int y = x->years[t];
             size_t rr = ROW(x, p, t);

@@ -93,11 +93,7 @@ int cov_build_pol(ctx_t *x, sf_err *e)
             prow[6 * p + d] = cov_cy_find(&w[d], x->pc[p]);
             pin[p] |= prow[6 * p + d] >= 0;
         }
-        if (!pin[p]) {
-            char lb[48];
-            cov_label(x->pg[p], x->pc[p], lb, sizeof lb);
-            cov_strs_add_unique(&absent, lb);
-        }
+        if (!pin[p]) cov_list_partner(x, p, &absent);
     }
     if (!focal_in) cov_rep_warn(x->rep, "POL: focal country %s is not in %s: POL is missing in every row", x->focal, fn);
     double *vals = sf_malloc(sizeof(double) * (size_t)(nrows ? nrows : 1));
@@ -197,11 +193,7 @@ int cov_build_eco(ctx_t *x, sf_err *e)
     cov_strs absent = {0};
     for (int p = 0; p < x->np; p++) {
         int rw = have_w ? cov_cy_find(&wdi, x->pc[p]) : -1, rf = have_f ? cov_cy_find(&fb, x->pc[p]) : -1;
-        if (rw < 0 && rf < 0) {
-            char lb[48];
-            cov_label(x->pg[p], x->pc[p], lb, sizeof lb);
-            cov_strs_add_unique(&absent, lb);
-        }
+        if (rw < 0 && rf < 0) cov_list_partner(x, p, &absent);
     }
     int fw = have_w ? cov_cy_find(&wdi, x->focal) : -1, ff = have_f ? cov_cy_find(&fb, x->focal) : -1;
     for (int t = 0; t < x->ny; t++) {
@@ -276,11 +268,7 @@ int cov_build_lf(ctx_t *x, sf_err *e)
     cov_strs absent = {0};
     for (int p = 0; p < x->np; p++) {
         int row = cov_cy_find(&lf, x->pc[p]);
-        if (row < 0) {
-            char lb[48];
-            cov_label(x->pg[p], x->pc[p], lb, sizeof lb);
-            cov_strs_add_unique(&absent, lb);
-        }
+        if (row < 0) cov_list_partner(x, p, &absent);
         for (int t = 0; t < x->ny; t++) {
             int y = x->years[t];
             double v = cov_cy_get(&lf, row, y);

@@ -27,11 +27,7 @@ static void build_group(ctx_t *x)
     for (int p = 0; p < x->np; p++) {
         const char *grp = x->have_groups ? cov_attr_v1(&x->groups, x->pc[p]) : NULL;
         if (!grp && x->have_meta) grp = cov_attr_v1(&x->meta, x->pc[p]);
-        if (!grp) {
-            char lb[48];
-            cov_label(x->pg[p], x->pc[p], lb, sizeof lb);
-            cov_strs_add_unique(&none, lb);
-        }
+        if (!grp) cov_list_partner(x, p, &none);
         for (int t = 0; t < x->ny; t++) {
             if (grp)
                 g[ROW(x, p, t)] = sf_strdup(grp);

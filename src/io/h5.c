@@ -518,72 +518,87 @@ int sf_h5_write_frame(sf_h5 *h, const char *group, const sf_frame *f, sf_err *e)
     return rc;
 }
 
+/* The column names of a frame group: its attribute "columns" (the order
+ * sf_h5_write_frame kept), then every other link in creation order when the
+ * file tracks it, else in name order (a panel written by h5py or pandas). */
+static char **frame_names(hid_t loc, const char *group, hid_t g, size_t *n)
+{
+    char **cols = NULL, **links = NULL;
+    hsize_t nc = 0;
+    size_t nl = 0;
+    sf_h5_get_attr_strings(g, "columns", &cols, &nc);
+    sf_h5_list(loc, group, SF_H5_BY_CREATION, &links, &nl);
+    char **v = sf_calloc((size_t)nc + nl + 1, sizeof(char *));
+    size_t k = 0;
+    for (hsize_t i = 0; i < nc; i++) v[k++] = cols[i];
+    for (size_t i = 0; i < nl; i++) {
+        int dup = 0;
+        for (hsize_t j = 0; j < nc && !dup; j++) dup = !strcmp(links[i], cols[j]);
+        if (dup)
+            free(links[i]);
+        else
+            v[k++] = links[i];
+    }
+    free(cols);
+    free(links);
+    *n = k;
+    return v;
+}
+
+/* add column `name` of group g to frame *f (created at the first column);
+ * groups, netCDF pure dimensions and datasets that are neither numbers nor
+ * strings (compound, enum) are skipped */
+static int frame_column(hid_t g, const char *file, const char *group, const char *name, sf_frame **f, sf_err *e)
+{
+    int nd = 0;
+    hsize_t dims[8] = {0};
+    int kind = sf_h5_shape(g, name, &nd, dims);
+    if (kind < 0 || kind == SF_H5_OTHER || sf_h5_is_pure_dimension(g, name)) return SF_OK;
+    if (nd != 1) return sf_fail(e, SF_EUSER, "%s: %s/%s is not a 1-D dataset", file, group, name);
+    size_t n = (size_t)dims[0];
+    if (!*f) *f = sf_frame_new(n);
+    if (n != (*f)->nrow)
+        return sf_fail(e, SF_EUSER, "%s: %s/%s has %zu rows, the other columns %zu", file, group, name, n,
+                       (*f)->nrow);
+    if (kind == SF_H5_NUMBER) {
+        double *v = NULL;
+        if (sf_h5_read_double(g, name, &v, NULL, NULL, NULL) != SF_OK)
+            return sf_fail(e, SF_EUSER, "%s: cannot read %s/%s", file, group, name);
+        memcpy(sf_frame_add_num(*f, name), v, sizeof(double) * n);
+        free(v);
+        return SF_OK;
+    }
+    char **s = NULL;
+    hsize_t m = 0;
+    if (sf_h5_read_strings(g, name, &s, &m, NULL) != SF_OK)
+        return sf_fail(e, SF_EUSER, "%s: cannot read %s/%s", file, group, name);
+    char **dst = sf_frame_add_str(*f, name);
+    for (hsize_t i = 0; i < m; i++) {
+        /* fixed-length strings are padded: trimmed; empty = missing */
+        const char *t = kind == SF_H5_STRING_FIXED ? sf_trim(s[i]) : s[i];
+        if (i < n && *t) dst[i] = sf_strdup(t);
+        free(s[i]);
+    }
+    free(s);
+    return SF_OK;
+}
+
 int sf_h5_read_frame(hid_t loc, const char *group, sf_frame **out, sf_err *e)
 {
     *out = NULL;
-    if (!sf_h5_exists(loc, group)) return sf_fail(e, SF_EUSER, "group %s not found", group);
-    hid_t g = H5Gopen2(loc, group, H5P_DEFAULT);
-    char **names = NULL;
-    hsize_t ncol = 0;
-    if (sf_h5_get_attr_strings(g, "columns", &names, &ncol) != 0) {
-        /* no column order recorded: take the datasets in name order */
-        H5G_info_t info;
-        H5Gget_info(g, &info);
-        ncol = info.nlinks;
-        names = sf_calloc(ncol ? ncol : 1, sizeof(char *));
-        for (hsize_t i = 0; i < ncol; i++) {
-            char nm[256];
-            H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, nm, sizeof nm, H5P_DEFAULT);
-            names[i] = sf_strdup(nm);
-        }
-    }
+    char file[1024] = "?", gname[300];
+    H5Fget_name(loc, file, sizeof file);
+    snprintf(gname, sizeof gname, "%s%s", group[0] == '/' ? "" : "/", group);
+    hid_t g = sf_h5_open_group(loc, group);
+    if (g < 0) return sf_fail(e, SF_EUSER, "%s: no group %s", file, gname);
+    size_t ncol = 0;
+    char **names = frame_names(loc, group, g, &ncol);
     sf_frame *f = NULL;
     int rc = SF_OK;
-    for (hsize_t j = 0; j < ncol && rc == SF_OK; j++) {
-        hid_t ds = H5Dopen2(g, names[j], H5P_DEFAULT);
-        if (ds < 0) continue; /* a subgroup */
-        hid_t t = H5Dget_type(ds);
-        hid_t sp = H5Dget_space(ds);
-        hsize_t n = (hsize_t)H5Sget_simple_extent_npoints(sp);
-        int ndims = H5Sget_simple_extent_ndims(sp);
-        H5T_class_t cls = H5Tget_class(t);
-        H5Sclose(sp);
-        H5Tclose(t);
-        H5Dclose(ds);
-        if (ndims != 1) continue;
-        if (!f) f = sf_frame_new((size_t)n);
-        if (n != (hsize_t)f->nrow) {
-            rc = sf_fail(e, SF_EUSER, "%s/%s: %llu rows, the other columns have %zu", group, names[j],
-                         (unsigned long long)n, f->nrow);
-            break;
-        }
-        if (cls == H5T_STRING) {
-            char **s = NULL;
-            hsize_t m = 0;
-            rc = sf_h5_read_strings(g, names[j], &s, &m, e);
-            if (rc == SF_OK) {
-                char **dst = sf_frame_add_str(f, names[j]);
-                for (hsize_t i = 0; i < m; i++) {
-                    if (s[i][0])
-                        dst[i] = s[i];
-                    else {
-                        free(s[i]);
-                        dst[i] = NULL;
-                    }
-                }
-                free(s);
-            }
-        } else {
-            double *v = NULL;
-            rc = sf_h5_read_double(g, names[j], &v, NULL, NULL, e);
-            if (rc == SF_OK) {
-                double *dst = sf_frame_add_num(f, names[j]);
-                memcpy(dst, v, sizeof(double) * (size_t)n);
-                free(v);
-            }
-        }
+    for (size_t j = 0; j < ncol; j++) {
+        if (rc == SF_OK) rc = frame_column(g, file, gname, names[j], &f, e);
+        free(names[j]);
     }
-    for (hsize_t j = 0; j < ncol; j++) free(names[j]);
     free(names);
     H5Gclose(g);
     if (rc) {

@@ -142,7 +142,6 @@ int sf_panel_stage(const sf_run_info *ri, sf_h5 *out, sf_frame **panel, sf_err *
         if (!rc) {
             sf_frame *rows = NULL;
             rc = sf_h5_read_frame(y.file, "/rows", &rows, e);
-            if (rc) sf_err_prefix(e, "%s", path);
             if (!rc && sf_frame_rbind(f, rows) != 0)
                 rc = sf_fail(e, SF_EINTERNAL, "%s: panel rows do not match the other years'", path);
             sf_frame_free(rows);

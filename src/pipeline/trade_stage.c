@@ -13,6 +13,7 @@
 #include "silkflow/covariates.h"
 #include "silkflow/h5.h"
 #include "silkflow/pipeline.h"
+#include "silkflow/tables.h"
 #include "silkflow/trade.h"
 
 /* measures of the sector-level sets (exports only: the focal's own sectors) */
@@ -441,118 +442,14 @@ static int write_h5(trade_ctx *x, sf_h5 *out, sf_err *e)
 
 /* ---------------- tables ---------------- */
 
-/* A small text table: a title, column heads and rows of formatted cells. */
-typedef struct {
-    char title[256];
-    int nc, nr, cap;
-    char **head; /* nc */
-    char **cell; /* nr x nc */
-} ttab;
-
-static void tab_init(ttab *t, int nc, const char *fmt, ...) SF_PRINTF(3, 4);
-static void tab_init(ttab *t, int nc, const char *fmt, ...)
-{
-    memset(t, 0, sizeof *t);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(t->title, sizeof t->title, fmt, ap);
-    va_end(ap);
-    t->nc = nc;
-    t->head = sf_calloc((size_t)nc, sizeof(char *));
-}
-
-static void tab_head(ttab *t, int j, const char *s) { t->head[j] = sf_strdup(s); }
-
-static void tab_row(ttab *t)
-{
-    if (t->nr == t->cap) {
-        t->cap = t->cap ? 2 * t->cap : 32;
-        t->cell = sf_realloc(t->cell, sizeof(char *) * (size_t)t->cap * (size_t)t->nc);
-    }
-    for (int j = 0; j < t->nc; j++) t->cell[(size_t)t->nr * t->nc + j] = NULL;
-    t->nr++;
-}
-
-static void tab_set(ttab *t, int j, const char *fmt, ...) SF_PRINTF(3, 4);
-static void tab_set(ttab *t, int j, const char *fmt, ...)
-{
-    char buf[128];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    char **c = &t->cell[(size_t)(t->nr - 1) * t->nc + j];
-    free(*c);
-    *c = sf_strdup(buf);
-}
+/* The tables are sf_texttab grids, rendered by report/tables.c (one text-table renderer). */
 
 /* numbers: levels with thousands as they are, percentages with one decimal; "-" = missing */
-static void tab_num(ttab *t, int j, double v, int pct)
+static void tab_num(sf_texttab *t, int j, double v, int pct)
 {
-    if (!isfinite(v)) tab_set(t, j, "-");
-    else if (pct) tab_set(t, j, "%.1f", 100 * v);
-    else tab_set(t, j, "%.0f", v);
-}
-
-static void tab_free(ttab *t)
-{
-    for (int j = 0; j < t->nc; j++) free(t->head[j]);
-    for (size_t i = 0; i < (size_t)t->nr * t->nc; i++) free(t->cell[i]);
-    free(t->head);
-    free(t->cell);
-}
-
-/* Fixed-width text: first column left-aligned, the others right-aligned.
- * out == NULL prints through sf_info (prefix "trade      "). */
-static void tab_txt(const ttab *t, FILE *out)
-{
-    int *w = sf_calloc((size_t)t->nc, sizeof(int));
-    for (int j = 0; j < t->nc; j++) {
-        w[j] = (int)strlen(t->head[j] ? t->head[j] : "");
-        for (int i = 0; i < t->nr; i++) {
-            const char *c = t->cell[(size_t)i * t->nc + j];
-            if (c && (int)strlen(c) > w[j]) w[j] = (int)strlen(c);
-        }
-    }
-    size_t cap = 64;
-    for (int j = 0; j < t->nc; j++) cap += (size_t)w[j] + 2;
-    char *line = sf_malloc(cap);
-    for (int i = -2; i < t->nr; i++) {
-        size_t len = 0;
-        if (i == -2) {
-            if (out) fprintf(out, "%s\n", t->title);
-            else sf_info("%-10s %s", "trade", t->title);
-            continue;
-        }
-        for (int j = 0; j < t->nc; j++) {
-            const char *c = i < 0 ? t->head[j] : t->cell[(size_t)i * t->nc + j];
-            if (!c) c = "";
-            len += (size_t)snprintf(line + len, cap - len, j == 0 ? "%-*s" : "  %*s", w[j], c);
-        }
-        if (out) fprintf(out, "%s\n", line);
-        else sf_info("%-10s %s", "trade", line);
-    }
-    if (out) fputc('\n', out);
-    free(line);
-    free(w);
-}
-
-static void tab_md(const ttab *t, FILE *out)
-{
-    fprintf(out, "**%s**\n\n|", t->title);
-    for (int j = 0; j < t->nc; j++) fprintf(out, " %s |", t->head[j] ? t->head[j] : "");
-    fputs("\n|", out);
-    for (int j = 0; j < t->nc; j++) fputs(j ? " ---: |" : " :--- |", out);
-    fputc('\n', out);
-    for (int i = 0; i < t->nr; i++) {
-        fputc('|', out);
-        for (int j = 0; j < t->nc; j++) {
-            const char *c = t->cell[(size_t)i * t->nc + j];
-            fprintf(out, " %s |", c ? c : "");
-        }
-        fputc('\n', out);
-    }
-    fputc('\n', out);
+    if (!isfinite(v)) sf_texttab_set(t, j, "-");
+    else if (pct) sf_texttab_set(t, j, "%.1f", 100 * v);
+    else sf_texttab_set(t, j, "%.0f", v);
 }
 
 /* The groups shown in the compact tables. */
@@ -565,24 +462,24 @@ static const double *ser_at(const sf_trade_series *s, const double *a, int m, in
 }
 
 /* Compact: years as rows; the world's level and growth, then share and growth of the shown groups. */
-static void compact_table(const trade_ctx *x, int m, ttab *t)
+static void compact_table(const trade_ctx *x, int m, sf_texttab *t)
 {
     const sf_trade_series *s = &x->grp;
-    tab_init(t, 3 + 2 * NSHOWN, "%s %s of %s (%s; shares of the world and growth in %%)",
+    sf_texttab_init(t, 3 + 2 * NSHOWN, "%s %s of %s (%s; shares of the world and growth in %%)",
              m == SF_TR_GX ? "Gross" : "Value-added", m == SF_TR_GX ? "exports" : "exports (VAX)",
              x->ri->lab->region_code[x->focal], x->ri->cfg->units);
-    tab_head(t, 0, "year");
-    tab_head(t, 1, "world");
-    tab_head(t, 2, "g%");
+    sf_texttab_head(t, 0, "year");
+    sf_texttab_head(t, 1, "world");
+    sf_texttab_head(t, 2, "g%");
     for (int j = 0; j < NSHOWN; j++) {
         char h[64];
         snprintf(h, sizeof h, "%s sh%%", sf_trade_group_names[SHOWN[j]]);
-        tab_head(t, 3 + 2 * j, h);
-        tab_head(t, 4 + 2 * j, "g%");
+        sf_texttab_head(t, 3 + 2 * j, h);
+        sf_texttab_head(t, 4 + 2 * j, "g%");
     }
     for (int y = 0; y < x->ny; y++) {
-        tab_row(t);
-        tab_set(t, 0, "%d", x->years[y]);
+        sf_texttab_row(t);
+        sf_texttab_set(t, 0, "%d", x->years[y]);
         tab_num(t, 1, ser_at(s, s->level, m, y)[SF_TG_WORLD], 0);
         tab_num(t, 2, ser_at(s, s->growth, m, y)[SF_TG_WORLD], 1);
         for (int j = 0; j < NSHOWN; j++) {
@@ -595,21 +492,21 @@ static void compact_table(const trade_ctx *x, int m, ttab *t)
 /* Period statistics: rows measure x period, columns the world and the shown groups. */
 /* sidx: measure indexes within the series, mids: their measure ids (names) */
 static void period_table(const trade_ctx *x, const sf_trade_series *s, const int *sidx, const int *mids, int nm,
-                         const int *cols, const char *const *colnames, int ncols, int cagr, ttab *t, const char *what)
+                         const int *cols, const char *const *colnames, int ncols, int cagr, sf_texttab *t, const char *what)
 {
     const int b = x->ri->cfg->d3_after;
-    tab_init(t, 2 + ncols, "%s %s of %s, before and after %d (%%)%s", cagr ? "Compound annual growth" :
+    sf_texttab_init(t, 2 + ncols, "%s %s of %s, before and after %d (%%)%s", cagr ? "Compound annual growth" :
              "Mean annual growth", what, x->ri->lab->region_code[x->focal], b,
              cagr ? "" : " [mean of the annual growth rates of the period's years]");
-    tab_head(t, 0, "measure");
-    tab_head(t, 1, "period");
-    for (int j = 0; j < ncols; j++) tab_head(t, 2 + j, colnames[j]);
+    sf_texttab_head(t, 0, "measure");
+    sf_texttab_head(t, 1, "period");
+    for (int j = 0; j < ncols; j++) sf_texttab_head(t, 2 + j, colnames[j]);
     for (int m = 0; m < nm; m++)
         for (int p = 0; p < 2; p++) {
-            tab_row(t);
-            tab_set(t, 0, "%s", p ? "" : sf_trade_measure_names[mids[m]]);
-            if (cagr && s->cagr_from[p]) tab_set(t, 1, "%d-%d", s->cagr_from[p], s->cagr_to[p]);
-            else tab_set(t, 1, "%s%d", p ? ">" : "<=", b);
+            sf_texttab_row(t);
+            sf_texttab_set(t, 0, "%s", p ? "" : sf_trade_measure_names[mids[m]]);
+            if (cagr && s->cagr_from[p]) sf_texttab_set(t, 1, "%d-%d", s->cagr_from[p], s->cagr_to[p]);
+            else sf_texttab_set(t, 1, "%s%d", p ? ">" : "<=", b);
             const double *a = (cagr ? s->cagr : s->gmean) + ((size_t)sidx[m] * 2 + (size_t)p) * s->K;
             for (int j = 0; j < ncols; j++) tab_num(t, 2 + j, a[cols[j]], 1);
         }
@@ -617,31 +514,31 @@ static void period_table(const trade_ctx *x, const sf_trade_series *s, const int
 
 /* One statistic of one measure over all columns of a series (years as rows). */
 static void series_table(const trade_ctx *x, const sf_trade_series *s, int m, int mid, int stat, int k0, int kstep,
-                         int nk, const char *const *colnames, const char *what, ttab *t)
+                         int nk, const char *const *colnames, const char *what, sf_texttab *t)
 {
     static const char *const sname[3] = {"", "share (%)", "growth (%)"};
-    tab_init(t, 1 + nk, "%s%s%s %s", sf_trade_measure_names[mid], stat ? " " : "", sname[stat], what);
+    sf_texttab_init(t, 1 + nk, "%s%s%s %s", sf_trade_measure_names[mid], stat ? " " : "", sname[stat], what);
     if (!stat) snprintf(t->title + strlen(t->title), sizeof t->title - strlen(t->title), " (%s)", x->ri->cfg->units);
-    tab_head(t, 0, "year");
-    for (int j = 0; j < nk; j++) tab_head(t, 1 + j, colnames[j]);
+    sf_texttab_head(t, 0, "year");
+    for (int j = 0; j < nk; j++) sf_texttab_head(t, 1 + j, colnames[j]);
     const double *a = stat == 0 ? s->level : stat == 1 ? s->share : s->growth;
     for (int y = 0; y < x->ny; y++) {
-        tab_row(t);
-        tab_set(t, 0, "%d", x->years[y]);
+        sf_texttab_row(t);
+        sf_texttab_set(t, 0, "%d", x->years[y]);
         for (int j = 0; j < nk; j++) tab_num(t, 1 + j, ser_at(s, a, m, y)[k0 + j * kstep], stat != 0);
     }
 }
 
-static void emit(ttab *t, FILE *txt, FILE *md)
+static void emit(sf_texttab *t, FILE *txt, FILE *md)
 {
-    if (txt) tab_txt(t, txt);
-    if (md) tab_md(t, md);
-    tab_free(t);
+    if (txt) sf_texttab_write_txt(t, txt, "trade");
+    if (md) sf_texttab_write_md(t, md);
+    sf_texttab_free(t);
 }
 
 static void write_tables(const trade_ctx *x, FILE *txt, FILE *md)
 {
-    ttab t;
+    sf_texttab t;
     const char *gcols[SF_TG_N];
     int gidx[SF_TG_N];
     for (int k = 0; k < SF_TG_N; k++) {
@@ -807,13 +704,13 @@ static int write_files(const trade_ctx *x, sf_err *e)
 
 static void print_console(const trade_ctx *x)
 {
-    ttab t;
+    sf_texttab t;
     compact_table(x, SF_TR_GX, &t);
-    tab_txt(&t, NULL);
-    tab_free(&t);
+    sf_texttab_write_txt(&t, NULL, "trade");
+    sf_texttab_free(&t);
     compact_table(x, SF_TR_VX, &t);
-    tab_txt(&t, NULL);
-    tab_free(&t);
+    sf_texttab_write_txt(&t, NULL, "trade");
+    sf_texttab_free(&t);
     static const int meas[4] = {SF_TR_GX, SF_TR_VX, SF_TR_GM, SF_TR_VM};
     int cols[1 + NSHOWN];
     const char *names[1 + NSHOWN];
@@ -824,8 +721,8 @@ static void print_console(const trade_ctx *x)
         names[1 + j] = sf_trade_group_names[SHOWN[j]];
     }
     period_table(x, &x->grp, meas, meas, 4, cols, names, 1 + NSHOWN, 0, &t, "by group");
-    tab_txt(&t, NULL);
-    tab_free(&t);
+    sf_texttab_write_txt(&t, NULL, "trade");
+    sf_texttab_free(&t);
     const char *what[3] = {"BRI", "BRI (ever)", "FTA"};
     for (int j = 0; j < 3; j++)
         if (x->unknown_text[j][0])

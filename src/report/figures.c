@@ -15,6 +15,7 @@
  * data is not drawn (the report says why). */
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,6 +41,24 @@ static void gp_quote(rp_buf *s, const char *t)
             rp_putc(s, *t);
     }
     rp_putc(s, '"');
+}
+
+/* after a multiplot title: its font, the grid and no key */
+#define MULTI_TAIL " font \",13\"\nset grid lc rgb \"#dddddd\"\nset key off\n"
+
+/* cmd, the formatted text quoted for gnuplot, then tail: set title "...", a
+ * multiplot title and its settings */
+static void gp_text(rp_buf *s, const char *cmd, const char *tail, const char *fmt, ...) SF_PRINTF(4, 5);
+static void gp_text(rp_buf *s, const char *cmd, const char *tail, const char *fmt, ...)
+{
+    char t[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(t, sizeof t, fmt, ap);
+    va_end(ap);
+    rp_puts(s, cmd);
+    gp_quote(s, t);
+    rp_puts(s, tail);
 }
 
 static void gp_num(rp_buf *s, double v)
@@ -126,9 +145,8 @@ static void datablock(rp_buf *s, const char *name, const double *x, int nx, cons
 
 static void empty_panel(rp_buf *s, const char *why)
 {
-    rp_puts(s, "unset logscale y\nset label 99 ");
-    gp_quote(s, why);
-    rp_puts(s, " at graph 0.5,0.5 center tc rgb \"#888888\"\nplot [0:1][0:1] 2 notitle\nunset label 99\n");
+    gp_text(s, "unset logscale y\nset label 99 ",
+            " at graph 0.5,0.5 center tc rgb \"#888888\"\nplot [0:1][0:1] 2 notitle\nunset label 99\n", "%s", why);
 }
 
 /* plot the series of block that have data; returns how many */
@@ -380,22 +398,15 @@ static void fig_trends_group(const rp_data *d, const rp_plotter *p, rp_figure *f
             snprintf(bn, sizeof bn, "d%d", k);
             datablock(&blocks, bn, v.years, v.ny, ser, nk);
         }
-        rp_puts(&body, "set multiplot layout 2,2 margins 0.08,0.98,0.2,0.93 spacing 0.08,0.12 title ");
-        char t[300];
-        snprintf(t, sizeof t, "Symbiosis indicators of %s with its partners, by regional group", d->focal);
-        gp_quote(&body, t);
-        rp_puts(&body, " font \",13\"\nset grid lc rgb \"#dddddd\"\nset key off\n");
+        gp_text(&body, "set multiplot layout 2,2 margins 0.08,0.98,0.2,0.93 spacing 0.08,0.12 title ", MULTI_TAIL,
+                "Symbiosis indicators of %s with its partners, by regional group", d->focal);
         year_axis(&body, v.years, v.ny);
         rp_buf empty = {0}; /* which series have no value */
         for (int k = 0; k < 4; k++) {
             const double *blk = vals + (size_t)k * nk * v.ny;
-            rp_puts(&body, "set title ");
-            gp_quote(&body, TREND[k].label);
-            rp_putc(&body, '\n');
+            gp_text(&body, "set title ", "\n", "%s", TREND[k].label);
             if (k == 3) {
-                rp_puts(&body, "set ylabel ");
-                gp_quote(&body, d->units);
-                rp_putc(&body, '\n');
+                gp_text(&body, "set ylabel ", "\n", "%s", d->units);
                 /* one legend for the four panels, below them */
                 rp_puts(&body, "set key at screen 0.5,0.07 center center vertical maxrows 2 Left reverse width 3 samplen 3\n");
             }
@@ -504,12 +515,8 @@ static void fig_trends_industry(const rp_data *d, const rp_plotter *p, rp_figure
         /* explicit panel positions: industry names on the left column only */
         const double left0 = 0.25, right1 = 0.95, gapx = 0.09, top = 0.92, bottom = 0.08, gapy = 0.12;
         const double pw = (right1 - left0 - gapx) / 2, ph = (top - bottom - gapy) / 2;
-        rp_puts(&body, "set multiplot title ");
-        char t[300];
-        snprintf(t, sizeof t, "Symbiosis indicators of %s with its partners, by industry (colour: value; grey: no value)",
-                 d->focal);
-        gp_quote(&body, t);
-        rp_puts(&body, " font \",13\"\n");
+        gp_text(&body, "set multiplot title ", " font \",13\"\n",
+                "Symbiosis indicators of %s with its partners, by industry (colour: value; grey: no value)", d->focal);
         rp_puts(&body, "set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', 4 '#fde725')\n");
         rp_puts(&body, "set key off\nset colorbox user size 0.012, graph 1\nset tics out nomirror\n");
         year_axis(&body, v.years, v.ny);
@@ -538,9 +545,7 @@ static void fig_trends_industry(const rp_data *d, const rp_plotter *p, rp_figure
             rp_puts(&body, col ? "unset ytics\n" : ytics.s);
             rp_printf(&body, "set colorbox user origin screen %.4f, screen %.4f size screen 0.012, screen %.4f\n",
                       l + pw - 0.02, b, ph);
-            rp_puts(&body, "set title ");
-            gp_quote(&body, TREND[k].label);
-            rp_putc(&body, '\n');
+            gp_text(&body, "set title ", "\n", "%s", TREND[k].label);
             const double *blk = vals + ((size_t)k * nk + 1) * v.ny;
             int lg = wants_log(blk, ni * v.ny, 100);
             rp_puts(&body, lg ? "set logscale cb\nset format cb \"%.0e\"\n" : "unset logscale cb\nset format cb \"%g\"\n");
@@ -648,19 +653,14 @@ static void fig_itr_routes(const rp_data *d, const rp_plotter *p, rp_figure *f)
             rp_putc(&blocks, '\n');
         }
         rp_puts(&blocks, "EOD\n");
-        rp_puts(&body, "set multiplot layout 1,2 margins 0.08,0.98,0.3,0.9 spacing 0.08 title ");
-        char t[300];
-        snprintf(t, sizeof t, "Industrial transfer between %s and its partners by route (sum over partner-industry pairs)",
-                 d->focal);
-        gp_quote(&body, t);
-        rp_puts(&body, " font \",13\"\nset grid front lc rgb \"#bbbbbb\"\nset key off\n");
+        gp_text(&body, "set multiplot layout 1,2 margins 0.08,0.98,0.3,0.9 spacing 0.08 title ",
+                " font \",13\"\nset grid front lc rgb \"#bbbbbb\"\nset key off\n",
+                "Industrial transfer between %s and its partners by route (sum over partner-industry pairs)", d->focal);
         year_axis(&body, yrs, m);
         const char *rcol[5] = {PAL[0], PAL[1], PAL[2], PAL[4], PAL[9]};
         for (int panel = 0; panel < 2; panel++) {
             const char *blk = panel ? "shr" : "lev";
-            rp_puts(&body, "set title ");
-            gp_quote(&body, panel ? "Shares of ITR (%)" : "ITR by route (stacked)");
-            rp_putc(&body, '\n');
+            gp_text(&body, "set title ", "\n", "%s", panel ? "Shares of ITR (%)" : "ITR by route (stacked)");
             if (panel) {
                 rp_puts(&body, "set ylabel \"%\"\nset yrange [0:100]\nset format y \"%g\"\n");
                 rp_puts(&body, "set key at screen 0.5,0.12 center center vertical maxrows 3 Left reverse width 3 samplen 2\n");
@@ -792,9 +792,7 @@ static int network_panel(rp_buf *blocks, rp_buf *body, const rp_data *d, const r
     rp_fmt_amount(st, sizeof st, nt->total_vax);
     snprintf(t, sizeof t, "%d: value-added flows among %s and %d partners\nlargest edge %s, total %s (%s)", nt->year,
              nt->nodes[0], m - 1, sw, st, *d->units ? d->units : "table units");
-    rp_puts(body, "set title ");
-    gp_quote(body, t);
-    rp_putc(body, '\n');
+    gp_text(body, "set title ", "\n", "%s", t);
     if (ne == 0) {
         empty_panel(body, "no flows");
     } else {
@@ -873,17 +871,12 @@ static void fig_network_rank(const rp_data *d, const rp_plotter *p, rp_figure *f
         rp_buf blocks = {0}, body = {0};
         datablock(&blocks, "r", yr, ny, s, 2);
         datablock(&blocks, "p", yr, ny, s2, 2);
-        rp_puts(&body, "set multiplot layout 1,2 margins 0.08,0.98,0.25,0.88 spacing 0.1 title ");
-        char t[256];
-        snprintf(t, sizeof t, "%s in the value-added network of its partners", d->focal);
-        gp_quote(&body, t);
-        rp_puts(&body, " font \",13\"\nset grid lc rgb \"#dddddd\"\nset key off\n");
+        gp_text(&body, "set multiplot layout 1,2 margins 0.08,0.98,0.25,0.88 spacing 0.1 title ", MULTI_TAIL,
+                "%s in the value-added network of its partners", d->focal);
         year_axis(&body, yr, ny);
         char tt[200];
         snprintf(tt, sizeof tt, "PageRank rank of %s (1 = most central)", d->focal);
-        rp_puts(&body, "set title ");
-        gp_quote(&body, tt);
-        rp_puts(&body, "\nset ytics 1\n");
+        gp_text(&body, "set title ", "\nset ytics 1\n", "%s", tt);
         /* the rank axis: 1 at the top, down to the worst rank seen (at least 5) */
         {
             double worst = 1;
@@ -894,9 +887,7 @@ static void fig_network_rank(const rp_data *d, const rp_plotter *p, rp_figure *f
         }
         lines_plot(&body, "r", s, 2, ny, 1);
         snprintf(tt, sizeof tt, "PageRank score of %s", d->focal);
-        rp_puts(&body, "set title ");
-        gp_quote(&body, tt);
-        rp_puts(&body, "\nset yrange [0:*]\nset ytics auto\n");
+        gp_text(&body, "set title ", "\nset yrange [0:*]\nset ytics auto\n", "%s", tt);
         rp_puts(&body, "set key at screen 0.5,0.07 center center vertical maxrows 1 Left reverse width 3\n");
         lines_plot(&body, "p", s2, 2, ny, 1);
         fig_render(p, f, &blocks, &body, 1300, 560);
@@ -950,27 +941,20 @@ static void fig_network_groups(const rp_data *d, const rp_plotter *p, rp_figure 
     datablock(&blocks, "src", yr, ny, s1, ng);
     datablock(&blocks, "cap", yr, ny, s2, ng);
     datablock(&blocks, "core", yr, ny, s3, 2);
-    rp_puts(&body, "set multiplot layout 1,3 margins 0.06,0.98,0.3,0.88 spacing 0.07 title ");
     char t[256];
-    snprintf(t, sizeof t, "%s and the regional groups of its partners (VAX/VAR networks)", d->focal);
-    gp_quote(&body, t);
-    rp_puts(&body, " font \",13\"\nset grid lc rgb \"#dddddd\"\nset key off\n");
+    gp_text(&body, "set multiplot layout 1,3 margins 0.06,0.98,0.3,0.88 spacing 0.07 title ", MULTI_TAIL,
+            "%s and the regional groups of its partners (VAX/VAR networks)", d->focal);
     year_axis(&body, yr, ny);
     snprintf(t, sizeof t, "share in the foreign VA of %s's exports (%%)", d->focal);
-    rp_puts(&body, "set title ");
-    gp_quote(&body, t);
-    rp_puts(&body, "\nset yrange [0:*]\n");
+    gp_text(&body, "set title ", "\nset yrange [0:*]\n", "%s", t);
     lines_plot(&body, "src", s1, ng, ny, 1);
     snprintf(t, sizeof t, "%s's DVA in final goods / final-goods exports (%%)", d->focal);
-    rp_puts(&body, "set title ");
-    gp_quote(&body, t);
-    rp_puts(&body, "\nset yrange [*:*]\n");
+    gp_text(&body, "set title ", "\nset yrange [*:*]\n", "%s", t);
     rp_puts(&body, "set key at screen 0.36,0.1 center center horizontal maxcols 3 Left reverse width 2\n");
     lines_plot(&body, "cap", s2, ng, ny, 1);
     snprintf(t, sizeof t, "%s in the VAX network", d->focal);
-    rp_puts(&body, "set title ");
-    gp_quote(&body, t);
-    rp_puts(&body, "\nset yrange [0:*]\nset key at screen 0.85,0.08 center center horizontal Left reverse width 2\n");
+    gp_text(&body, "set title ",
+            "\nset yrange [0:*]\nset key at screen 0.85,0.08 center center horizontal Left reverse width 2\n", "%s", t);
     lines_plot(&body, "core", s3, 2, ny, 1);
     fig_render(p, f, &blocks, &body, 1500, 560);
     rp_printf(&f->caption,
@@ -1013,11 +997,8 @@ static void fig_agreements(const rp_data *d, const rp_plotter *p, rp_figure *f)
             }
     rp_puts(&blocks, "EOD\n");
     rp_puts(&body, "set grid lc rgb \"#dddddd\"\nset key top left Left reverse\nset yrange [0:*]\n");
-    rp_puts(&body, "set lmargin 8\nset bmargin 5\nset title ");
-    char t[200];
-    snprintf(t, sizeof t, "Trade agreements of %s and BRI cooperation partners, per year", d->focal);
-    gp_quote(&body, t);
-    rp_putc(&body, '\n');
+    gp_text(&body, "set lmargin 8\nset bmargin 5\nset title ", "\n",
+            "Trade agreements of %s and BRI cooperation partners, per year", d->focal);
     year_axis(&body, a->year, a->n);
     rp_printf(&body, "set xrange [%g:%g]\n", a->year[0] - 0.3, a->year[a->n - 1] + 1.3);
     lines_plot(&body, "ag", s, 3, a->n, 0);
@@ -1117,11 +1098,8 @@ static void fig_trade(const rp_data *d, const rp_plotter *p, rp_figure *f)
             snprintf(bn, sizeof bn, "t%d", q);
             datablock(&blocks, bn, yr, Y, ser[q], ns[q]);
         }
-        rp_puts(&body, "set multiplot layout 2,2 margins 0.08,0.98,0.16,0.92 spacing 0.08,0.12 title ");
-        char tt[300];
-        snprintf(tt, sizeof tt, "Trade of %s: gross and value added, by group of countries", d->focal);
-        gp_quote(&body, tt);
-        rp_puts(&body, " font \",13\"\nset grid lc rgb \"#dddddd\"\nset key off\n");
+        gp_text(&body, "set multiplot layout 2,2 margins 0.08,0.98,0.16,0.92 spacing 0.08,0.12 title ", MULTI_TAIL,
+                "Trade of %s: gross and value added, by group of countries", d->focal);
         year_axis(&body, yr, Y);
         double B = t->boundary;
         int mark = isnum(B) && B >= yr[0] && B < yr[Y - 1];
@@ -1131,9 +1109,7 @@ static void fig_trade(const rp_data *d, const rp_plotter *p, rp_figure *f)
         for (int q = 0; q < 4; q++) {
             char bn[8];
             snprintf(bn, sizeof bn, "t%d", q);
-            rp_puts(&body, "unset arrow\nunset label\nset title ");
-            gp_quote(&body, title[q]);
-            rp_putc(&body, '\n');
+            gp_text(&body, "unset arrow\nunset label\nset title ", "\n", "%s", title[q]);
             int lg = 0;
             if (q < 2) {
                 double *all = sf_malloc(sizeof(double) * (size_t)(ns[q] * Y));
@@ -1224,9 +1200,9 @@ static void fig_coef(const rp_data *d, const rp_plotter *p, rp_figure *f)
     const int ROW = 22, PAD = 78, TOP = 60, BOTTOM = 70;
     int H = TOP + BOTTOM + ROW * nrow + PAD * ngrp;
     rp_buf blocks = {0}, body = {0};
-    rp_puts(&body, "set multiplot title ");
-    gp_quote(&body, "Coefficient of ITR (its lag L.ITR, or ITR1) by model, with 95% confidence intervals");
-    rp_puts(&body, " font \",13\"\nset grid xtics lc rgb \"#dddddd\"\nset lmargin at screen 0.3\nset rmargin at screen 0.97\n");
+    gp_text(&body, "set multiplot title ",
+            " font \",13\"\nset grid xtics lc rgb \"#dddddd\"\nset lmargin at screen 0.3\nset rmargin at screen 0.97\n",
+            "%s", "Coefficient of ITR (its lag L.ITR, or ITR1) by model, with 95% confidence intervals");
     rp_puts(&body, "set key off\n");
     double cur = TOP; /* pixels from the top */
     for (int k = 0; k < ngrp; k++) {
@@ -1267,9 +1243,7 @@ static void fig_coef(const rp_data *d, const rp_plotter *p, rp_figure *f)
         char tt[200];
         snprintf(tt, sizeof tt, "dependent variable %s, coefficient of %s", grp[k],
                  !strcmp(bar + 1, "ITR1") ? "ITR1" : "ITR or L.ITR");
-        rp_puts(&body, "set title ");
-        gp_quote(&body, tt);
-        rp_puts(&body, " offset 0,-0.5\n");
+        gp_text(&body, "set title ", " offset 0,-0.5\n", "%s", tt);
         /* the zero line, drawn only when 0 is inside the panel's range */
         rp_printf(&body, "unset arrow\nset yzeroaxis lt 1 lw 1 lc rgb \"#888888\"\n");
         if (k == ngrp - 1) rp_printf(&body, "set key at screen 0.63, screen %.5f center center vertical maxrows 1 Left reverse width 3\n", 22.0 / H);

@@ -692,18 +692,54 @@ static void md_cell(FILE *fp, const char *s)
     }
 }
 
+/* ---- the one text-table renderer (the regression tables and sf_texttab):
+ * column widths, fixed-width rows, Markdown rows; a NULL cell is empty ---- */
+static void widen(int *w, char *const *row, int nc)
+{
+    for (int c = 0; c < nc; c++) {
+        int l = row[c] ? (int)strlen(row[c]) : 0;
+        if (l > w[c]) w[c] = l;
+    }
+}
+
+/* the first cell left-aligned, the others right-aligned, two spaces apart
+ * (buf holds at least sum(w) + 2 nc + 1 bytes) */
+static void text_row(char *buf, size_t cap, char *const *row, int nc, const int *w)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (int c = 0; c < nc && len < cap; c++)
+        len += (size_t)snprintf(buf + len, cap - len, c == 0 ? "%-*s" : "  %*s", w[c], row[c] ? row[c] : "");
+}
+
+static void md_row(FILE *fp, char *const *row, int nc)
+{
+    fputc('|', fp);
+    for (int c = 0; c < nc; c++) {
+        fputc(' ', fp);
+        md_cell(fp, row[c] ? row[c] : "");
+        fputs(" |", fp);
+    }
+    fputc('\n', fp);
+}
+
+/* the head rule: the first column left-aligned, the others right-aligned */
+static void md_rule(FILE *fp, int nc)
+{
+    fputc('|', fp);
+    for (int c = 0; c < nc; c++) fputs(c ? " ---: |" : " :--- |", fp);
+    fputc('\n', fp);
+}
+
 void sf_table_write(FILE *fp, const sf_regtable *t, sf_tab_format f)
 {
     int nc = t->ncol + 1;
     if (f == SF_TAB_TXT) {
         int *w = sf_calloc((size_t)nc, sizeof(int));
-        for (int r = 0; r < t->nrow; r++)
-            for (int c = 0; c < nc; c++) {
-                int l = (int)strlen(t->cell[r][c]);
-                if (l > w[c]) w[c] = l;
-            }
+        for (int r = 0; r < t->nrow; r++) widen(w, t->cell[r], nc);
         int total = 0;
         for (int c = 0; c < nc; c++) total += w[c] + 2;
+        char *line = sf_malloc((size_t)total + 1);
         fprintf(fp, "%s\n", t->title);
         for (int i = 0; i < total; i++) fputc('=', fp);
         fputc('\n', fp);
@@ -713,32 +749,22 @@ void sf_table_write(FILE *fp, const sf_regtable *t, sf_tab_format f)
                 for (int i = 0; i < total; i++) fputc('-', fp);
                 fputc('\n', fp);
             }
-            fprintf(fp, "%-*s", w[0] + 2, t->cell[r][0]);
-            for (int c = 1; c < nc; c++) fprintf(fp, "%*s  ", w[c], t->cell[r][c]);
-            fputc('\n', fp);
+            text_row(line, (size_t)total + 1, t->cell[r], nc, w);
+            fprintf(fp, "%s  \n", line);
         }
         for (int i = 0; i < total; i++) fputc('=', fp);
         fputc('\n', fp);
         for (int i = 0; i < t->nnotes; i++) fprintf(fp, "%s%s\n", i ? "  " : "Notes: ", t->notes[i]);
         fputc('\n', fp);
+        free(line);
         free(w);
     } else if (f == SF_TAB_MD) {
         fprintf(fp, "### ");
         md_cell(fp, t->title);
         fprintf(fp, "\n\n");
         for (int r = 0; r < t->nrow; r++) {
-            fputc('|', fp);
-            for (int c = 0; c < nc; c++) {
-                fputc(' ', fp);
-                md_cell(fp, t->cell[r][c]);
-                fputs(" |", fp);
-            }
-            fputc('\n', fp);
-            if (r == 0) {
-                fputc('|', fp);
-                for (int c = 0; c < nc; c++) fputs(c ? " ---: |" : " :--- |", fp);
-                fputc('\n', fp);
-            }
+            md_row(fp, t->cell[r], nc);
+            if (r == 0) md_rule(fp, nc);
         }
         fputc('\n', fp);
         for (int i = 0; i < t->nnotes; i++) {
@@ -775,4 +801,84 @@ int sf_tables_write_dir(const char *dir, const sf_regtable *t, int n, sf_err *e)
             if (fclose(fp) || rename(tmp, path)) return sf_fail(e, SF_EUSER, "cannot write %s", path);
         }
     return SF_OK;
+}
+
+/* ---- sf_texttab: a small titled grid of text cells (tables.h) ---- */
+void sf_texttab_init(sf_texttab *t, int nc, const char *f, ...)
+{
+    memset(t, 0, sizeof *t);
+    va_list ap;
+    va_start(ap, f);
+    vsnprintf(t->title, sizeof t->title, f, ap);
+    va_end(ap);
+    t->nc = nc;
+    t->head = sf_calloc((size_t)nc, sizeof(char *));
+}
+
+void sf_texttab_head(sf_texttab *t, int j, const char *s)
+{
+    free(t->head[j]);
+    t->head[j] = sf_strdup(s);
+}
+
+void sf_texttab_row(sf_texttab *t)
+{
+    if (t->nr == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 32;
+        t->cell = sf_realloc(t->cell, sizeof(char *) * (size_t)t->cap * (size_t)t->nc);
+    }
+    for (int j = 0; j < t->nc; j++) t->cell[(size_t)t->nr * t->nc + j] = NULL;
+    t->nr++;
+}
+
+void sf_texttab_set(sf_texttab *t, int j, const char *f, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, f);
+    vsnprintf(buf, sizeof buf, f, ap);
+    va_end(ap);
+    char **c = &t->cell[(size_t)(t->nr - 1) * t->nc + j];
+    free(*c);
+    *c = sf_strdup(buf);
+}
+
+void sf_texttab_free(sf_texttab *t)
+{
+    for (int j = 0; j < t->nc; j++) free(t->head[j]);
+    for (size_t i = 0; i < (size_t)t->nr * t->nc; i++) free(t->cell[i]);
+    free(t->head);
+    free(t->cell);
+    memset(t, 0, sizeof *t);
+}
+
+void sf_texttab_write_txt(const sf_texttab *t, FILE *fp, const char *log)
+{
+    int *w = sf_calloc((size_t)(t->nc ? t->nc : 1), sizeof(int));
+    widen(w, t->head, t->nc);
+    for (int i = 0; i < t->nr; i++) widen(w, t->cell + (size_t)i * t->nc, t->nc);
+    size_t cap = 1;
+    for (int j = 0; j < t->nc; j++) cap += (size_t)w[j] + 2;
+    char *line = sf_malloc(cap);
+    for (int i = -2; i < t->nr; i++) {
+        if (i == -1) text_row(line, cap, t->head, t->nc, w);
+        else if (i >= 0) text_row(line, cap, t->cell + (size_t)i * t->nc, t->nc, w);
+        const char *s = i == -2 ? t->title : line;
+        if (fp) fprintf(fp, "%s\n", s);
+        else sf_info("%-10s %s", log, s);
+    }
+    if (fp) fputc('\n', fp);
+    free(line);
+    free(w);
+}
+
+void sf_texttab_write_md(const sf_texttab *t, FILE *fp)
+{
+    fputs("**", fp);
+    md_cell(fp, t->title);
+    fputs("**\n\n", fp);
+    md_row(fp, t->head, t->nc);
+    md_rule(fp, t->nc);
+    for (int i = 0; i < t->nr; i++) md_row(fp, t->cell + (size_t)i * t->nc, t->nc);
+    fputc('\n', fp);
 }

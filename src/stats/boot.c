@@ -121,10 +121,7 @@ typedef struct {
     double *AX, *BX0, *BX1;   /* G x k (row per cluster) */
     double *Q;                /* L x L */
     double *R;                /* k x k */
-    int ndim;                 /* variance dims */
-    int *dim_map[3];          /* bootstrap cluster -> level in dim d */
-    int dim_G[3];
-    double dim_f[3];          /* factor with sign */
+    sf_vdims vd;              /* variance dims */
 } wcr_pre;
 
 static void wcr_pre_free(wcr_pre *p)
@@ -141,7 +138,7 @@ static void wcr_pre_free(wcr_pre *p)
     free(p->BX1);
     free(p->Q);
     free(p->R);
-    for (int d = 0; d < 3; d++) free(p->dim_map[d]);
+    sf_vdims_free(&p->vd);
 }
 
 /* the five numbers of one replicate */
@@ -150,7 +147,7 @@ static void wcr_replicate(const wcr_pre *P, const double *v, double *work, doubl
     int G = P->G, L = P->L, k = P->k;
     double *w0 = work, *w1 = w0 + L, *u0 = w1 + L, *u1 = u0 + L;
     double *s0 = u1 + L, *s1 = s0 + k, *x0 = s1 + k, *x1 = x0 + k;
-    double *K0 = x1 + k, *K1 = K0 + G, *S0 = K1 + G, *S1 = S0 + G;
+    double *K0 = x1 + k, *K1 = K0 + G, *S0 = K1 + G;
     double n0 = 0, n1 = 0;
     memset(w0, 0, sizeof(double) * 2 * (size_t)L);
     memset(s0, 0, sizeof(double) * 2 * (size_t)k);
@@ -193,43 +190,13 @@ static void wcr_replicate(const wcr_pre *P, const double *v, double *work, doubl
         K0[g] = k0;
         K1[g] = k1;
     }
-    double q00 = 0, q01 = 0, q11 = 0;
-    for (int d = 0; d < P->ndim; d++) {
-        int Gd = P->dim_G[d];
-        double f = P->dim_f[d];
-        if (!P->dim_map[d]) { /* the bootstrap clusters themselves */
-            double a = 0, b = 0, c = 0;
-            for (int g = 0; g < G; g++) {
-                a += K0[g] * K0[g];
-                b += K0[g] * K1[g];
-                c += K1[g] * K1[g];
-            }
-            q00 += f * a;
-            q01 += f * b;
-            q11 += f * c;
-            continue;
-        }
-        memset(S0, 0, sizeof(double) * (size_t)Gd);
-        memset(S1, 0, sizeof(double) * (size_t)Gd);
-        for (int g = 0; g < G; g++) {
-            S0[P->dim_map[d][g]] += K0[g];
-            S1[P->dim_map[d][g]] += K1[g];
-        }
-        double a = 0, b = 0, c = 0;
-        for (int h = 0; h < Gd; h++) {
-            a += S0[h] * S0[h];
-            b += S0[h] * S1[h];
-            c += S1[h] * S1[h];
-        }
-        q00 += f * a;
-        q01 += f * b;
-        q11 += f * c;
-    }
+    double q[3];
+    sf_vdims_quad(&P->vd, K0, K1, G, S0, q); /* S0, S1: 2 G doubles of work */
     out[0] = n0;
     out[1] = n1;
-    out[2] = q00;
-    out[3] = q01;
-    out[4] = q11;
+    out[2] = q[0];
+    out[3] = q[1];
+    out[4] = q[2];
 }
 
 typedef struct {
@@ -260,27 +227,7 @@ static double p_at(const pfun *F, double r)
     return cnt / (double)F->B;
 }
 
-/* boundary of {p(r) > alpha} on one side of bj (dir = +1 / -1) */
-static double ci_bound(const pfun *F, double alpha, int dir, double start)
-{
-    double in = F->bj, out = F->bj + dir * start;
-    int grow = 0;
-    while (p_at(F, out) > alpha) {
-        in = out;
-        out = F->bj + dir * start * pow(2.0, ++grow);
-        if (grow > 60) return dir * INFINITY;
-    }
-    for (int it = 0; it < 100; it++) {
-        double mid = 0.5 * (in + out);
-        if (mid == in || mid == out) break;
-        if (p_at(F, mid) > alpha)
-            in = mid;
-        else
-            out = mid;
-        if (fabs(out - in) <= 1e-12 * (fabs(F->bj) + F->se)) break;
-    }
-    return 0.5 * (in + out);
-}
+static double p_of(void *F, double r) { return p_at(F, r); }
 
 /* The demeaned data of sf_wcr and the linear pieces of the statistic:
  * a = row j of R X~', the restricted residuals u(r) = u0 - r u1, the
@@ -369,73 +316,15 @@ static int wcr_linear(const sf_wcr_in *in, const sf_group *fe, int nfe, wcr_pre 
     return SF_OK;
 }
 
-/* the variance dimensions of the cluster formula and their factors */
-static void wcr_dims(const sf_wcr_in *in, const sf_group *bcl, wcr_pre *P)
-{
-    size_t n = in->n;
-    int G = P->G;
-    const sf_ssc *ssc = in->ssc;
-    double N = (double)n;
-    if (in->ncl == 0) {
-        P->ndim = 1;
-        P->dim_G[0] = G;
-        P->dim_f[0] = ssc->adj ? N / (N - in->K) : 1.0;
-        return;
-    }
-    double adjN = ssc->adj ? (N - 1) / (N - in->K) : 1.0;
-    long G0 = in->cl[0].nlev, G1 = in->ncl > 1 ? in->cl[1].nlev : G0;
-    long Gmin = G1 < G0 ? G1 : G0;
-    if (in->ncl == 1) {
-        P->ndim = 1;
-        P->dim_G[0] = G;
-        P->dim_f[0] = adjN * (ssc->cluster_adj ? (double)G / (G - 1) : 1.0);
-        return;
-    }
-    P->ndim = 3;
-    for (int d = 0; d < 2; d++) {
-        P->dim_G[d] = in->cl[d].nlev;
-        P->dim_map[d] = sf_malloc(sizeof(int) * (size_t)G);
-        for (size_t i = 0; i < n; i++) P->dim_map[d][bcl->id[i]] = in->cl[d].id[i];
-    }
-    P->dim_G[2] = G;
-    double f0 = 1, f1 = 1, f12 = 1;
-    if (ssc->cluster_adj) {
-        if (ssc->cluster_min)
-            f0 = f1 = f12 = (double)Gmin / (Gmin - 1);
-        else {
-            f0 = (double)G0 / (G0 - 1);
-            f1 = (double)G1 / (G1 - 1);
-            f12 = (double)G / (G - 1);
-        }
-    }
-    P->dim_f[0] = adjN * f0;
-    P->dim_f[1] = adjN * f1;
-    P->dim_f[2] = -adjN * f12;
-}
-
 /* the squared SE of the unrestricted estimate with the same formula */
 static double wcr_se2(const wcr_pre *P, const sf_group *bcl, const wcr_lin *w, size_t n)
 {
     int G = P->G;
-    double se2 = 0;
-    double *s = sf_calloc((size_t)G + 1, sizeof(double));
+    double *s = sf_calloc(3 * (size_t)G + 1, sizeof(double)), q[3];
     for (size_t i = 0; i < n; i++) s[bcl->id[i]] += w->a[i] * w->eh[i];
-    for (int d = 0; d < P->ndim; d++) {
-        if (!P->dim_map[d]) {
-            double q = 0;
-            for (int g = 0; g < G; g++) q += s[g] * s[g];
-            se2 += P->dim_f[d] * q;
-        } else {
-            double *S = sf_calloc((size_t)P->dim_G[d] + 1, sizeof(double));
-            for (int g = 0; g < G; g++) S[P->dim_map[d][g]] += s[g];
-            double q = 0;
-            for (int h = 0; h < P->dim_G[d]; h++) q += S[h] * S[h];
-            se2 += P->dim_f[d] * q;
-            free(S);
-        }
-    }
+    sf_vdims_quad(&P->vd, s, NULL, G, s + G, q);
     free(s);
-    return se2;
+    return q[0];
 }
 
 /* FE levels: offsets off[] and the pseudo-inverse Q of D'D */
@@ -540,18 +429,9 @@ int sf_wcr(const sf_wcr_in *in, sf_wcr_out *out, sf_err *e)
     size_t n = in->n;
     int k = in->k, j = in->j;
     if (k < 1 || j < 0 || j >= k) return sf_fail(e, SF_EINTERNAL, "wcr: bad coefficient index");
-    /* FEs: without any, the constant is a one-level FE */
-    sf_group one = {0}, *fe_own = NULL;
-    const sf_group *fe = in->fe;
+    sf_group one = {0};
     int nfe = in->nfe;
-    if (nfe == 0) {
-        one.n = n;
-        one.nlev = 1;
-        one.id = sf_calloc(n ? n : 1, sizeof(int));
-        fe = &one;
-        nfe = 1;
-        fe_own = &one;
-    }
+    const sf_group *fe = sf_boot_fe(n, in->fe, &nfe, &one);
     wcr_pre P;
     memset(&P, 0, sizeof P);
     P.k = k;
@@ -561,23 +441,10 @@ int sf_wcr(const sf_wcr_in *in, sf_wcr_out *out, sf_err *e)
     int rc = wcr_linear(in, fe, nfe, &P, &w, e);
     if (rc) goto done;
 
-    /* bootstrap clusters: intersection of the cluster dims, or rows */
-    const sf_group *bcl;
-    if (in->ncl == 0) {
-        bc.n = n;
-        bc.nlev = (int)n;
-        bc.id = sf_malloc(sizeof(int) * (n ? n : 1));
-        for (size_t i = 0; i < n; i++) bc.id[i] = (int)i;
-        bcl = &bc;
-    } else if (in->ncl == 1) {
-        bcl = &in->cl[0];
-    } else {
-        group_intersect(&in->cl[0], &in->cl[1], &bc);
-        bcl = &bc;
-    }
+    const sf_group *bcl = sf_boot_clusters(n, in->cl, in->ncl, &bc);
     int G = bcl->nlev;
     P.G = G;
-    wcr_dims(in, bcl, &P);
+    sf_vdims_setup(&P.vd, in->ssc, in->cl, in->ncl, n, in->K, bcl);
     double se2 = wcr_se2(&P, bcl, &w, n);
     if (!(se2 > 0)) {
         rc = sf_fail(e, SF_EINTERNAL, "wcr: the cluster variance of the tested coefficient is not positive");
@@ -592,8 +459,6 @@ int sf_wcr(const sf_wcr_in *in, sf_wcr_out *out, sf_err *e)
     wcr_cluster_sums(in, &P, bcl, fe, nfe, off, &w, out);
 
     /* replicates */
-    const sf_ssc *ssc = in->ssc;
-    double N = (double)n;
     int L = P.L;
     sf_boot_share sh;
     sf_boot_plan(in->weights, in->B, G, in->rank, in->size, &sh);
@@ -610,11 +475,10 @@ int sf_wcr(const sf_wcr_in *in, sf_wcr_out *out, sf_err *e)
     }
     pfun F = {rep, nloc, B, w.bj, se, in->size > 1 ? in->reduce : NULL};
     out->p = p_at(&F, in->r);
-    double alpha = 1.0 - (in->level > 0 && in->level < 1 ? in->level : 0.95);
-    double q = sf_dist_t_q(alpha / 2, ssc->normal ? 0 : (in->ncl ? G - 1 : N - in->K));
-    if (!isfinite(q) || q <= 0) q = 2.0;
-    out->ci_lo = ci_bound(&F, alpha, -1, q * se);
-    out->ci_hi = ci_bound(&F, alpha, +1, q * se);
+    double alpha, q = sf_boot_ci_q(in->level, in->ssc, in->ncl, G, (double)n, in->K, &alpha);
+    double tol = 1e-12 * (fabs(w.bj) + se);
+    out->ci_lo = sf_boot_invert(p_of, &F, w.bj, alpha, -1, q * se, 60, 100, tol);
+    out->ci_hi = sf_boot_invert(p_of, &F, w.bj, alpha, +1, q * se, 60, 100, tol);
 done:
     wcr_lin_free(&w);
     free(work);
@@ -622,8 +486,140 @@ done:
     free(vbuf);
     sf_group_free(&bc);
     wcr_pre_free(&P);
-    if (fe_own) sf_group_free(fe_own);
+    sf_group_free(&one);
     return rc;
+}
+
+/* ---- shared by the WCR (above) and the WRE (wre.c): stats_internal.h ---- */
+const sf_group *sf_boot_clusters(size_t n, const sf_group *cl, int ncl, sf_group *own)
+{
+    if (ncl == 1) return &cl[0];
+    if (ncl > 1) {
+        group_intersect(&cl[0], &cl[1], own);
+        return own;
+    }
+    own->n = n;
+    own->nlev = (int)n;
+    own->id = sf_malloc(sizeof(int) * (n ? n : 1));
+    for (size_t i = 0; i < n; i++) own->id[i] = (int)i;
+    return own;
+}
+
+const sf_group *sf_boot_fe(size_t n, const sf_group *fe, int *nfe, sf_group *own)
+{
+    if (*nfe > 0) return fe;
+    own->n = n;
+    own->nlev = 1;
+    own->id = sf_calloc(n ? n : 1, sizeof(int));
+    *nfe = 1;
+    return own;
+}
+
+void sf_vdims_setup(sf_vdims *d, const sf_ssc *ssc, const sf_group *cl, int ncl, size_t n, double K,
+                    const sf_group *bcl)
+{
+    memset(d, 0, sizeof *d);
+    double N = (double)n;
+    int G = bcl->nlev;
+    d->ndim = 1;
+    d->G[0] = G;
+    if (ncl == 0) {
+        d->f[0] = ssc->adj ? N / (N - K) : 1.0;
+        return;
+    }
+    double adjN = ssc->adj ? (N - 1) / (N - K) : 1.0;
+    if (ncl == 1) {
+        d->f[0] = adjN * (ssc->cluster_adj ? (double)G / (G - 1) : 1.0);
+        return;
+    }
+    long G0 = cl[0].nlev, G1 = cl[1].nlev, Gmin = G1 < G0 ? G1 : G0;
+    d->ndim = 3;
+    for (int k = 0; k < 2; k++) {
+        d->G[k] = cl[k].nlev;
+        d->map[k] = sf_malloc(sizeof(int) * (size_t)G);
+        for (size_t i = 0; i < n; i++) d->map[k][bcl->id[i]] = cl[k].id[i];
+    }
+    d->G[2] = G;
+    double f0 = 1, f1 = 1, f12 = 1;
+    if (ssc->cluster_adj) {
+        if (ssc->cluster_min)
+            f0 = f1 = f12 = (double)Gmin / (Gmin - 1);
+        else {
+            f0 = (double)G0 / (G0 - 1);
+            f1 = (double)G1 / (G1 - 1);
+            f12 = (double)G / (G - 1);
+        }
+    }
+    d->f[0] = adjN * f0;
+    d->f[1] = adjN * f1;
+    d->f[2] = -adjN * f12;
+}
+
+void sf_vdims_free(sf_vdims *d)
+{
+    for (int k = 0; k < 3; k++) free(d->map[k]);
+    memset(d, 0, sizeof *d);
+}
+
+void sf_vdims_quad(const sf_vdims *d, const double *a, const double *b, int G, double *work, double q[3])
+{
+    q[0] = q[1] = q[2] = 0;
+    for (int k = 0; k < d->ndim; k++) {
+        const double *A = a, *B = b;
+        int m = G;
+        if (d->map[k]) { /* summed to the levels of dim k */
+            m = d->G[k];
+            double *SA = work, *SB = work + m;
+            memset(SA, 0, sizeof(double) * (size_t)m);
+            if (b) memset(SB, 0, sizeof(double) * (size_t)m);
+            for (int g = 0; g < G; g++) {
+                SA[d->map[k][g]] += a[g];
+                if (b) SB[d->map[k][g]] += b[g];
+            }
+            A = SA;
+            B = b ? SB : NULL;
+        }
+        double aa = 0, ab = 0, bb = 0;
+        for (int h = 0; h < m; h++) {
+            aa += A[h] * A[h];
+            if (B) {
+                ab += A[h] * B[h];
+                bb += B[h] * B[h];
+            }
+        }
+        q[0] += d->f[k] * aa;
+        q[1] += d->f[k] * ab;
+        q[2] += d->f[k] * bb;
+    }
+}
+
+double sf_boot_invert(double (*p)(void *, double), void *ctx, double center, double alpha, int dir, double start,
+                      int maxgrow, int maxit, double tol)
+{
+    double in = center, out = center + dir * start;
+    int grow = 0;
+    while (p(ctx, out) > alpha) {
+        in = out;
+        out = center + dir * start * pow(2.0, ++grow);
+        if (grow > maxgrow) return dir * INFINITY;
+    }
+    for (int it = 0; it < maxit; it++) {
+        double mid = 0.5 * (in + out);
+        if (mid == in || mid == out) break;
+        if (p(ctx, mid) > alpha)
+            in = mid;
+        else
+            out = mid;
+        if (fabs(out - in) <= tol) break;
+    }
+    return 0.5 * (in + out);
+}
+
+double sf_boot_ci_q(double level, const sf_ssc *ssc, int ncl, int G, double N, double K, double *alpha)
+{
+    *alpha = 1.0 - (level > 0 && level < 1 ? level : 0.95);
+    double q = sf_dist_t_q(*alpha / 2, ssc->normal ? 0 : (ncl ? G - 1 : N - K));
+    return isfinite(q) && q > 0 ? q : 2.0;
 }
 
 /* ------------------------------------------------------------------ pairs */

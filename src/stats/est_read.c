@@ -5,11 +5,31 @@
  * stores, so that the tables re-rendered from a results file are the ones the
  * estimation stage printed. All HDF5 access goes through io/h5.c. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "silkflow/h5.h"
 #include "silkflow/stats_h5.h"
+#include "stats_internal.h"
+
+#define FA(name, field, when) {name, offsetof(sf_fit, field), when}
+const sf_fit_attr sf_fit_attrs[] = {
+    FA("r2", r2, SF_FA_ALL), FA("r2_within", r2_within, SF_FA_ALL), FA("r2_adj", r2_adj, SF_FA_ALL),
+    FA("r2_within_adj", r2_within_adj, SF_FA_ALL), FA("rmse", rmse, SF_FA_ALL), FA("F", F, SF_FA_ALL),
+    FA("F_p", F_p, SF_FA_ALL), FA("F_df1", F_df1, SF_FA_ALL), FA("F_df2", F_df2, SF_FA_ALL),
+    FA("idstat", idstat, SF_FA_IV), FA("idstat_p", idstat_p, SF_FA_IV), FA("cragg_donald_F", cdf, SF_FA_IV),
+    FA("kp_rk_wald_F", kpf, SF_FA_IV), FA("med_beta1", med_beta1, SF_FA_MED),
+    FA("med_gamma3", med_gamma3, SF_FA_MED), FA("med_indirect", med_indirect, SF_FA_MED),
+    FA("med_total", med_total, SF_FA_MED), FA("med_share", med_share, SF_FA_MED),
+    FA("med_ci_lo", med_ci_lo, SF_FA_MED), FA("med_ci_hi", med_ci_hi, SF_FA_MED),
+};
+const int sf_fit_nattrs = (int)(sizeof sf_fit_attrs / sizeof sf_fit_attrs[0]);
+const sf_fit_attr sf_fit_vectors[] = {
+    FA("b", b, 0), FA("se", se, 0), FA("t", t, 0), FA("p", p, 0), FA("ci_lo", ci_lo, 0), FA("ci_hi", ci_hi, 0),
+};
+const int sf_fit_nvectors = (int)(sizeof sf_fit_vectors / sizeof sf_fit_vectors[0]);
+#undef FA
 
 int sf_estimates_write_layout(hid_t file, sf_fit *const *fits, int nfits, sf_err *e)
 {
@@ -134,15 +154,7 @@ static void read_attrs(hid_t g, sf_fit *f)
     f->n_subset = at_z(g, "subset_dropped");
     f->n_singletons = at_z(g, "singletons_dropped");
     f->K = (int)at_z(g, "K");
-    f->r2 = at_d(g, "r2");
-    f->r2_within = at_d(g, "r2_within");
-    f->r2_adj = at_d(g, "r2_adj");
-    f->r2_within_adj = at_d(g, "r2_within_adj");
-    f->rmse = at_d(g, "rmse");
-    f->F = at_d(g, "F");
-    f->F_p = at_d(g, "F_p");
-    f->F_df1 = at_d(g, "F_df1");
-    f->F_df2 = at_d(g, "F_df2");
+    for (int i = 0; i < sf_fit_nattrs; i++) SF_FIT_FIELD(f, &sf_fit_attrs[i]) = at_d(g, sf_fit_attrs[i].name);
     f->is_iv = (int)at_z(g, "is_iv");
     f->has_controls = (int)at_z(g, "has_controls");
     double col = at_d(g, "table_column");
@@ -170,19 +182,8 @@ static void read_attrs(hid_t g, sf_fit *f)
     at_buf(g, "boot_weights", f->boot_weights, sizeof f->boot_weights);
     at_buf(g, "boot_note", f->boot_note, sizeof f->boot_note);
     at_buf(g, "idstat_name", f->idstat_name, sizeof f->idstat_name);
-    f->idstat = at_d(g, "idstat");
-    f->idstat_p = at_d(g, "idstat_p");
     f->idstat_df = NAN;
-    f->cdf = at_d(g, "cragg_donald_F");
-    f->kpf = at_d(g, "kp_rk_wald_F");
     f->mediator = at_s(g, "mediator");
-    f->med_beta1 = at_d(g, "med_beta1");
-    f->med_gamma3 = at_d(g, "med_gamma3");
-    f->med_indirect = at_d(g, "med_indirect");
-    f->med_total = at_d(g, "med_total");
-    f->med_share = at_d(g, "med_share");
-    f->med_ci_lo = at_d(g, "med_ci_lo");
-    f->med_ci_hi = at_d(g, "med_ci_hi");
     f->med_B = (long)at_z(g, "med_B");
     f->first_column = (int)at_z(g, "first_column");
     f->subset = at_s(g, "subset");
@@ -202,12 +203,8 @@ static int read_fit(hid_t file, const char *name, sf_fit **out, sf_err *e)
     read_attrs(g, f);
     int rc = read_strs(g, "coef", &f->coef, &f->k, e);
     double *bp = NULL, *bl = NULL, *bh = NULL;
-    if (!rc) rc = read_vec(g, "b", f->k, &f->b, e);
-    if (!rc) rc = read_vec(g, "se", f->k, &f->se, e);
-    if (!rc) rc = read_vec(g, "t", f->k, &f->t, e);
-    if (!rc) rc = read_vec(g, "p", f->k, &f->p, e);
-    if (!rc) rc = read_vec(g, "ci_lo", f->k, &f->ci_lo, e);
-    if (!rc) rc = read_vec(g, "ci_hi", f->k, &f->ci_hi, e);
+    for (int i = 0; i < sf_fit_nvectors && !rc; i++)
+        rc = read_vec(g, sf_fit_vectors[i].name, f->k, &SF_FIT_VECTOR(f, &sf_fit_vectors[i]), e);
     if (!rc) rc = read_vec(g, "boot_p", f->k, &bp, e);
     if (!rc) rc = read_vec(g, "boot_ci_lo", f->k, &bl, e);
     if (!rc) rc = read_vec(g, "boot_ci_hi", f->k, &bh, e);

@@ -4,67 +4,11 @@
 #include <string.h>
 
 #include "silkflow/stats_h5.h"
+#include "stats_internal.h"
 
-typedef struct {
-    sf_frame *f;
-    hsize_t len;
-    int have_len;
-    sf_err *e;
-    int rc;
-    const char *path;
-} read_ctx;
-
-/* read one link of /panel if it is a 1-D dataset of numbers or strings (other
- * kinds, e.g. compound or enum, are skipped) */
-static int read_one(hid_t grp, const char *name, read_ctx *c)
-{
-    int nd = 0;
-    hsize_t dims[8] = {0};
-    int kind = sf_h5_shape(grp, name, &nd, dims);
-    if (kind < 0) return 0; /* a group or a broken link */
-    if (sf_h5_is_pure_dimension(grp, name)) return 0; /* /panel/row: an axis without data */
-    if (nd != 1) {
-        c->rc = sf_fail(c->e, SF_EUSER, "%s: /panel/%s is not a 1-D dataset", c->path, name);
-        return -1;
-    }
-    if (!c->have_len) {
-        c->len = dims[0];
-        c->have_len = 1;
-        sf_frame_free(c->f);
-        c->f = sf_frame_new((size_t)dims[0]);
-    } else if (dims[0] != c->len) {
-        c->rc = sf_fail(c->e, SF_EUSER, "%s: /panel/%s has %llu rows, other columns %llu", c->path, name,
-                        (unsigned long long)dims[0], (unsigned long long)c->len);
-        return -1;
-    }
-    size_t n = (size_t)dims[0];
-    if (kind == SF_H5_NUMBER) {
-        double *v = NULL;
-        if (sf_h5_read_double(grp, name, &v, NULL, NULL, NULL) != SF_OK) {
-            c->rc = sf_fail(c->e, SF_EUSER, "%s: cannot read /panel/%s", c->path, name);
-            return -1;
-        }
-        memcpy(sf_frame_add_num(c->f, name), v, sizeof(double) * n);
-        free(v);
-    } else if (kind == SF_H5_STRING || kind == SF_H5_STRING_FIXED) {
-        char **s = NULL;
-        hsize_t m = 0;
-        if (sf_h5_read_strings(grp, name, &s, &m, NULL) != SF_OK) {
-            c->rc = sf_fail(c->e, SF_EUSER, "%s: cannot read /panel/%s", c->path, name);
-            return -1;
-        }
-        char **dst = sf_frame_add_str(c->f, name);
-        for (size_t i = 0; i < n && i < (size_t)m; i++) {
-            /* fixed-length strings are padded: trimmed; empty = missing */
-            const char *t = kind == SF_H5_STRING_FIXED ? sf_trim(s[i]) : s[i];
-            dst[i] = *t ? sf_strdup(t) : NULL;
-        }
-        for (hsize_t i = 0; i < m; i++) free(s[i]);
-        free(s);
-    }
-    return 0;
-}
-
+/* /panel through the one frame reader of io/h5.c (sf_h5_read_frame: the
+ * "columns" order, then creation order; fixed strings trimmed, empty =
+ * missing; pure dimension scales such as /panel/row skipped) */
 int sf_panel_read_h5(const char *path, sf_frame **out, sf_err *e)
 {
     *out = NULL;
@@ -76,28 +20,15 @@ int sf_panel_read_h5(const char *path, sf_frame **out, sf_err *e)
         sf_h5_close(&h, NULL);
         return sf_fail(e, SF_EUSER, "%s: no /panel group (run the pipeline first)", path);
     }
-    hid_t g = sf_h5_open_group(h.file, "panel");
-    read_ctx c = {sf_frame_new(0), 0, 0, e, SF_OK, path};
-    char **names = NULL;
-    size_t nn = 0;
-    /* creation order when the file tracks it, else names */
-    sf_h5_list(h.file, "panel", SF_H5_BY_CREATION, &names, &nn);
-    for (size_t i = 0; i < nn; i++) {
-        if (c.rc == SF_OK) read_one(g, names[i], &c);
-        free(names[i]);
-    }
-    free(names);
-    sf_h5_close_object(g);
+    sf_frame *f = NULL;
+    int rc = sf_h5_read_frame(h.file, "/panel", &f, e);
     sf_h5_close(&h, NULL);
-    if (c.rc) {
-        sf_frame_free(c.f);
-        return c.rc;
-    }
-    if (c.f->ncol == 0) {
-        sf_frame_free(c.f);
+    if (rc) return rc;
+    if (f->ncol == 0) {
+        sf_frame_free(f);
         return sf_fail(e, SF_EUSER, "%s: /panel holds no 1-D dataset", path);
     }
-    *out = c.f;
+    *out = f;
     return SF_OK;
 }
 
@@ -117,6 +48,12 @@ static int wr_strings(hid_t g, const char *name, char *const *v, hsize_t n)
 static void at_d(hid_t g, const char *name, double v) { sf_h5_attr_double(g, name, v); }
 static void at_l(hid_t g, const char *name, long long v) { sf_h5_attr_int(g, name, (long)v); }
 static void at_s(hid_t g, const char *name, const char *v) { sf_h5_attr_str(g, name, v); }
+/* the statistics of sf_fit_attrs of one kind (stats_internal.h) */
+static void at_fit(hid_t g, const sf_fit *f, int when)
+{
+    for (int i = 0; i < sf_fit_nattrs; i++)
+        if (sf_fit_attrs[i].when == when) at_d(g, sf_fit_attrs[i].name, SF_FIT_FIELD(f, &sf_fit_attrs[i]));
+}
 
 static const char *role_name(int r)
 {
@@ -148,12 +85,8 @@ int sf_estimates_write_h5(hid_t file, sf_fit *const *fits, int nfits, sf_err *e)
             bh[f->key] = f->boot_ci_hi;
         }
         int bad = wr_strings(g, "coef", f->coef, k);
-        bad |= wr_doubles(g, "b", f->b, 1, &k);
-        bad |= wr_doubles(g, "se", f->se, 1, &k);
-        bad |= wr_doubles(g, "t", f->t, 1, &k);
-        bad |= wr_doubles(g, "p", f->p, 1, &k);
-        bad |= wr_doubles(g, "ci_lo", f->ci_lo, 1, &k);
-        bad |= wr_doubles(g, "ci_hi", f->ci_hi, 1, &k);
+        for (int v = 0; v < sf_fit_nvectors; v++)
+            bad |= wr_doubles(g, sf_fit_vectors[v].name, SF_FIT_VECTOR(f, &sf_fit_vectors[v]), 1, &k);
         bad |= wr_doubles(g, "V", f->V, 2, kk);
         bad |= wr_doubles(g, "boot_p", bp, 1, &k);
         bad |= wr_doubles(g, "boot_ci_lo", bl, 1, &k);
@@ -162,15 +95,7 @@ int sf_estimates_write_h5(hid_t file, sf_fit *const *fits, int nfits, sf_err *e)
         free(bl);
         free(bh);
         at_l(g, "N", (long long)f->N);
-        at_d(g, "r2", f->r2);
-        at_d(g, "r2_within", f->r2_within);
-        at_d(g, "r2_adj", f->r2_adj);
-        at_d(g, "r2_within_adj", f->r2_within_adj);
-        at_d(g, "rmse", f->rmse);
-        at_d(g, "F", f->F);
-        at_d(g, "F_p", f->F_p);
-        at_d(g, "F_df1", f->F_df1);
-        at_d(g, "F_df2", f->F_df2);
+        at_fit(g, f, SF_FA_ALL);
         at_l(g, "n_clusters", f->ncl ? (f->ncl > 1 && f->n_clusters[1] < f->n_clusters[0] ? f->n_clusters[1] : f->n_clusters[0]) : 0);
         at_l(g, "singletons_dropped", (long long)f->n_singletons);
         at_l(g, "missing_dropped", (long long)f->n_missing);
@@ -188,20 +113,11 @@ int sf_estimates_write_h5(hid_t file, sf_fit *const *fits, int nfits, sf_err *e)
         at_l(g, "boot_B", f->boot_B);
         if (f->is_iv) {
             at_s(g, "idstat_name", f->idstat_name);
-            at_d(g, "idstat", f->idstat);
-            at_d(g, "idstat_p", f->idstat_p);
-            at_d(g, "cragg_donald_F", f->cdf);
-            at_d(g, "kp_rk_wald_F", f->kpf);
+            at_fit(g, f, SF_FA_IV);
         }
         if (f->mediator) {
             at_s(g, "mediator", f->mediator);
-            at_d(g, "med_beta1", f->med_beta1);
-            at_d(g, "med_gamma3", f->med_gamma3);
-            at_d(g, "med_indirect", f->med_indirect);
-            at_d(g, "med_total", f->med_total);
-            at_d(g, "med_share", f->med_share);
-            at_d(g, "med_ci_lo", f->med_ci_lo);
-            at_d(g, "med_ci_hi", f->med_ci_hi);
+            at_fit(g, f, SF_FA_MED);
         }
         if (f->ndropped) wr_strings(g, "dropped", f->dropped, (hsize_t)f->ndropped);
         if (f->nnotes) wr_strings(g, "notes", f->notes, (hsize_t)f->nnotes);

@@ -84,4 +84,52 @@ double sf_boot_weight(sf_boot_weights w, uint64_t seed, int enumerate, uint64_t 
  * that skips the columns both weights leave out (the bootstraps' replicate step). */
 void sf_matvec2(const double *Q, int L, const double *w0, const double *w1, double *u0, double *u1);
 
+/* ---- shared by the WCR (boot.c) and the WRE (wre.c), defined in boot.c ---- */
+/* The bootstrap clusters: the one cluster dim, the intersection of two (built
+ * in *own) or, without clusters, the rows (in *own); sf_group_free(own). */
+const sf_group *sf_boot_clusters(size_t n, const sf_group *cl, int ncl, sf_group *own);
+/* The FEs of a model; without any (*nfe = 0) the constant as a one-level FE
+ * built in *own (*nfe = 1). */
+const sf_group *sf_boot_fe(size_t n, const sf_group *fe, int *nfe, sf_group *own);
+/* The dimensions of the cluster variance over the bootstrap clusters: one
+ * (the rows or one cluster dim) or three (CGM two-way: dim 0, dim 1 and their
+ * intersection with the negative sign), each with its small-sample factor. */
+typedef struct {
+    int ndim;
+    int *map[3]; /* bootstrap cluster -> level of dim d; NULL: the bootstrap clusters */
+    int G[3];    /* levels of dim d */
+    double f[3]; /* factor, with sign */
+} sf_vdims;
+void sf_vdims_setup(sf_vdims *d, const sf_ssc *ssc, const sf_group *cl, int ncl, size_t n, double K,
+                    const sf_group *bcl);
+void sf_vdims_free(sf_vdims *d);
+/* With a, b per bootstrap cluster (G values) summed to each dim's levels:
+ * q = sum_d f_d (a'a, a'b, b'b); b = NULL gives q[0] only. work: 2 G doubles. */
+void sf_vdims_quad(const sf_vdims *d, const double *a, const double *b, int G, double *work, double q[3]);
+/* Test inversion: the boundary of {r : p(r) > alpha} on side dir (+1/-1) of
+ * center, the step start doubled until p falls (at most maxgrow times, else
+ * +-inf), then bisection (at most maxit steps, until the bracket is <= tol). */
+double sf_boot_invert(double (*p)(void *, double), void *ctx, double center, double alpha, int dir, double start,
+                      int maxgrow, int maxit, double tol);
+/* alpha = 1 - level (0.05 by default) and the quantile q of t(G - 1), t(N - K)
+ * or the normal that scales the SE to start the CI search (2 when undefined). */
+double sf_boot_ci_q(double level, const sf_ssc *ssc, int ncl, int G, double N, double K, double *alpha);
+
+/* ---- the statistics of a fit stored as attributes of /estimates/<model>
+ * (docs/output.md): the one list that stats/h5.c writes and est_read.c reads
+ * back. when: SF_FA_ALL every fit, SF_FA_IV IV models, SF_FA_MED mediation. */
+enum { SF_FA_ALL, SF_FA_IV, SF_FA_MED };
+typedef struct {
+    const char *name;
+    size_t off; /* offsetof(sf_fit, the double) */
+    int when;
+} sf_fit_attr;
+extern const sf_fit_attr sf_fit_attrs[];
+extern const int sf_fit_nattrs;
+/* the per-coefficient datasets b, se, t, p, ci_lo, ci_hi (off: the double *) */
+extern const sf_fit_attr sf_fit_vectors[];
+extern const int sf_fit_nvectors;
+#define SF_FIT_FIELD(f, a) (*(double *)((char *)(f) + (a)->off))
+#define SF_FIT_VECTOR(f, a) (*(double **)((char *)(f) + (a)->off))
+
 #endif

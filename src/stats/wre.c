@@ -44,8 +44,7 @@ typedef struct {
     double *Aw;            /* nnz x l: W~ summed over the cluster's rows at the level */
     int *rowlev;           /* n x nfe: level index per row and FE */
     double *Q;             /* L x L */
-    int ndim, *dim_map[3], dim_G[3];
-    double dim_f[3];
+    sf_vdims vd;           /* variance dims */
     /* per r */
     double *phi1, *phi2;   /* l */
     double *Mp1, *Mp2;     /* G x l: Mh phi */
@@ -227,19 +226,9 @@ static double wre_t_stat(const wre_t *P, const double *v, double r, double *work
         }
         sc[h] = s;
     }
-    double var = 0;
-    for (int dd = 0; dd < P->ndim; dd++) {
-        double qsum = 0;
-        if (!P->dim_map[dd])
-            for (int h = 0; h < G; h++) qsum += sc[h] * sc[h];
-        else {
-            double *S = sc + G;
-            memset(S, 0, sizeof(double) * (size_t)P->dim_G[dd]);
-            for (int h = 0; h < G; h++) S[P->dim_map[dd][h]] += sc[h];
-            for (int g = 0; g < P->dim_G[dd]; g++) qsum += S[g] * S[g];
-        }
-        var += P->dim_f[dd] * qsum;
-    }
+    double q[3];
+    sf_vdims_quad(&P->vd, sc, NULL, G, sc + G, q);
+    double var = q[0];
     if (beta_out) *beta_out = th[0];
     if (!(var > 0)) return NAN;
     return (th[0] - r) / sqrt(var);
@@ -271,28 +260,7 @@ static double wre_p(wre_boot *W, double r, double *tr)
     return buf[0] / (double)W->B;
 }
 
-static double wre_bound(wre_boot *W, double bhat, double se, double alpha, int dir, double start)
-{
-    double in = bhat, out = bhat + dir * start;
-    int grow = 0;
-    for (;;) {
-        double p = wre_p(W, out, NULL);
-        if (!(p > alpha)) break;
-        in = out;
-        out = bhat + dir * start * pow(2.0, ++grow);
-        if (grow > 40) return dir * INFINITY;
-    }
-    for (int it = 0; it < 60; it++) {
-        double mid = 0.5 * (in + out);
-        if (mid == in || mid == out) break;
-        if (wre_p(W, mid, NULL) > alpha)
-            in = mid;
-        else
-            out = mid;
-        if (fabs(out - in) <= 1e-7 * se) break;
-    }
-    return 0.5 * (in + out);
-}
+static double wre_p_of(void *W, double r) { return wre_p(W, r, NULL); }
 
 static void wre_free(wre_t *P)
 {
@@ -306,53 +274,12 @@ static void wre_free(wre_t *P)
     free(P->Aw);
     free(P->rowlev);
     free(P->Q);
-    for (int d = 0; d < 3; d++) free(P->dim_map[d]);
+    sf_vdims_free(&P->vd);
     free(P->phi1);
     free(P->Mp1);
     free(P->Wu1);
     free(P->Du1);
     free(P->work);
-}
-
-/* variance dims and factors: as the WCR (one-way, or CGM two-way) */
-static void wre_dims(wre_t *P, const sf_group *bcl)
-{
-    const sf_wre_in *in = P->in;
-    const sf_ssc *ssc = in->ssc;
-    double N = (double)P->n;
-    int G = P->G;
-    if (in->ncl == 0) {
-        P->ndim = 1;
-        P->dim_f[0] = ssc->adj ? N / (N - in->K) : 1.0;
-        return;
-    }
-    double adjN = ssc->adj ? (N - 1) / (N - in->K) : 1.0;
-    if (in->ncl == 1) {
-        P->ndim = 1;
-        P->dim_f[0] = adjN * (ssc->cluster_adj ? (double)G / (G - 1) : 1.0);
-        return;
-    }
-    long G0 = in->cl[0].nlev, G1 = in->cl[1].nlev, Gmin = G1 < G0 ? G1 : G0;
-    P->ndim = 3;
-    for (int d = 0; d < 2; d++) {
-        P->dim_G[d] = in->cl[d].nlev;
-        P->dim_map[d] = sf_malloc(sizeof(int) * (size_t)G);
-        for (size_t i = 0; i < P->n; i++) P->dim_map[d][bcl->id[i]] = in->cl[d].id[i];
-    }
-    P->dim_G[2] = G;
-    double f0 = 1, f1 = 1, f12 = 1;
-    if (ssc->cluster_adj) {
-        if (ssc->cluster_min)
-            f0 = f1 = f12 = (double)Gmin / (Gmin - 1);
-        else {
-            f0 = (double)G0 / (G0 - 1);
-            f1 = (double)G1 / (G1 - 1);
-            f12 = (double)G / (G - 1);
-        }
-    }
-    P->dim_f[0] = adjN * f0;
-    P->dim_f[1] = adjN * f1;
-    P->dim_f[2] = -adjN * f12;
 }
 
 /* demeaning, cross products, FE level structure */
@@ -463,28 +390,9 @@ int sf_wre(const sf_wre_in *in, sf_wcr_out *out, sf_err *e)
         return sf_fail(e, SF_EUSER, "wild restricted efficient bootstrap: at most 32 exogenous regressors and 60 "
                                     "instruments in all (this model has %d and %d)", in->kx, in->kz + in->kx);
     sf_group one = {0}, bc = {0};
-    const sf_group *fe = in->fe;
     int nfe = in->nfe;
-    if (nfe == 0) {
-        one.n = n;
-        one.nlev = 1;
-        one.id = sf_calloc(n ? n : 1, sizeof(int));
-        fe = &one;
-        nfe = 1;
-    }
-    const sf_group *bcl;
-    if (in->ncl == 0) {
-        bc.n = n;
-        bc.nlev = (int)n;
-        bc.id = sf_malloc(sizeof(int) * (n ? n : 1));
-        for (size_t i = 0; i < n; i++) bc.id[i] = (int)i;
-        bcl = &bc;
-    } else if (in->ncl == 1)
-        bcl = &in->cl[0];
-    else {
-        sf_group_intersect(&in->cl[0], &in->cl[1], &bc);
-        bcl = &bc;
-    }
+    const sf_group *fe = sf_boot_fe(n, in->fe, &nfe, &one);
+    const sf_group *bcl = sf_boot_clusters(n, in->cl, in->ncl, &bc);
     wre_t P;
     memset(&P, 0, sizeof P);
     P.n = n;
@@ -502,7 +410,7 @@ int sf_wre(const sf_wre_in *in, sf_wcr_out *out, sf_err *e)
     double *V = NULL, *work = NULL;
     int rc = wre_setup(&P, fe, nfe, e);
     if (rc) goto done;
-    wre_dims(&P, bcl);
+    sf_vdims_setup(&P.vd, in->ssc, in->cl, in->ncl, n, in->K, bcl);
     int G = P.G;
     sf_boot_share sh;
     sf_boot_plan(in->weights, in->B, G, in->rank, in->size, &sh);
@@ -531,11 +439,9 @@ int sf_wre(const sf_wre_in *in, sf_wcr_out *out, sf_err *e)
     wre_t_stat(&P, NULL, in->r, work, &bhat);
     double se = fabs(t) > 0 ? fabs((bhat - in->r) / t) : NAN;
     if (in->level >= 0 && isfinite(se) && se > 0) {
-        double alpha = 1.0 - (in->level > 0 && in->level < 1 ? in->level : 0.95);
-        double q = sf_dist_t_q(alpha / 2, in->ssc->normal ? 0 : (in->ncl ? G - 1 : (double)n - in->K));
-        if (!isfinite(q) || q <= 0) q = 2.0;
-        out->ci_lo = wre_bound(&W, bhat, se, alpha, -1, q * se);
-        out->ci_hi = wre_bound(&W, bhat, se, alpha, +1, q * se);
+        double alpha, q = sf_boot_ci_q(in->level, in->ssc, in->ncl, G, (double)n, in->K, &alpha);
+        out->ci_lo = sf_boot_invert(wre_p_of, &W, bhat, alpha, -1, q * se, 40, 60, 1e-7 * se);
+        out->ci_hi = sf_boot_invert(wre_p_of, &W, bhat, alpha, +1, q * se, 40, 60, 1e-7 * se);
     } else
         out->ci_lo = out->ci_hi = NAN;
 done:

@@ -17,27 +17,8 @@ py=/usr/bin/python3
 $py -c 'import h5py, numpy' 2>/dev/null || { echo "skip: no h5py/numpy for /usr/bin/python3"; exit 77; }
 d=$TMPDIR
 fail() { echo "FAIL $*"; exit 1; }
-cfg() { # $1 = name, $2 = years
-  cat > "$d/$1.ini" <<INI
-[data]
-format = mrio-tsv
-path = data/wiod2013
-prefix = WIOD2013
-years = $2
-[model]
-focal = CHN
-partners = configs/countries/bri-wiod.txt
-industries = 3-16
-tech_high = 8-15
-[covariates]
-sources = data/covariates
-[estimate]
-models = none
-[output]
-file = $d/$1/res.h5
-tables = $d/$1/tables
-INI
-}
+source tests/lib.sh
+cfg() { wiod_run_ini "$d/$1.ini" "$2" "$d/$1" none report; } # $1 = name, $2 = years
 
 # numpy: the identity per (exporter, importer), relative to the gross exports
 identity() { # $1 = results file, $2 = year: the largest relative error

@@ -9,46 +9,16 @@ py=/usr/bin/python3
 $py -c 'import h5py, numpy, pandas' 2>/dev/null || { echo "no h5py/pandas for /usr/bin/python3 (Debian python3-h5py python3-pandas)"; exit 77; }
 d=$TMPDIR
 fail() { echo "FAIL $*"; exit 1; }
-cat > "$d/m.models" <<'M'
-[defaults]
-vcov = cluster(pair)
-bootstrap = none
-table = table2
-title = Table 2: Benchmark regression
-[m1]
-formula = IC ~ ITR | industry + partner + year
-[m2]
-formula = IIn ~ ITR + GVC_P | industry + partner + year
+source tests/lib.sh
+two_models "$d/m.models"
+cat >> "$d/m.models" <<'M'
 [m3]
 formula = IC ~ GVC_P | industry + partner + year | ITR ~ LF
 table = table5
 title = Table 5: Endogeneity
 M
-cat > "$d/x.ini" <<INI
-[data]
-format = mrio-tsv
-path = data/wiod2013
-prefix = WIOD2013
-years = 2010-2011
-units = millions of current US\$
-[model]
-focal = CHN
-partners = configs/countries/bri-wiod.txt
-industries = 3-16
-tech_high = 8-15
-[covariates]
-sources = data/covariates
-[compute]
-block = 64
-[estimate]
-models = $d/m.models
-bootstrap = 0
-[output]
-file = $d/out/res.h5
-tables = $d/out/tables
-report = false
-INI
-"$BIN" run "$d/x.ini" --quiet > "$d/run.log" 2>&1 || fail "silkflow run: $(tail -1 "$d/run.log")"
+wiod_run_ini "$d/x.ini" 2010-2011 "$d/out" "$d/m.models"
+run_ok "$d/x.ini" "$d/run.log" || exit 1
 "$BIN" export "$d/out/res.h5" --to "$d/csv" > "$d/export.log" 2>&1 || fail "export: $(tail -1 "$d/export.log")"
 for f in wwz vax vby sector panel trade_groups trade_regions estimates; do
     [[ -s $d/csv/$f.csv ]] || fail "export wrote no $f.csv"

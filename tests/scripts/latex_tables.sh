@@ -20,10 +20,9 @@ digits = 3
 ITR = "ITR & <a|b> 50%/$x_1$/#{y}~^\z"
 M
 cat jobs/hu2023.models >> "$d/m.models"
-sed 's/^years .*/years = 2010-2011/; s/^bootstrap .*/bootstrap = 0/; s#^models .*#models = '"$d"'/m.models#;
-     s#^file .*#file = '"$d"'/out/res.h5#; s#^tables .*#tables = '"$d"'/out/tables#; s#^\[output\]#[output]\nreport = false#' \
-    configs/wiod2013.ini > "$d/x.ini"
-"$BIN" run "$d/x.ini" --quiet > "$d/run.log" 2>&1 || fail "silkflow run: $(tail -1 "$d/run.log")"
+source tests/lib.sh
+paper_ini "$d/x.ini" 2010-2011 0 "$d/m.models" "$d/out"
+run_ok "$d/x.ini" "$d/run.log" || exit 1
 "$BIN" tables "$d/out/res.h5" --out "$d/plain" --quiet || fail "silkflow tables"
 n=0
 for dir in out/tables plain; do

@@ -13,28 +13,8 @@ py=/usr/bin/python3
 $py -c 'import h5py, numpy' 2>/dev/null || { echo "no h5py/numpy for /usr/bin/python3"; exit 77; }
 command -v gnuplot >/dev/null || { echo "gnuplot not installed (Debian gnuplot-nox)"; exit 77; }
 d=$TMPDIR
-cat > "$d/r.ini" <<INI
-[data]
-format = mrio-tsv
-path = data/wiod2013
-prefix = WIOD2013
-years = 2009-2011
-units = millions of current US\$
-[model]
-focal = CHN
-partners = configs/countries/bri-wiod.txt
-industries = 3-16
-tech_high = 8-15
-[covariates]
-sources = data/covariates
-[compute]
-block = 64
-[estimate]
-models = none
-[output]
-file = $d/out/res.h5
-tables = $d/out/tables
-INI
+source tests/lib.sh
+wiod_run_ini "$d/r.ini" 2009-2011 "$d/out" none report
 "$BIN" run "$d/r.ini" > "$d/run.log"
 grep -q '^report     .*res-report/report.html .* 8 figures drawn, 1 skipped' "$d/run.log"
 R=$d/out/res-report

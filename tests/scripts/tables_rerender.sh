@@ -19,10 +19,9 @@ table = extra
 title = Extra: hidden first stage, two-way clusters
 M
 cat jobs/hu2023.models >> "$d/m.models"
-sed 's/^years .*/years = 2010-2011/; s/^bootstrap .*/bootstrap = 19/; s#^models .*#models = '"$d"'/m.models#;
-     s#^file .*#file = '"$d"'/out/res.h5#; s#^tables .*#tables = '"$d"'/out/tables#; s#^\[output\]#[output]\nreport = false#' \
-    configs/wiod2013.ini > "$d/x.ini"
-"$BIN" run "$d/x.ini" --quiet > "$d/run.log" 2>&1 || fail "silkflow run: $(tail -1 "$d/run.log")"
+source tests/lib.sh
+paper_ini "$d/x.ini" 2010-2011 19 "$d/m.models" "$d/out"
+run_ok "$d/x.ini" "$d/run.log" || exit 1
 # 1. the same bytes, from the results file alone
 "$BIN" tables "$d/out/res.h5" --out "$d/re" --quiet || fail "silkflow tables failed"
 n=0

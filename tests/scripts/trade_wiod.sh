@@ -40,6 +40,26 @@ grep -q '^trade      Mean annual growth by group of CHN, before and after 2010' 
 for ext in txt md csv; do [[ -s $d/tables/trade.$ext ]]; done
 $py tests/scripts/trade_check.py "$d/out.h5" configs/countries/bri-wiod.txt 3-16 8-15 2010 sources \
     data/covariates/bri_signatories_nedopil2023.csv "$d/tables/trade.csv" "$d/a.log"
+# trade.txt and trade.md render the same grids (report/tables.c, the one text-table
+# renderer): each Markdown table laid out again here in fixed width (the first
+# column left-aligned, the others right-aligned, two spaces apart) is the .txt's
+$py - "$d/tables/trade.md" "$d/tables/trade.txt" <<'PY'
+import sys
+md, txt = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+want, n = [], 0
+for block in md.split("\n\n**")[1:]:
+    title, _, body = block.partition("**\n\n")
+    rows = [[c.strip() for c in l.strip().strip("|").split(" | ")] for l in body.splitlines() if l.startswith("|")]
+    rows = [r for i, r in enumerate(rows) if i != 1]  # the rule
+    assert len({len(r) for r in rows}) == 1, f"trade.md: {title}: rows of unequal length"
+    w = [max(len(r[j]) for r in rows) for j in range(len(rows[0]))]
+    want += [title] + ["  ".join(c.ljust(w[j]) if j == 0 else c.rjust(w[j]) for j, c in enumerate(r)) for r in rows] + [""]
+    n += 1
+got = txt.split("\n")[2:]
+for i, (a, b) in enumerate(zip(want, got)):
+    if a != b: sys.exit(f"FAIL trade.txt line {i + 3}: {b!r}, the Markdown table gives {a!r}")
+if len(got) != len(want) + 1 or n < 20: sys.exit(f"FAIL trade.txt has {len(got)} lines after the head, {len(want)} expected ({n} tables)")
+PY
 # the network's regional groups come from the same covariate group as /trade/regions
 if $py -c 'import networkx' 2>/dev/null; then
   $py tests/scripts/network_check.py "$d/out.h5" 2011 CHN configs/countries/bri-wiod.txt 0.001

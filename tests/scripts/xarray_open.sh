@@ -10,42 +10,10 @@ py=/usr/bin/python3
 $py -c 'import h5py, numpy, pandas, xarray, h5netcdf' 2>/dev/null ||
     { echo "no h5py/pandas/xarray/h5netcdf for /usr/bin/python3 (Debian python3-xarray python3-h5netcdf)"; exit 77; }
 d=$TMPDIR
-cat > "$d/m.models" <<'M'
-[defaults]
-vcov = cluster(pair)
-bootstrap = none
-table = table2
-title = Table 2: Benchmark regression
-[m1]
-formula = IC ~ ITR | industry + partner + year
-[m2]
-formula = IIn ~ ITR + GVC_P | industry + partner + year
-M
-cat > "$d/x.ini" <<INI
-[data]
-format = mrio-tsv
-path = data/wiod2013
-prefix = WIOD2013
-years = 2010-2011
-units = millions of current US\$
-[model]
-focal = CHN
-partners = configs/countries/bri-wiod.txt
-industries = 3-16
-tech_high = 8-15
-[covariates]
-sources = data/covariates
-[compute]
-block = 64
-[estimate]
-models = $d/m.models
-bootstrap = 0
-[output]
-file = $d/out/res.h5
-tables = $d/out/tables
-report = false
-INI
-"$BIN" run "$d/x.ini" --quiet > "$d/run.log" 2>&1 || { echo "silkflow run failed: $(tail -1 "$d/run.log")"; exit 1; }
+source tests/lib.sh
+two_models "$d/m.models"
+wiod_run_ini "$d/x.ini" 2010-2011 "$d/out" "$d/m.models"
+run_ok "$d/x.ini" "$d/run.log" || exit 1
 if grep -q 'no description for the dataset' "$d/run.log"; then
     echo "run: $(grep -m1 'no description' "$d/run.log")"; exit 1
 fi
