@@ -305,7 +305,7 @@ static inline int fast_field(const char *s, unsigned len, double *out)
     W &= ~(unsigned __int128)(0xFFu & (0u - sg)); /* the sign byte becomes a leading zero */
     /* delete byte a, the point: the bytes below it stay, those above move down */
     unsigned __int128 low = ((unsigned __int128)1 << (8 * (a & 15))) - 1;
-    if (!dot) low = ~(unsigned __int128)0; /* (a select, not a branch) */
+    low |= (unsigned __int128)0 - (dot ^ 1u); /* no point: nothing deleted (arithmetic, not a branch) */
     W = (W & low) | ((W >> 8) & ~low);
     W <<= 8 * (16 - (len - dot)); /* the digits to the top bytes, zeros below */
     uint64_t w = digits8((uint64_t)W) * 100000000ULL + digits8((uint64_t)(W >> 64));
@@ -320,7 +320,7 @@ static inline int fast_field(const char *s, unsigned len, double *out)
 /* Numbers each followed by a tab, from p (a number's start) while p < lim
  * (lim + 80 bytes readable) and col < cols. Returns where it stopped: the
  * start of a field after a tab, or p itself. */
-static inline const char *fast_run(const char *p, const char *lim, double *dst, int *pcol, int cols)
+static __attribute__((noinline)) const char *fast_run(const char *p, const char *lim, double *dst, int *pcol, int cols)
 {
     int col = *pcol;
     while (p < lim && col < cols) {
