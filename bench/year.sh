@@ -67,7 +67,11 @@ INI
 ini "$W/year.ini" "$LAST"
 med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
 # mean over the run's years of the seconds of stage $1 in log $2
-stage() { awk -v s="$1" -v n="$NY" '$1==s && $2 ~ /^[0-9]+$/ {t+=$3} END{printf "%.3f", t/n}' "$2"; }
+# (the progress lines: [timestamp] [round r/R] year YYYY STAGE SECONDS s ..., docs/hpc.md "Progress")
+stage() {
+  awk -v s="$1" -v n="$NY" '{for (i = 1; i + 3 <= NF; i++) if ($i == "year" && $(i+1) ~ /^[0-9]+$/ && $(i+2) == s) {t += $(i+3); break}}
+    END{printf "%.3f", t/n}' "$2"
+}
 # mean over the years of step $1 (0-based) of seconds_distribute_form_factor_invert_products_sweep_residual
 step() {
   for y in "${YS[@]}"; do

@@ -13,6 +13,11 @@
  *    point (the only case where double rounding can go wrong);
  *  - everything else (more than 19 digits, large exponents): strtod.
  * Results are those of strtod in the C locale, sign of zero included.
+ * The matrix readers below have one more path in front of these (x86-64,
+ * SSE2): 64 bytes are scanned at once for tabs, non-digits and points, and a
+ * field [+-]digits[.digits] of at most 15 digits followed by a tab is
+ * converted without a branch on its digits (Clinger, one division); any other
+ * field goes through sf_numparse (tests/unit/test_numparse_tsv.c).
  *
  * Grammar accepted: [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?
  * No leading whitespace, no hexadecimal, no nan/inf: those are not numbers

@@ -83,6 +83,17 @@ static void pack_cols(const dmat *a, const sf_grid *g, int pr, int pc, int jl0, 
         for (int jl = jl0; jl < jl1; jl++) {
             const size_t j = (size_t)l2g(jl, a->nb, pc, g->npcol);
             double *loc = buf + (size_t)(jl - jl0) * (size_t)ld + (size_t)il0;
+            if (!unpack && jl + 8 <= jl1 && jl % a->nb + 8 <= a->nb) {
+                /* 8 columns of one block (consecutive in G) at once: each
+                 * row's cache line of G is read once, not 8 times (the
+                 * distribution of I - A, issue 13) */
+                for (int k = 0; k < h; k++) {
+                    const double *src = G + (i0 + (size_t)k) * ldg + j;
+                    for (int q = 0; q < 8; q++) loc[(size_t)q * (size_t)ld + (size_t)k] = src[q];
+                }
+                jl += 7;
+                continue;
+            }
             if (unpack) {
                 double *dst = (double *)G + i0 * ldg + j;
                 for (int k = 0; k < h; k++) dst[(size_t)k * ldg] = loc[k];
@@ -339,8 +350,10 @@ static int step_factor(year_ctx *c, sf_inv_info *info, int **ipiv_out, sf_err *e
     const int n = c->n, nb = c->nb, one = 1;
     int *ipiv = sf_malloc(sizeof(int) * (size_t)(c->M.mloc + nb));
     int inf = 0;
+    /* the _work entry points: LAPACKE's own first scan the n^2 matrix for NaN
+     * (three passes over B per year, issue 13); the table is validated finite */
     if (c->single)
-        inf = LAPACKE_dgetrf(LAPACK_COL_MAJOR, n, n, c->Ml, c->M.lld, ipiv);
+        inf = LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, n, n, c->Ml, c->M.lld, ipiv);
     else
         pdgetrf_(&n, &n, c->Ml, &one, &one, c->M.desc, ipiv, &inf);
     int ginf = inf;
@@ -369,7 +382,11 @@ static int step_factor(year_ctx *c, sf_inv_info *info, int **ipiv_out, sf_err *e
     } else if (ginf < 0) {
         rc = sf_fail(e, SF_EINTERNAL, "year %d: pdgetrf argument %d illegal (internal error)", c->year, -ginf);
     } else if (c->single) {
-        LAPACKE_dgecon(LAPACK_COL_MAJOR, '1', n, c->Ml, c->M.lld, info->anorm, &info->rcond);
+        double *w = sf_malloc(sizeof(double) * (size_t)imax(1, 4 * n));
+        int *iw = sf_malloc(sizeof(int) * (size_t)imax(1, n));
+        LAPACKE_dgecon_work(LAPACK_COL_MAJOR, '1', n, c->Ml, c->M.lld, info->anorm, &info->rcond, w, iw);
+        free(w);
+        free(iw);
     } else {
         int lwork = -1, liwork = -1, iwq = 0;
         double wq = 0;
@@ -400,8 +417,13 @@ static int step_invert(year_ctx *c, int *ipiv, sf_inv_info *info, sf_err *e)
 {
     const int n = c->n, one = 1;
     int inf = 0;
-    if (c->single) {
-        inf = LAPACKE_dgetri(LAPACK_COL_MAJOR, n, c->Ml, c->M.lld, ipiv);
+    if (c->single) { /* LAPACKE_dgetri's workspace, without its NaN scan */
+        double wq = 0;
+        inf = LAPACKE_dgetri_work(LAPACK_COL_MAJOR, n, c->Ml, c->M.lld, ipiv, &wq, -1);
+        const int lwork = imax(1, (int)wq);
+        double *w = sf_malloc(sizeof(double) * (size_t)lwork);
+        if (inf == 0) inf = LAPACKE_dgetri_work(LAPACK_COL_MAJOR, n, c->Ml, c->M.lld, ipiv, w, lwork);
+        free(w);
     } else {
         int lwork = -1, liwork = -1, iwq = 0;
         double wq = 0;
