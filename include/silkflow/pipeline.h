@@ -123,10 +123,6 @@ typedef struct {
     const char *output, *cache; /* --output, --cache, or NULL */
     int force, quiet, years_only, no_lag;
     const volatile sig_atomic_t *stop; /* nonzero after SIGTERM/SIGUSR1: stop at the next safe point */
-    /* The estimation stage on the partial results file `panel` (every rank;
-     * the cli's, until the stage lives in pipeline). */
-    int (*estimate)(const char *panel, const sf_config *cfg, int quiet, const volatile sig_atomic_t *stop,
-                    int rank, int size, sf_err *e);
 } sf_run_opts;
 int sf_run(const sf_run_opts *o, sf_err *e);
 
@@ -134,5 +130,25 @@ int sf_run(const sf_run_opts *o, sf_err *e);
  * info->passed (scaled residual below [compute] residual_max) and fails with
  * SF_EINTERNAL naming the year when it is not. */
 int sf_verify_inverse(const sf_config *cfg, int year, sf_inv_info *info, sf_err *e);
+
+/* The estimation stage (src/pipeline/estimate_stage.c): silkflow estimate and
+ * the end of silkflow run. Every rank calls it with the same options; the
+ * bootstrap replicates are split over the ranks; rank 0 prints the tables
+ * (unless quiet), writes them to out and, with panel, /estimates of that
+ * results file (unless no_write). */
+typedef struct {
+    const char *csv, *panel;    /* the data: a CSV file or the /panel of a results file (exactly one) */
+    const char *models, *out;   /* the models file; the tables directory or NULL */
+    long boot;                  /* bootstrap replicates */
+    int boot_set;               /* boot replaces the models file's boot_reps */
+    unsigned long long seed;
+    const char *ssc;            /* small-sample convention for every model, or NULL */
+    const char *vcov;           /* replaces every model's vcov, or NULL */
+    const char *vcov_from;      /* where vcov came from, for messages (NULL = "--vcov") */
+    int no_write, quiet;
+    const volatile sig_atomic_t *stop; /* or NULL: nonzero after SIGTERM/SIGUSR1 stops between model
+                                        * sections (every rank calls, they agree) */
+} sf_estimate_opts;
+int sf_estimate_stage(const sf_estimate_opts *o, int rank, int size, sf_err *e);
 
 #endif
