@@ -151,4 +151,9 @@ typedef struct {
 } sf_estimate_opts;
 int sf_estimate_stage(const sf_estimate_opts *o, int rank, int size, sf_err *e);
 
+/* silkflow inspect (src/pipeline/inspect.c): a summary of a results file or a
+ * year cache file on stdout (provenance, years with their checks, panel,
+ * estimates; years_only: the years), and with csv the panel as a CSV file. */
+int sf_inspect(const char *path, const char *csv, int years_only, sf_err *e);
+
 #endif
