@@ -107,6 +107,10 @@ void sf_remove_stale_temporaries(const char *cachedir, const char *out_file);
  * and an HDF5 dimension scale on every axis (src/pipeline/describe.c); a serial
  * file opened for writing, rank 0; running it again changes nothing. */
 int sf_results_describe(sf_h5 *h, sf_err *e);
+/* The same for a year's cache file (/years/YYYY and /rows), its coordinates
+ * from lab, units the table's units ([data] units); the copy of /years/YYYY
+ * into the results file is then described as sf_results_describe would. */
+int sf_year_file_describe(sf_h5 *h, int year, const sf_labels *lab, const char *units, sf_err *e);
 
 /* silkflow export (pipeline/export.c, docs/output.md "Tidy export"): long CSV
  * files of a results file in dir, one value per row. what: a comma list of
