@@ -232,7 +232,8 @@ static int year_coords(sf_h5 *h, hid_t g, char *const *sc, hsize_t n, char *cons
         rc = sf_h5_write_int(h, g, "industry", 1, &N, ind, e);
         free(ind);
     }
-    if (!rc && has(g, "leontief") && !has(g, "sector_code_to")) rc = sf_h5_write_strings(h, g, "sector_code_to", n, sc, e);
+    if (!rc && has(g, "leontief") && !has(g, "sector_code_to"))
+        rc = sf_h5_write_strings(h, g, "sector_code_to", n, sc, e);
     return rc;
 }
 
