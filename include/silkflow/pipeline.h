@@ -1,5 +1,6 @@
-/* silkflow pipeline pieces shared by the run driver: the per-year cache file
- * and the final assembly of the results file. */
+/* silkflow's pipeline (docs/architecture.md): the run driver and its stages
+ * (years, the per-year cache file, the results file, panel, network, trade,
+ * estimation), and the file-level commands inspect and export. */
 #ifndef SILKFLOW_PIPELINE_H
 #define SILKFLOW_PIPELINE_H
 
