@@ -131,4 +131,10 @@ void sf_h5_version(unsigned *maj, unsigned *min, unsigned *rel);
 /* sf_h5_create of a serial file (one process). */
 int sf_h5_create_serial(sf_h5 *h, const char *path, sf_err *e);
 
+/* Remove the dimension-scale attributes (DIMENSION_LIST, REFERENCE_LIST, and
+ * CLASS and NAME of scales; a netCDF pure dimension keeps its own) of every
+ * dataset under group: after sf_h5_copy into another file their object
+ * references point nowhere; sf_h5_describe attaches the scales again. */
+int sf_h5_strip_scales(hid_t loc, const char *group);
+
 #endif

@@ -1,5 +1,6 @@
-/* silkflow pipeline pieces shared by the run driver: the per-year cache file
- * and the final assembly of the results file. */
+/* silkflow's pipeline (docs/architecture.md): the run driver and its stages
+ * (years, the per-year cache file, the results file, panel, network, trade,
+ * estimation), and the file-level commands inspect and export. */
 #ifndef SILKFLOW_PIPELINE_H
 #define SILKFLOW_PIPELINE_H
 
@@ -107,6 +108,10 @@ void sf_remove_stale_temporaries(const char *cachedir, const char *out_file);
  * and an HDF5 dimension scale on every axis (src/pipeline/describe.c); a serial
  * file opened for writing, rank 0; running it again changes nothing. */
 int sf_results_describe(sf_h5 *h, sf_err *e);
+/* The same for a year's cache file (/years/YYYY and /rows), its coordinates
+ * from lab, units the table's units ([data] units); the copy of /years/YYYY
+ * into the results file is then described as sf_results_describe would. */
+int sf_year_file_describe(sf_h5 *h, int year, const sf_labels *lab, const char *units, sf_err *e);
 
 /* silkflow export (pipeline/export.c, docs/output.md "Tidy export"): long CSV
  * files of a results file in dir, one value per row. what: a comma list of
@@ -123,10 +128,6 @@ typedef struct {
     const char *output, *cache; /* --output, --cache, or NULL */
     int force, quiet, years_only, no_lag;
     const volatile sig_atomic_t *stop; /* nonzero after SIGTERM/SIGUSR1: stop at the next safe point */
-    /* The estimation stage on the partial results file `panel` (every rank;
-     * the cli's, until the stage lives in pipeline). */
-    int (*estimate)(const char *panel, const sf_config *cfg, int quiet, const volatile sig_atomic_t *stop,
-                    int rank, int size, sf_err *e);
 } sf_run_opts;
 int sf_run(const sf_run_opts *o, sf_err *e);
 
@@ -134,5 +135,30 @@ int sf_run(const sf_run_opts *o, sf_err *e);
  * info->passed (scaled residual below [compute] residual_max) and fails with
  * SF_EINTERNAL naming the year when it is not. */
 int sf_verify_inverse(const sf_config *cfg, int year, sf_inv_info *info, sf_err *e);
+
+/* The estimation stage (src/pipeline/estimate_stage.c): silkflow estimate and
+ * the end of silkflow run. Every rank calls it with the same options; the
+ * bootstrap replicates are split over the ranks; rank 0 prints the tables
+ * (unless quiet), writes them to out and, with panel, /estimates of that
+ * results file (unless no_write). */
+typedef struct {
+    const char *csv, *panel;    /* the data: a CSV file or the /panel of a results file (exactly one) */
+    const char *models, *out;   /* the models file; the tables directory or NULL */
+    long boot;                  /* bootstrap replicates */
+    int boot_set;               /* boot replaces the models file's boot_reps */
+    unsigned long long seed;
+    const char *ssc;            /* small-sample convention for every model, or NULL */
+    const char *vcov;           /* replaces every model's vcov, or NULL */
+    const char *vcov_from;      /* where vcov came from, for messages (NULL = "--vcov") */
+    int no_write, quiet;
+    const volatile sig_atomic_t *stop; /* or NULL: nonzero after SIGTERM/SIGUSR1 stops between model
+                                        * sections (every rank calls, they agree) */
+} sf_estimate_opts;
+int sf_estimate_stage(const sf_estimate_opts *o, int rank, int size, sf_err *e);
+
+/* silkflow inspect (src/pipeline/inspect.c): a summary of a results file or a
+ * year cache file on stdout (provenance, years with their checks, panel,
+ * estimates; years_only: the years), and with csv the panel as a CSV file. */
+int sf_inspect(const char *path, const char *csv, int years_only, sf_err *e);
 
 #endif

@@ -103,4 +103,9 @@ void sf_synth_sector_counts(uint64_t seed, int G, int rows, const double *size, 
  * digits (correct rounding, ties to even, as glibc's printf); printf beyond. */
 size_t sf_synth_format(double v, int digits, char *buf);
 
+/* Write the given years with up to jobs threads (src/synth/years.c), printing
+ * a line per finished year unless quiet; the first failure stops the pool and
+ * is returned in e. */
+int sf_synth_write_years(const sf_synth *s, const int *years, int ny, int jobs, int quiet, sf_err *e);
+
 #endif

@@ -65,15 +65,6 @@ static void on_signal(int sig)
     g_stop = 1;
 }
 
-/* The estimation stage of the run (cmd_estimate.c). */
-static int run_estimate(const char *panel, const sf_config *cfg, int quiet, const volatile sig_atomic_t *stop,
-                        int rank, int size, sf_err *e)
-{
-    sf_estimate_args ea = {.panel = panel, .models = cfg->models, .out = cfg->tables_dir, .boot = cfg->bootstrap,
-                           .boot_set = 1, .seed = cfg->seed, .vcov = cfg->est_vcov, .quiet = quiet, .stop = stop};
-    return sf_estimate_main(&ea, rank, size, e);
-}
-
 int sf_cmd_run(int argc, char **argv)
 {
     if (sf_cli_wants_help(argc, argv)) {
@@ -127,7 +118,7 @@ int sf_cmd_run(int argc, char **argv)
     sf_log_set_stamps(-1); /* timestamps in logs (Slurm), not on a terminal */
     const sf_run_opts o = {.config = cfgpath, .years = years_opt, .output = output, .cache = cache,
                            .force = force, .quiet = quiet, .years_only = years_only, .no_lag = no_lag,
-                           .stop = &g_stop, .estimate = run_estimate};
+                           .stop = &g_stop};
     sf_err e = {0};
     int rc = sf_run(&o, &e);
     if (rc && sf_par_rank() == 0) sf_cli_error(e.msg);

@@ -1,6 +1,5 @@
 /* silkflow synth: write a synthetic release in the exact Eora26 on-disk layout. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,44 +71,6 @@ static int parse_int_opt(const char *opt, const char *val, long lo, long hi, int
     }
     *out = (int)v;
     return 0;
-}
-
-typedef struct {
-    const sf_synth *s;
-    const int *years;
-    int nyears, next, quiet, rc;
-    sf_err err;
-    pthread_mutex_t mu;
-} pool_t;
-
-static void *worker(void *arg)
-{
-    pool_t *p = arg;
-    for (;;) {
-        pthread_mutex_lock(&p->mu);
-        int k = p->rc ? p->nyears : p->next++;
-        pthread_mutex_unlock(&p->mu);
-        if (k >= p->nyears) break;
-        sf_synth_year_stats st;
-        sf_err e;
-        sf_err_clear(&e);
-        int rc = sf_synth_write_year(p->s, p->years[k], &st, &e);
-        pthread_mutex_lock(&p->mu);
-        if (rc) {
-            if (!p->rc) {
-                p->rc = rc;
-                p->err = e;
-            }
-        } else if (!p->quiet) {
-            printf("synth %d %8.2f s %9.1f MB  (text %.1f MB, world output %.4g k$, max colsum A %.3f, "
-                   "%d zero-output sectors)\n",
-                   st.year, st.seconds, st.zip_bytes / 1e6, st.text_bytes / 1e6, st.world_output, st.max_colsum,
-                   st.n_zero_output);
-            fflush(stdout);
-        }
-        pthread_mutex_unlock(&p->mu);
-    }
-    return NULL;
 }
 
 int sf_cmd_synth(int argc, char **argv)
@@ -230,30 +191,8 @@ int sf_cmd_synth(int argc, char **argv)
         fflush(stdout);
     }
     double t0 = sf_now();
-    pool_t p;
-    memset(&p, 0, sizeof p);
-    p.s = s;
-    p.years = years;
-    p.nyears = ny;
-    p.quiet = quiet;
-    pthread_mutex_init(&p.mu, NULL);
-    if (jobs > ny) jobs = ny;
-    if (jobs <= 1) {
-        worker(&p);
-    } else {
-        pthread_t *th = sf_malloc(sizeof(pthread_t) * (size_t)jobs);
-        int started = 0;
-        for (int k = 0; k < jobs; k++) {
-            if (pthread_create(&th[k], NULL, worker, &p) != 0) break;
-            started++;
-        }
-        if (started == 0) worker(&p);
-        for (int k = 0; k < started; k++) pthread_join(th[k], NULL);
-        free(th);
-    }
-    pthread_mutex_destroy(&p.mu);
-    rc = p.rc;
-    if (rc) sf_cli_error(p.err.msg);
+    rc = sf_synth_write_years(s, years, ny, jobs, quiet, &e);
+    if (rc) sf_cli_error(e.msg);
     else if (!quiet)
         printf("synth: %d year%s in %.2f s\n", ny, ny == 1 ? "" : "s", sf_now() - t0);
     sf_synth_free(s);

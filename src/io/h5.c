@@ -845,3 +845,32 @@ int sf_h5_is_pure_dimension(hid_t loc, const char *name)
     H5Dclose(ds);
     return r;
 }
+
+/* ---- the dimension scales of a copied group ------------------------------------------------ */
+
+static herr_t strip_scales_one(hid_t g, const char *name, const H5O_info_t *info, void *op)
+{
+    (void)op;
+    if (info->type != H5O_TYPE_DATASET) return 0;
+    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+    if (d < 0) return -1;
+    char cls[32] = "", nm[96] = "";
+    sf_h5_get_attr_str(d, "CLASS", cls, sizeof cls);
+    sf_h5_get_attr_str(d, "NAME", nm, sizeof nm);
+    const int pure = !strncmp(nm, "This is a netCDF dimension but not a netCDF variable", 52);
+    static const char *const A[] = {"DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME"};
+    const int na = !strcmp(cls, "DIMENSION_SCALE") && !pure ? 4 : 2;
+    for (int k = 0; k < na; k++)
+        if (H5Aexists(d, A[k]) > 0) H5Adelete(d, A[k]);
+    H5Dclose(d);
+    return 0;
+}
+
+int sf_h5_strip_scales(hid_t loc, const char *group)
+{
+    hid_t g = H5Gopen2(loc, group, H5P_DEFAULT);
+    if (g < 0) return -1;
+    herr_t st = H5Ovisit(g, H5_INDEX_NAME, H5_ITER_INC, strip_scales_one, NULL);
+    H5Gclose(g);
+    return st < 0 ? -1 : 0;
+}

@@ -215,6 +215,28 @@ static hsize_t ds_len(hid_t g, const char *name, int axis)
     return dd[axis];
 }
 
+/* The coordinates of one /years/YYYY group g: sector_code (n), exporter and
+ * importer (G region codes), term, industry (with wwz), sector_code_to (with
+ * leontief); those present are kept. */
+static int year_coords(sf_h5 *h, hid_t g, char *const *sc, hsize_t n, char *const *codes, hsize_t G, sf_err *e)
+{
+    int rc = SF_OK;
+    if (!has(g, "sector_code")) rc = sf_h5_write_strings(h, g, "sector_code", n, sc, e);
+    if (!rc && !has(g, "exporter")) rc = sf_h5_write_strings(h, g, "exporter", G, codes, e);
+    if (!rc && !has(g, "importer")) rc = sf_h5_write_strings(h, g, "importer", G, codes, e);
+    if (!rc && !has(g, "term")) rc = sf_h5_write_strings(h, g, "term", SF_WWZ_NTERMS, (char *const *)sf_wwz_names, e);
+    if (!rc && has(g, "wwz") && !has(g, "industry")) {
+        hsize_t N = ds_len(g, "wwz", 2);
+        int *ind = sf_malloc(sizeof(int) * (size_t)(N ? N : 1));
+        for (hsize_t k = 0; k < N; k++) ind[k] = (int)k + 1;
+        rc = sf_h5_write_int(h, g, "industry", 1, &N, ind, e);
+        free(ind);
+    }
+    if (!rc && has(g, "leontief") && !has(g, "sector_code_to"))
+        rc = sf_h5_write_strings(h, g, "sector_code_to", n, sc, e);
+    return rc;
+}
+
 /* /labels/sector_code and the coordinates of each /years/YYYY */
 static int label_coords(sf_h5 *h, sf_err *e)
 {
@@ -244,24 +266,16 @@ static int label_coords(sf_h5 *h, sf_err *e)
     char **yn = NULL;
     size_t ny = 0;
     if (yg >= 0) sf_h5_list(h->file, "/years", SF_H5_BY_NAME, &yn, &ny);
+    char **sc = NULL;
+    hsize_t nsc = 0;
+    if (!rc && ny) rc = sf_h5_read_strings(h->file, "/labels/sector_code", &sc, &nsc, e);
     for (size_t i = 0; i < ny && !rc; i++) {
         hid_t g = sf_h5_open_group(yg, yn[i]);
-        if (!has(g, "sector_code")) rc = copy_strings(h, "/labels/sector_code", g, "sector_code", e);
-        if (!rc && !has(g, "exporter")) rc = sf_h5_write_strings(h, g, "exporter", G, rc_, e);
-        if (!rc && !has(g, "importer")) rc = sf_h5_write_strings(h, g, "importer", G, rc_, e);
-        if (!rc && !has(g, "term"))
-            rc = sf_h5_write_strings(h, g, "term", SF_WWZ_NTERMS, (char *const *)sf_wwz_names, e);
-        if (!rc && has(g, "wwz") && !has(g, "industry")) {
-            hsize_t N = ds_len(g, "wwz", 2);
-            int *ind = sf_malloc(sizeof(int) * (size_t)(N ? N : 1));
-            for (hsize_t k = 0; k < N; k++) ind[k] = (int)k + 1;
-            rc = sf_h5_write_int(h, g, "industry", 1, &N, ind, e);
-            free(ind);
-        }
-        if (!rc && has(g, "leontief") && !has(g, "sector_code_to"))
-            rc = copy_strings(h, "/labels/sector_code", g, "sector_code_to", e);
+        rc = year_coords(h, g, sc, nsc, rc_, G, e);
         sf_h5_close_object(g);
     }
+    for (hsize_t k = 0; k < nsc; k++) free(sc[k]);
+    free(sc);
     for (size_t i = 0; i < ny; i++) free(yn[i]);
     free(yn);
     sf_h5_close_object(yg);
@@ -355,7 +369,7 @@ static void decompr_columns(hid_t file, const char *path)
 static int describe_one(hid_t file, const char *path, const char *units)
 {
     const char *base = strrchr(path, '/') + 1;
-    if (!strncmp(path, "/panel/", 7)) {
+    if (!strncmp(path, "/panel/", 7) || !strncmp(path, "/rows/", 6)) { /* the panel; a year's rows of it */
         char raw[64] = "";
         const char *col = base;
         const char *suf = strstr(base, "_raw");
@@ -390,13 +404,10 @@ static int describe_one(hid_t file, const char *path, const char *units)
     return -2;
 }
 
-int sf_results_describe(sf_h5 *h, sf_err *e)
+/* units, dims and description of every dataset of the file, by the rules */
+static int describe_all(sf_h5 *h, const char *units, sf_err *e)
 {
-    char units[512] = "";
-    sf_h5_get_attr_str(h->file, "units", units, sizeof units);
-    int rc = label_coords(h, e);
-    if (!rc) rc = other_coords(h, e);
-    if (rc) return rc;
+    int rc = SF_OK;
     struct {
         char **p;
         size_t n;
@@ -417,5 +428,35 @@ int sf_results_describe(sf_h5 *h, sf_err *e)
     }
     free(l.p);
     (void)nbad;
+    return rc;
+}
+
+int sf_results_describe(sf_h5 *h, sf_err *e)
+{
+    char units[512] = "";
+    sf_h5_get_attr_str(h->file, "units", units, sizeof units);
+    int rc = label_coords(h, e);
+    if (!rc) rc = other_coords(h, e);
+    if (!rc) rc = describe_all(h, units, e);
+    return rc;
+}
+
+int sf_year_file_describe(sf_h5 *h, int year, const sf_labels *lab, const char *units, sf_err *e)
+{
+    const hsize_t n = (hsize_t)lab->n, G = (hsize_t)lab->G;
+    char **sc = sf_calloc(n ? n : 1, sizeof(char *));
+    for (hsize_t k = 0; k < n; k++) { /* as /labels/sector_code (label_coords) */
+        sc[k] = sf_malloc(64);
+        snprintf(sc[k], 64, "%s.%d", lab->region_code[lab->sector_region[k]], lab->sector_industry[k]);
+    }
+    char gname[32];
+    snprintf(gname, sizeof gname, "/years/%d", year);
+    hid_t g = sf_h5_open_group(h->file, gname);
+    int rc = g < 0 ? sf_fail(e, SF_EINTERNAL, "%s: no group %s", h->path, gname)
+                   : year_coords(h, g, sc, n, lab->region_code, G, e);
+    sf_h5_close_object(g);
+    for (hsize_t k = 0; k < n; k++) free(sc[k]);
+    free(sc);
+    if (!rc) rc = describe_all(h, units ? units : "", e);
     return rc;
 }

@@ -163,6 +163,11 @@ static int copy_years(sf_h5 *h, const sf_run_info *ri, sf_err *e)
             if (sf_h5_copy(y.file, gname, h->file) < 0)
                 rc = sf_fail_write(e, SF_EINTERNAL, h->path, 0, 0, "%s: cannot copy %s from %s", h->path, gname,
                                    path);
+            /* the year's dimension scales refer to objects of the cache file:
+             * sf_results_describe attaches them again in this file */
+            if (!rc && sf_h5_strip_scales(h->file, gname) < 0)
+                rc = sf_fail_write(e, SF_EINTERNAL, h->path, 0, 0, "%s: cannot detach the scales of %s", h->path,
+                                   gname);
             /* store_wwz = none: the country terms stay in the year cache only (the
              * network stage reads them there) */
             char wz[64];

@@ -298,7 +298,11 @@ static int run_finish(sf_run_ctx *c, const sf_run_opts *o, double t_start, sf_er
     /* estimation: every rank, bootstrap replicates split over them */
     if (rc == SF_OK && c->cfg.models) {
         double te = sf_now();
-        rc = o->estimate(partial, &c->cfg, o->quiet, o->stop, me, P, e);
+        const sf_estimate_opts eo = {.panel = partial, .models = c->cfg.models, .out = c->cfg.tables_dir,
+                                     .boot = c->cfg.bootstrap, .boot_set = 1, .seed = c->cfg.seed,
+                                     .vcov = c->cfg.est_vcov, .vcov_from = "[estimate] vcov", .quiet = o->quiet,
+                                     .stop = o->stop};
+        rc = sf_estimate_stage(&eo, me, P, e);
         rc = sf_par_round_sync(rc, e, 0, NULL);
         if (rc == SF_OK) sf_info("%-10s %7.2f s  %s", "estimate", sf_now() - te, c->cfg.models);
     }

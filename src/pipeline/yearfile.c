@@ -201,9 +201,11 @@ int sf_year_write(const sf_grid *g, const char *cachedir, const sf_year_out *o, 
             sf_h5_attr_int(y, "n_colsum_A_ge_1", o->rec->val.n_colsum_ge1);
             sf_h5_attr_double(y, "max_colsum_A", o->rec->val.max_colsum);
             identity_attrs(y, o->dec);
-            sf_h5_attr_str(y, "status", "complete");
+            rc = sf_year_file_describe(&a, o->year, lab, o->cfg->units, e); /* docs/output.md */
+            if (!rc) sf_h5_attr_str(y, "status", "complete");
             sf_h5_close_object(y);
-            rc = sf_h5_close(&a, e);
+            int c2 = sf_h5_close(&a, rc ? NULL : e);
+            if (!rc) rc = c2;
         }
         if (!rc) sf_file_unreserve(tmp, reserve);
         if (!rc && (fsync_path(tmp) != 0 || rename(tmp, final) != 0))
