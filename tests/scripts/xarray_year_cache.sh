@@ -12,29 +12,8 @@ py=/usr/bin/python3
 $py -c 'import h5py, numpy, xarray, h5netcdf' 2>/dev/null ||
     { echo "no h5py/xarray/h5netcdf for /usr/bin/python3 (Debian python3-xarray python3-h5netcdf)"; exit 77; }
 d=$TMPDIR
-cat > "$d/x.ini" <<INI
-[data]
-format = mrio-tsv
-path = data/wiod2013
-prefix = WIOD2013
-years = 2010-2011
-units = millions of current US\$
-[model]
-focal = CHN
-partners = configs/countries/bri-wiod.txt
-industries = 3-16
-tech_high = 8-15
-[covariates]
-sources = data/covariates
-[compute]
-block = 64
-[estimate]
-models = none
-[output]
-file = $d/out/res.h5
-tables = $d/out/tables
-report = false
-INI
+. tests/lib.sh
+wiod_run_ini "$d/x.ini" 2010-2011 "$d/out" none
 "$BIN" run "$d/x.ini" --quiet --no-lag > "$d/a.log" 2>&1 || { echo "silkflow run failed: $(tail -1 "$d/a.log")"; exit 1; }
 ! grep -m1 'no description for the dataset' "$d/a.log" || exit 1
 cache=$d/out/res.h5.years
