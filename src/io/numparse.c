@@ -390,8 +390,16 @@ static void field_text(const char *p, const char *end, char *out, size_t outsz)
     out[k] = '\0';
 }
 
+/* the streaming reader's buffer (sf_tsv_read): a longer field is refused there */
+#define SF_TSV_FIELD_MAX ((size_t)4 << 20)
+
 static int bad_field(const tsv_state *s, const char *p, const char *end, sf_err *e)
 {
+    size_t flen = 0;
+    while (p + flen < end && p[flen] && !is_delim(p[flen]) && flen <= SF_TSV_FIELD_MAX) flen++;
+    if (flen > SF_TSV_FIELD_MAX) /* as the streaming reader says it, whichever path read the text */
+        return sf_fail(e, SF_EUSER, "%s: line %ld, column %d: a field longer than %zu bytes", s->sp->name, s->line,
+                       s->col + 1, SF_TSV_FIELD_MAX);
     char tok[64];
     field_text(p, end, tok, sizeof tok);
     const char *t = tok + (tok[0] == '-' || tok[0] == '+');
@@ -526,6 +534,10 @@ static int parse_chunk(tsv_state *s, int *st, const char *p, const char *end, sf
                     s->col = col;
                     return bad_field(s, p, end, e);
                 }
+                if ((size_t)(q - p) > SF_TSV_FIELD_MAX) { /* as the streaming reader refuses it */
+                    s->col = col;
+                    return bad_field(s, p, end, e);
+                }
                 if (isinf(v)) {
                     char tok[64];
                     s->col = col;
@@ -561,7 +573,7 @@ static int parse_chunk(tsv_state *s, int *st, const char *p, const char *end, sf
 
 int sf_tsv_read(const sf_tsv_spec *sp, sf_read_fn rd, void *ctx, sf_err *e)
 {
-    size_t cap = sp->bufsize ? sp->bufsize : ((size_t)4 << 20);
+    size_t cap = sp->bufsize ? sp->bufsize : SF_TSV_FIELD_MAX;
     if (cap < 64) cap = 64;
     /* slack for the NUL sentinel and the 8-byte loads of sf_numparse; zeroed
      * so that no load ever sees uninitialised bytes */

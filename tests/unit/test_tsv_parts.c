@@ -146,6 +146,28 @@ int main(void)
             CHECK_MSG((kind == OK) == (rc == SF_OK), "kind %d line %d style %d: streaming reader gave %d", kind, bad,
                       style, rc);
         }
+    /* a field longer than the streaming reader's 4 MiB buffer: the same message from the whole-text path */
+    {
+        const size_t big = ((size_t)5 << 20), len = 6 + big + 4;
+        char *txt = calloc(len + SF_NUMPARSE_PAD + 2, 1);
+        size_t k = (size_t)sprintf(txt, "1\t2\n3\t");
+        memset(txt + k, '1', big);
+        k += big;
+        k += (size_t)sprintf(txt + k, "\n");
+        double dst[4];
+        sf_tsv_spec sl = {.name = "l.txt", .rows = 2, .cols = 2, .dst = dst, .ld = 2};
+        mem m = {txt, k, 0, 65536};
+        sf_err e1 = {0}, e2 = {0};
+        int rc1 = sf_tsv_read(&sl, mem_read, &m, &e1);
+        char *copy = calloc(k + SF_NUMPARSE_PAD + 2, 1);
+        memcpy(copy, txt, k);
+        int rc2 = sf_tsv_parse_text(&sl, copy, k, 2, &e2);
+        CHECK_MSG(rc1 == SF_EUSER && strstr(e1.msg, "a field longer than 4194304 bytes"), "streaming: %d '%s'", rc1,
+                  e1.msg);
+        CHECK_MSG(rc2 == rc1 && !strcmp(e1.msg, e2.msg), "whole text: %d '%s', streaming '%s'", rc2, e2.msg, e1.msg);
+        free(copy);
+        free(txt);
+    }
     /* the empty text */
     sf_tsv_spec sp = {.name = "e.txt", .rows = 2, .cols = 2, .dst = NULL, .ld = 2};
     char buf[SF_NUMPARSE_PAD + 8] = {0};
