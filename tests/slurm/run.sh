@@ -171,7 +171,7 @@ wait_state() { # JOBID STATE [TIMEOUT]
 show_log() { # FILE [N]: the last N lines of a job's log that tell what the scripts did
     [[ -f $1 ]] || return 0
     # silkflow's lines may start with an ISO timestamp (under Slurm, docs/hpc.md "Progress")
-    grep -E '^[a-z.-]+\.sbatch: |silkflow: error|^srun: error|^slurmstepd|\] year [0-9]+ (reuse|compute|write) |\] done: |^(\S+Z )?done |^silkflow fake|(^|Z )plan: ' "$1" |
+    grep -E '^[a-z.-]+\.sbatch: |silkflow: error|^srun: error|^slurmstepd|\] year [0-9]+ (reuse|compute|write)( |$)|\] done: |^(\S+Z )?done |^silkflow fake|(^|Z )plan: ' "$1" |
         sed 's/^/    | /' | tail -n "${2:-25}"
 }
 compare() { # A B [RTOL]: results of A = results of B
