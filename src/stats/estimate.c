@@ -680,6 +680,24 @@ static char *formula_text(const ectx *c, const sf_term *y, const sf_term **x, in
     return sf_strdup(buf);
 }
 
+/* The result of a wild bootstrap (WCR or WRE) on the fit, with its weights and,
+ * without a cluster variable, the note that it ran over rows. */
+static void store_wild(const ectx *c, sf_fit *f, int type, const sf_wcr_out *out)
+{
+    static const char *wn[] = {"rademacher", "webb", "mammen"};
+    f->boot_type = type;
+    f->boot_B = out->B;
+    f->boot_enum = out->enumerated;
+    snprintf(f->boot_weights, sizeof f->boot_weights, "%s", wn[c->s->boot_weights]);
+    f->boot_t = out->t;
+    f->boot_p = out->p;
+    f->boot_ci_lo = out->ci_lo;
+    f->boot_ci_hi = out->ci_hi;
+    if (c->vcov != SF_V_CLUSTER)
+        snprintf(f->boot_note, sizeof f->boot_note, "wild restricted %sbootstrap over rows (no cluster variable)",
+                 type == SF_BOOT_WRE ? "efficient " : "");
+}
+
 static int run_wcr(const ectx *c, sf_fit *f, const double *yraw, const double *Xraw, int k, int j, sf_err *e)
 {
     long B = boot_reps(c);
@@ -715,17 +733,7 @@ static int run_wcr(const ectx *c, sf_fit *f, const double *yraw, const double *X
         snprintf(f->boot_note, sizeof f->boot_note, "bootstrap not run: %s", e2.msg);
         return SF_OK;
     }
-    f->boot_type = SF_BOOT_WCR;
-    f->boot_B = out.B;
-    f->boot_enum = out.enumerated;
-    static const char *wn[] = {"rademacher", "webb", "mammen"};
-    snprintf(f->boot_weights, sizeof f->boot_weights, "%s", wn[c->s->boot_weights]);
-    f->boot_t = out.t;
-    f->boot_p = out.p;
-    f->boot_ci_lo = out.ci_lo;
-    f->boot_ci_hi = out.ci_hi;
-    if (c->vcov != SF_V_CLUSTER)
-        snprintf(f->boot_note, sizeof f->boot_note, "wild restricted bootstrap over rows (no cluster variable)");
+    store_wild(c, f, SF_BOOT_WCR, &out);
     return SF_OK;
 }
 
@@ -774,17 +782,7 @@ static int run_wre(const ectx *c, sf_fit *f, const eqdata *q, const unsigned cha
         snprintf(f->boot_note, sizeof f->boot_note, "bootstrap not run: %s", e2.msg);
         return SF_OK;
     }
-    f->boot_type = SF_BOOT_WRE;
-    f->boot_B = out.B;
-    f->boot_enum = out.enumerated;
-    static const char *wn[] = {"rademacher", "webb", "mammen"};
-    snprintf(f->boot_weights, sizeof f->boot_weights, "%s", wn[s->boot_weights]);
-    f->boot_t = out.t;
-    f->boot_p = out.p;
-    f->boot_ci_lo = out.ci_lo;
-    f->boot_ci_hi = out.ci_hi;
-    if (c->vcov != SF_V_CLUSTER)
-        snprintf(f->boot_note, sizeof f->boot_note, "wild restricted efficient bootstrap over rows (no cluster variable)");
+    store_wild(c, f, SF_BOOT_WRE, &out);
     return SF_OK;
 }
 
