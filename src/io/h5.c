@@ -263,7 +263,11 @@ static hid_t find_scale(hid_t file, const char *group, const char *name, hsize_t
     }
 }
 
-/* a netCDF "dimension but not a variable": a scale without data */
+/* a netCDF "dimension but not a variable": a scale without data, named by this
+ * prefix and the length (netCDF-4's convention) */
+#define PURE_DIM_NAME "This is a netCDF dimension but not a netCDF variable."
+static int is_pure_name(const char *nm) { return !strncmp(nm, PURE_DIM_NAME, sizeof PURE_DIM_NAME - 2); }
+
 static hid_t pure_dimension(hid_t file, const char *group, const char *name, hsize_t len)
 {
     char p[1280];
@@ -277,7 +281,7 @@ static hid_t pure_dimension(hid_t file, const char *group, const char *name, hsi
     H5Sclose(sp);
     if (d < 0) return -1;
     char nm[96];
-    snprintf(nm, sizeof nm, "This is a netCDF dimension but not a netCDF variable.%10llu", (unsigned long long)len);
+    snprintf(nm, sizeof nm, PURE_DIM_NAME "%10llu", (unsigned long long)len);
     H5DSset_scale(d, nm);
     return d;
 }
@@ -840,8 +844,7 @@ int sf_h5_is_pure_dimension(hid_t loc, const char *name)
     hid_t ds = sf_h5_open_dataset(loc, name);
     if (ds < 0) return 0;
     char nm[96] = "";
-    int r = sf_h5_get_attr_str(ds, "NAME", nm, sizeof nm) == 0 &&
-            !strncmp(nm, "This is a netCDF dimension but not a netCDF variable", 52);
+    int r = sf_h5_get_attr_str(ds, "NAME", nm, sizeof nm) == 0 && is_pure_name(nm);
     H5Dclose(ds);
     return r;
 }
@@ -857,7 +860,7 @@ static herr_t strip_scales_one(hid_t g, const char *name, const H5O_info_t *info
     char cls[32] = "", nm[96] = "";
     sf_h5_get_attr_str(d, "CLASS", cls, sizeof cls);
     sf_h5_get_attr_str(d, "NAME", nm, sizeof nm);
-    const int pure = !strncmp(nm, "This is a netCDF dimension but not a netCDF variable", 52);
+    const int pure = is_pure_name(nm);
     static const char *const A[] = {"DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME"};
     const int na = !strcmp(cls, "DIMENSION_SCALE") && !pure ? 4 : 2;
     for (int k = 0; k < na; k++)

@@ -185,16 +185,6 @@ static const char *const PANEL_DESC[][3] = {
     {"group", "", "regional group of the partner"},
 };
 
-static int is_pure_dim(hid_t file, const char *path)
-{
-    hid_t d = sf_h5_open_dataset(file, path);
-    char nm[128] = "";
-    int r = d >= 0 && sf_h5_get_attr_str(d, "NAME", nm, sizeof nm) == 0 &&
-            !strncmp(nm, "This is a netCDF dimension but not a netCDF variable", 52);
-    sf_h5_close_object(d);
-    return r;
-}
-
 static int copy_strings(sf_h5 *h, const char *from, hid_t g, const char *to, sf_err *e)
 {
     char **s = NULL;
@@ -415,7 +405,7 @@ static int describe_all(sf_h5 *h, const char *units, sf_err *e)
     sf_h5_list_datasets(h->file, &l.p, &l.n);
     int nbad = 0;
     for (size_t i = 0; i < l.n; i++) {
-        if (!rc && !is_pure_dim(h->file, l.p[i])) {
+        if (!rc && !sf_h5_is_pure_dimension(h->file, l.p[i])) {
             int r = describe_one(h->file, l.p[i], units);
             if (r == -2) {
                 sf_warn("%s: no description for the dataset %s", h->path, l.p[i]);
