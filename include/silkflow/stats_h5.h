@@ -21,15 +21,13 @@ int sf_panel_read_h5(const char *path, sf_frame **out, sf_err *e);
  * attributes N, r2, r2_within, r2_adj, rmse, F, F_p, n_clusters,
  * singletons_dropped, missing_dropped, formula, vcov, ssc, depvar, role,
  * key_coef, boot_method, boot_B, and for IV/mediation models their
- * statistics. */
+ * statistics; the layout of the tables (after sf_tables_build has numbered the
+ * columns): the attribute models of /estimates (the fits in order) and per fit
+ * title, table_column, first_column, is_iv, has_controls, fixed_effects,
+ * cluster_dims, cluster_counts, boot_weights, boot_enumerated, boot_note,
+ * med_B, subset, table_note. */
 int sf_estimates_write_h5(hid_t file, sf_fit *const *fits, int nfits, sf_err *e);
 
-/* The layout of the tables (stats/est_read.c, docs/output.md): after
- * sf_estimates_write_h5 and sf_tables_build (which numbers the columns), the
- * attribute models of /estimates (the fits in order) and per fit title,
- * table_column, is_iv, has_controls, fixed_effects, cluster_dims,
- * cluster_counts, boot_weights, boot_enumerated, boot_note, med_B. */
-int sf_estimates_write_layout(hid_t file, sf_fit *const *fits, int nfits, sf_err *e);
 /* Read the fits listed in the attribute models of /estimates of a results
  * file (malloc'ed; free each with sf_fit_free). Errors name the file. */
 int sf_estimates_read(const char *path, sf_fit ***fits, int *nfits, sf_err *e);

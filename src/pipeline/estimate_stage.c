@@ -137,7 +137,6 @@ static int write_estimates(const sf_estimate_opts *a, sf_fit **fits, int nfits, 
     if (sf_h5_open(&h, a->panel, 1, NULL) != SF_OK)
         return sf_fail(e, SF_EUSER, "%s: cannot open for writing the estimates", a->panel);
     int rc = sf_estimates_write_h5(h.file, fits, nfits, e);
-    if (!rc) rc = sf_estimates_write_layout(h.file, fits, nfits, e);
     if (!rc) rc = sf_results_describe(&h, e);
     if (rc) sf_err_prefix(e, "%s", a->panel);
     if (rc && sf_write_failure(a->panel, 0, 0)) /* a full disk, not an internal error */

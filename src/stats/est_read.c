@@ -1,9 +1,9 @@
 /* /estimates back into fits (see stats_h5.h): what `silkflow tables` and
- * `silkflow export --what estimates` read (docs/output.md). The layout
- * attributes written here (the model order, titles, columns, fixed effects,
- * cluster counts, bootstrap details) complete what sf_estimates_write_h5
- * stores, so that the tables re-rendered from a results file are the ones the
- * estimation stage printed. All HDF5 access goes through io/h5.c. */
+ * `silkflow export --what estimates` read (docs/output.md), with the layout
+ * attributes sf_estimates_write_h5 stores (the model order, titles, columns,
+ * fixed effects, cluster counts, bootstrap details), so that the tables
+ * re-rendered from a results file are the ones the estimation stage printed.
+ * All HDF5 access goes through io/h5.c. */
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -30,45 +30,6 @@ const sf_fit_attr sf_fit_vectors[] = {
 };
 const int sf_fit_nvectors = (int)(sizeof sf_fit_vectors / sizeof sf_fit_vectors[0]);
 #undef FA
-
-int sf_estimates_write_layout(hid_t file, sf_fit *const *fits, int nfits, sf_err *e)
-{
-    hid_t est = sf_h5_object_open(file, "/estimates");
-    if (est < 0) return sf_fail(e, SF_EINTERNAL, "no /estimates group to describe");
-    char **names = sf_calloc((size_t)(nfits ? nfits : 1), sizeof(char *));
-    for (int i = 0; i < nfits; i++) names[i] = fits[i]->name;
-    int bad = sf_h5_attr_strings(est, "models", (hsize_t)nfits, names);
-    free(names);
-    sf_h5_close_object(est);
-    for (int i = 0; i < nfits && !bad; i++) {
-        const sf_fit *f = fits[i];
-        char path[1024], fe[1024] = "";
-        snprintf(path, sizeof path, "/estimates/%s", f->name);
-        hid_t g = sf_h5_object_open(file, path);
-        if (g < 0) return sf_fail(e, SF_EINTERNAL, "no group %s", path);
-        size_t L = 0;
-        for (int a = 0; a < f->nfe && L < sizeof fe; a++)
-            L += (size_t)snprintf(fe + L, sizeof fe - L, "%s%s", a ? "," : "", f->fe[a]);
-        double ncl[2] = {(double)f->n_clusters[0], (double)f->n_clusters[1]};
-        bad |= sf_h5_attr_str(g, "title", f->title ? f->title : "");
-        bad |= sf_h5_attr_int(g, "table_column", f->col_no);
-        bad |= sf_h5_attr_int(g, "is_iv", f->is_iv);
-        bad |= sf_h5_attr_int(g, "has_controls", f->has_controls);
-        bad |= sf_h5_attr_str(g, "fixed_effects", fe);
-        bad |= sf_h5_attr_int(g, "cluster_dims", f->ncl);
-        if (f->ncl) bad |= sf_h5_attr_double_array(g, "cluster_counts", (hsize_t)f->ncl, ncl);
-        bad |= sf_h5_attr_str(g, "boot_weights", f->boot_weights);
-        bad |= sf_h5_attr_int(g, "boot_enumerated", f->boot_enum);
-        bad |= sf_h5_attr_str(g, "boot_note", f->boot_note);
-        bad |= sf_h5_attr_int(g, "med_B", f->med_B);
-        bad |= sf_h5_attr_int(g, "first_column", f->first_column);
-        if (f->subset) bad |= sf_h5_attr_str(g, "subset", f->subset);
-        if (f->table_note) bad |= sf_h5_attr_str(g, "table_note", f->table_note);
-        sf_h5_close_object(g);
-        if (bad) return sf_fail(e, SF_EINTERNAL, "cannot write the attributes of %s", path);
-    }
-    return bad ? sf_fail(e, SF_EINTERNAL, "cannot write the attribute models of /estimates") : SF_OK;
-}
 
 /* ---------------------------------------------------------------- reading */
 static double at_d(hid_t g, const char *name)

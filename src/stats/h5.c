@@ -61,6 +61,32 @@ static const char *role_name(int r)
     return r >= 0 && r <= 4 ? n[r] : "model";
 }
 
+/* The layout of the tables on the fit's group (read back by est_read.c):
+ * title, table column, fixed effects, cluster counts, bootstrap details. */
+static int at_layout(hid_t g, const sf_fit *f)
+{
+    char fe[1024] = "";
+    size_t L = 0;
+    for (int a = 0; a < f->nfe && L < sizeof fe; a++)
+        L += (size_t)snprintf(fe + L, sizeof fe - L, "%s%s", a ? "," : "", f->fe[a]);
+    double ncl[2] = {(double)f->n_clusters[0], (double)f->n_clusters[1]};
+    int bad = sf_h5_attr_str(g, "title", f->title ? f->title : "");
+    bad |= sf_h5_attr_int(g, "table_column", f->col_no);
+    bad |= sf_h5_attr_int(g, "is_iv", f->is_iv);
+    bad |= sf_h5_attr_int(g, "has_controls", f->has_controls);
+    bad |= sf_h5_attr_str(g, "fixed_effects", fe);
+    bad |= sf_h5_attr_int(g, "cluster_dims", f->ncl);
+    if (f->ncl) bad |= sf_h5_attr_double_array(g, "cluster_counts", (hsize_t)f->ncl, ncl);
+    bad |= sf_h5_attr_str(g, "boot_weights", f->boot_weights);
+    bad |= sf_h5_attr_int(g, "boot_enumerated", f->boot_enum);
+    bad |= sf_h5_attr_str(g, "boot_note", f->boot_note);
+    bad |= sf_h5_attr_int(g, "med_B", f->med_B);
+    bad |= sf_h5_attr_int(g, "first_column", f->first_column);
+    if (f->subset) bad |= sf_h5_attr_str(g, "subset", f->subset);
+    if (f->table_note) bad |= sf_h5_attr_str(g, "table_note", f->table_note);
+    return bad;
+}
+
 int sf_estimates_write_h5(hid_t file, sf_fit *const *fits, int nfits, sf_err *e)
 {
     sf_h5_silence();
@@ -121,8 +147,16 @@ int sf_estimates_write_h5(hid_t file, sf_fit *const *fits, int nfits, sf_err *e)
         }
         if (f->ndropped) wr_strings(g, "dropped", f->dropped, (hsize_t)f->ndropped);
         if (f->nnotes) wr_strings(g, "notes", f->notes, (hsize_t)f->nnotes);
+        if (at_layout(g, f)) rc = sf_fail(e, SF_EINTERNAL, "cannot write the attributes of /estimates/%s", f->name);
         sf_h5_close_object(g);
-        if (bad) rc = sf_fail(e, SF_EINTERNAL, "cannot write the datasets of /estimates/%s", f->name);
+        if (bad && !rc) rc = sf_fail(e, SF_EINTERNAL, "cannot write the datasets of /estimates/%s", f->name);
+    }
+    if (!rc) { /* the fits in order */
+        char **names = sf_calloc((size_t)(nfits ? nfits : 1), sizeof(char *));
+        for (int i = 0; i < nfits; i++) names[i] = fits[i]->name;
+        if (sf_h5_attr_strings(est, "models", (hsize_t)nfits, names))
+            rc = sf_fail(e, SF_EINTERNAL, "cannot write the attribute models of /estimates");
+        free(names);
     }
     sf_h5_close_object(est);
     return rc;
