@@ -34,28 +34,12 @@ with() {
     *) OPENBLAS_CORETYPE=$k "$@" ;;
   esac
 }
-med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
+. bench/lib.sh
 declare -A G L N I YR
 if [[ $YEAR == 1 ]]; then
   [[ -f $CACHE/eora26/Eora26_${Y}_bp.zip ]] || "$BIN" synth --out "$CACHE/eora26" --years "$Y" --seed 1 --quiet
   W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
-  cat > "$W/year.ini" <<INI
-[data]
-format = eora26
-path = $CACHE/eora26
-years = $Y
-[model]
-focal = CHN
-partners = configs/countries/bri-eora.txt
-[compute]
-ranks_per_year = 1
-[estimate]
-models = none
-[output]
-file = $W/out.h5
-tables = $W/tables
-report = false
-INI
+  eora_ini "$W/year.ini" "$CACHE/eora26" "$Y" "$W" "ranks_per_year = 1"
 fi
 for r in $(seq "$REPEAT"); do
   line="round $r:"
@@ -66,8 +50,8 @@ for r in $(seq "$REPEAT"); do
     line+=" $k(${N[$k]}) $(awk '{print $7}' <<<"$out") GFLOP/s, getrf+getri $(awk '{print $10}' <<<"$out") s;"
     if [[ $YEAR == 1 ]]; then
       log=$(with "$k" env OPENBLAS_NUM_THREADS="$NCORES" "$BIN" run "$W/year.ini" --force --no-lag)
-      I[$k]+="$(awk '$1=="invert"{print $3}' <<<"$log") "
-      YR[$k]+="$(awk '$2=="'"$Y"'" && ($1=="read"||$1=="check"||$1=="invert"||$1=="products"||$1=="decompose"||$1=="write"){s+=$3} END{print s}' <<<"$log") "
+      I[$k]+="$(stage_sum invert "$Y" <<<"$log" | cut -d' ' -f1) "
+      YR[$k]+="$(stage_sum read,check,invert,products,decompose,write "$Y" <<<"$log" | cut -d' ' -f1) "
       line+=" year $(awk '{print $NF}' <<<"${YR[$k]}") s;"
     fi
   done

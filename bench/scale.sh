@@ -11,6 +11,7 @@
 #     rank against the prediction (several minutes, ~4 GB on the group root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BUILD=${BUILD:-build}; BIN=${BIN:-bin/silkflow}
 NCORES=${NCORES:-$(nproc)}; REPEAT=${REPEAT:-3}; YEARS=${YEARS:-2004-2007}
 CACHE=${CACHE:-bench/cache}
@@ -25,29 +26,13 @@ echo "== 2. $YEARS, full-size Eora26 years, whole runs"
 "$BIN" synth --out "$CACHE/eora26" --years "$YEARS" --seed 1 --quiet --jobs 2 2>/dev/null || true
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 run() { # run RANKS THREADS RANKS_PER_YEAR
-  cat > "$W/s.ini" <<INI
-[data]
-format = eora26
-path = $CACHE/eora26
-years = $YEARS
-[model]
-focal = CHN
-partners = configs/countries/bri-eora.txt
-[compute]
-ranks_per_year = $3
-[estimate]
-models = none
-[output]
-file = $W/out.h5
-tables = $W/tables
-report = false
-INI
+  eora_ini "$W/s.ini" "$CACHE/eora26" "$YEARS" "$W" "ranks_per_year = $3"
   local t0 t1 out
   t0=$(date +%s%N)
   out=$(OPENBLAS_NUM_THREADS=$2 tests/mpirun.sh "$1" "$BIN" run "$W/s.ini" --force --no-lag)
   t1=$(date +%s%N)
-  local inv=$(echo "$out" | awk '$1=="invert"{s+=$3; n++} END{printf "%.2f", s/n}')
-  local peak=$(echo "$out" | grep '^done' | sed -E 's/.*peak memory ([0-9.]+) GB.*/\1/')
+  local inv=$(stage_sum invert <<<"$out" | awk '{printf "%.2f", $2 ? $1 / $2 : 0}')
+  local peak=$(echo "$out" | grep -E '(^|Z )done in' | sed -E 's/.*peak memory ([0-9.]+) GB.*/\1/')
   printf '  %d rank(s) x %d thread(s), ranks_per_year %d: wall %6.1f s, mean inversion per year %5.2f s, peak %s GB per rank\n' \
     "$1" "$2" "$3" "$(echo "$t0 $t1" | awk '{print ($2-$1)/1e9}')" "$inv" "$peak"
 }
@@ -76,5 +61,5 @@ file = $W/full.h5
 tables = $W/tables
 report = false
 INI
-  OPENBLAS_NUM_THREADS=1 tests/mpirun.sh "$NCORES" "$BIN" run "$W/f.ini" --force | grep -E '^(plan|read|invert|products|decompose|done)' | sed 's/^/  /'
+  OPENBLAS_NUM_THREADS=1 tests/mpirun.sh "$NCORES" "$BIN" run "$W/f.ini" --force | grep -E '(^|Z )(plan|done in)|\] year [0-9]+ (read|invert|products|decompose) ' | sed 's/^/  /'
 fi

@@ -26,6 +26,7 @@
 #   NCORES, REPEAT (3), YEARS, CACHE (bench/cache), BIN, BUILD
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BUILD=${BUILD:-build}; BIN=${BIN:-bin/silkflow}
 NCORES=${NCORES:-$(nproc)}; REPEAT=${REPEAT:-3}; YEARS=${YEARS:-2004 2005}
 CACHE=${CACHE:-bench/cache}
@@ -45,33 +46,10 @@ for y in "${YS[@]}"; do
   [[ -f $CACHE/eora26/Eora26_${y}_bp.zip ]] || "$BIN" synth --out "$CACHE/eora26" --years "$y" --seed 1 --quiet
 done
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
-ini() { # ini FILE YEARS
-  cat > "$1" <<INI
-[data]
-format = eora26
-path = $CACHE/eora26
-years = $2
-[model]
-focal = CHN
-partners = configs/countries/bri-eora.txt
-[compute]
-block = ${BLOCK:-64}
-[estimate]
-models = none
-[output]
-file = $W/out.h5
-tables = $W/tables
-report = false
-INI
-}
+ini() { eora_ini "$1" "$CACHE/eora26" "$2" "$W" "block = ${BLOCK:-64}"; } # ini FILE YEARS
 ini "$W/year.ini" "$LAST"
-med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
 # mean over the run's years of the seconds of stage $1 in log $2
-# (the progress lines: [timestamp] [round r/R] year YYYY STAGE SECONDS s ..., docs/hpc.md "Progress")
-stage() {
-  awk -v s="$1" -v n="$NY" '{for (i = 1; i + 3 <= NF; i++) if ($i == "year" && $(i+1) ~ /^[0-9]+$/ && $(i+2) == s) {t += $(i+3); break}}
-    END{printf "%.3f", t/n}' "$2"
-}
+stage() { stage_sum "$1" <"$2" | awk -v n="$NY" '{printf "%.3f", $1 / n}'; }
 # mean over the years of step $1 (0-based) of seconds_distribute_form_factor_invert_products_sweep_residual
 step() {
   for y in "${YS[@]}"; do
