@@ -111,4 +111,14 @@ extern const char *const sf_route_names[SF_ROUTE_N];
 int sf_routes(const sf_labels *lab, const sf_table *t, const sf_derived *d, const sf_products *p, int a, int b,
               double *out, sf_err *e);
 
+/* Dense inverse by blocked Gauss-Jordan (src/core/inverse.c): M (n x n,
+ * column-major, leading dimension ld) := M^-1 in place, pivot blocks of nb
+ * (<= 0: SF_GJ_BLOCK) inverted with partial pivoting inside the block, no
+ * pivoting between blocks: for column diagonally dominant matrices such as a
+ * Leontief I - A. Returns 0, or 1 when a pivot block is singular or badly
+ * conditioned (reciprocal condition < 1e-10): M is then destroyed and *bad
+ * (when not NULL) is the 0-based column where it was found. */
+#define SF_GJ_BLOCK 192
+int sf_gj_invert(int n, double *M, int ld, int nb, int *bad);
+
 #endif

@@ -48,11 +48,18 @@ void sf_grid_free(sf_grid *g);
 void sf_grid_bcast_int(const sf_grid *g, int *v);
 int sf_grid_max_int(const sf_grid *g, int v);
 
+/* How B was formed: LU (dgetrf + dgetri on a 1 x 1 grid, pdgetrf + pdgetri
+ * on larger ones) or blocked Gauss-Jordan (1 x 1 grids, column diagonally
+ * dominant I - A; SF_INVERT=lu turns it off; docs/hpc.md "Inversion"). */
+enum { SF_INV_LU = 0, SF_INV_GAUSS_JORDAN = 1 };
+
 /* Diagnostics of one year's inversion (HPL-style check). */
 typedef struct {
+    int method;            /* SF_INV_LU or SF_INV_GAUSS_JORDAN */
     double anorm;          /* ||I - A||_1 */
     double bnorm;          /* ||B||_1 */
-    double rcond;          /* reciprocal condition estimate (1-norm, pdgecon) */
+    double rcond;          /* reciprocal condition, 1-norm: the LAPACK/ScaLAPACK estimate after LU
+                            * ((p)dgecon), exactly 1 / (||I - A||_1 ||B||_1) after Gauss-Jordan */
     double residual;       /* max |(I-A)B - I| over the probe columns */
     double residual_scaled;/* residual / (n eps ||I-A||_1 ||B||_1) */
     int probe_columns;     /* number of columns of B checked */

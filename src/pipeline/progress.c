@@ -59,8 +59,9 @@ void sf_progress_stage(sf_run_progress *pg, const sf_year_rec *r, int stage)
                     v->n_negative_fd, v->n_negative_va, v->n_colsum_ge1, v->max_colsum, clk);
         break;
     case SF_STAGE_INVERT:
-        sf_progress("%s %-9s %7.2f s  %8.1f GFLOP/s  rcond %.3g, scaled residual %.3g (%s); %s", head, "invert",
-                    r->t_invert, r->t_invert > 0 ? 2.0 * n * n * n / 1e9 / r->t_invert : 0, in->rcond,
+        sf_progress("%s %-9s %7.2f s  %8.1f GFLOP/s  %s, rcond %.3g, scaled residual %.3g (%s); %s", head, "invert",
+                    r->t_invert, r->t_invert > 0 ? 2.0 * n * n * n / 1e9 / r->t_invert : 0,
+                    in->method == SF_INV_GAUSS_JORDAN ? "Gauss-Jordan" : "LU", in->rcond,
                     in->residual_scaled, in->passed ? "PASSED" : "FAILED", clk);
         sf_progress("%s %-9s %7.2f s  (distribute I - A %.2f s, pdgemm %.2f s, sweep, collect and residual check "
                     "%.2f s); %s", head, "products", r->t_products, in->t_scatter, in->t_products, in->t_collect,

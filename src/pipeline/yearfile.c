@@ -64,6 +64,7 @@ static void attr_inversion(hid_t y, const sf_inv_info *in)
     sf_h5_attr_int(y, "residual_probe_columns", in->probe_columns);
     sf_h5_attr_str(y, "residual_check", in->passed ? "PASSED" : "FAILED");
     sf_h5_attr_double(y, "rcond", in->rcond);
+    sf_h5_attr_str(y, "inversion", in->method == SF_INV_GAUSS_JORDAN ? "gauss-jordan" : "lu");
     sf_h5_attr_double(y, "norm1_I_minus_A", in->anorm);
     sf_h5_attr_double(y, "norm1_B", in->bnorm);
     const double st[7] = {in->t_scatter, in->t_form, in->t_factor, in->t_invert, in->t_products, in->t_sweep,

@@ -2,7 +2,14 @@
  * LAPACK computation on the root, on a small heterogeneous table with a
  * zero-output sector, with a small block size so block-cyclic wrapping is
  * exercised. Runs on any number of ranks (tests/scripts/par_ranks.sh runs
- * it on 1-4); also checks the singular-table error. */
+ * it on 1-4); also checks the singular-table error, and on a 1 x 1 grid which
+ * inversion ran: Gauss-Jordan (also for an I - A that is not column diagonally
+ * dominant), LU with SF_INVERT=lu, after a refused singular pivot block (the
+ * error still names the sector) and when the acceptance test refuses
+ * Gauss-Jordan's B (SF_TEST_GJ_REJECT=1). */
+#include <math.h>
+#include <stdlib.h>
+
 #include <lapacke.h>
 #include <mpi.h>
 
@@ -45,8 +52,12 @@ static sf_labels *make_labels(void)
     return lab;
 }
 
-static int run_case(const sf_grid *g, const sf_labels *lab, int singular, int nb)
+static int gj_runs; /* cases inverted by Gauss-Jordan */
+enum { CASE_PLAIN, CASE_SINGULAR, CASE_NOT_DOMINANT, CASE_LU, CASE_REJECT };
+
+static int run_case(const sf_grid *g, const sf_labels *lab, int mode, int nb)
 {
+    const int singular = mode == CASE_SINGULAR;
     const int n = lab->n, G = lab->G, focal = 3;
     const int root = g->rank == 0;
     sf_table t = {0};
@@ -80,6 +91,7 @@ static int run_case(const sf_grid *g, const sf_labels *lab, int singular, int nb
             t.Z[9 * n + 9] = 7;
             d.x[9] = 7;
         }
+        if (mode == CASE_NOT_DOMINANT) t.Z[0 * n + 2] = 2 * d.x[2]; /* A_02 = 2 */
         for (int j = 0; j < n; j++) d.v[j] = d.zero[j] ? 0 : 0.3 + 0.2 * urand();
         /* right-hand sides with the structure of sf_rhs_build: random Y, E */
         d.Y = sf_malloc(sizeof(double) * (size_t)n * G);
@@ -108,8 +120,20 @@ static int run_case(const sf_grid *g, const sf_labels *lab, int singular, int nb
     }
     sf_inv_info info;
     sf_err e = {0};
+    if (mode == CASE_LU) setenv("SF_INVERT", "lu", 1);
+    if (mode == CASE_REJECT) setenv("SF_TEST_GJ_REJECT", "1", 1);
     int rc = sf_par_year(g, nb, 2001, lab, root ? &t : NULL, root ? &d : NULL, root ? &r : NULL, focal, &p,
                          root ? Bfull : NULL, &info, &e);
+    unsetenv("SF_INVERT");
+    unsetenv("SF_TEST_GJ_REJECT");
+    if (root && rc == SF_OK) {
+        const int gj = g->size == 1 && (mode == CASE_PLAIN || mode == CASE_NOT_DOMINANT);
+        gj_runs += info.method == SF_INV_GAUSS_JORDAN;
+        CHECK_MSG(info.method == (gj ? SF_INV_GAUSS_JORDAN : SF_INV_LU), "mode %d, %d ranks: method %d", mode, g->size,
+                  info.method);
+        /* Gauss-Jordan's exact 1 / (||I - A||_1 ||B||_1), LU's estimate is not below it */
+        CHECK(gj ? fabs(info.rcond * info.anorm * info.bnorm - 1) < 1e-12 : info.rcond * info.anorm * info.bnorm >= 1 - 1e-12);
+    }
     if (singular) {
         CHECK(rc == SF_EINTERNAL);
         if (root) {
@@ -200,8 +224,12 @@ int main(int argc, char **argv)
     sf_grid_create(&plan, MPI_COMM_WORLD, &g);
     CHECK(g.size == P && g.nprow * g.npcol == P);
     int nbs[] = {2, 3, 64};
-    for (int k = 0; k < 3; k++) run_case(&g, lab, 0, nbs[k]);
-    run_case(&g, lab, 1, 4);
+    for (int k = 0; k < 3; k++) run_case(&g, lab, CASE_PLAIN, nbs[k]);
+    run_case(&g, lab, CASE_SINGULAR, 4);
+    run_case(&g, lab, CASE_NOT_DOMINANT, 3);
+    run_case(&g, lab, CASE_LU, 3);
+    run_case(&g, lab, CASE_REJECT, 3);
+    if (P == 1) CHECK_MSG(gj_runs == 4, "Gauss-Jordan ran %d times, want 4", gj_runs);
     sf_grid_free(&g);
     sf_plan_free(&plan);
     /* plans for several world sizes: every rank in exactly one group */
