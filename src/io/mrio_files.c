@@ -499,7 +499,7 @@ static int read_whole(const mrio_ref *r, sf_tsv_spec *spec, int *rc, sf_err *e)
     if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE) return 0;
     zip_file_t *zf = zip_fopen_index(r->za, r->index, ZIP_FL_COMPRESSED);
     if (!zf) return 0;
-    char *in = sf_malloc((size_t)st.comp_size);
+    char *in = sf_big_alloc((size_t)st.comp_size);
     zip_uint64_t got = 0;
     while (got < st.comp_size) {
         zip_int64_t k = zip_fread(zf, in + got, st.comp_size - got);
@@ -511,7 +511,7 @@ static int read_whole(const mrio_ref *r, sf_tsv_spec *spec, int *rc, sf_err *e)
     int ok = got == st.comp_size;
     if (ok) {
         const size_t n = (size_t)st.size;
-        text = sf_malloc(n + SF_NUMPARSE_PAD + 2);
+        text = sf_big_alloc(n + SF_NUMPARSE_PAD + 2);
         memset(text + n, 0, SF_NUMPARSE_PAD + 2);
         struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
         size_t out = 0;
@@ -519,13 +519,13 @@ static int read_whole(const mrio_ref *r, sf_tsv_spec *spec, int *rc, sf_err *e)
              out == n && libdeflate_crc32(0, text, n) == st.crc;
         if (d) libdeflate_free_decompressor(d);
     }
-    free(in);
+    sf_big_free(in);
     if (!ok) {
-        free(text);
+        sf_big_free(text);
         return 0;
     }
     *rc = sf_tsv_parse_text(spec, text, (size_t)st.size, parse_threads(), e);
-    free(text);
+    sf_big_free(text);
     return 1;
 }
 

@@ -134,7 +134,7 @@ int sf_table_read(const sf_source *src, int year, sf_labels *lab, sf_table *t, s
     const size_t n = (size_t)lab->n, nfd = (size_t)lab->nfd, nva = (size_t)lab->nva;
     t->year = year;
     t->lab = lab;
-    t->Z = sf_aligned_alloc(n * n * sizeof(double));
+    t->Z = sf_big_alloc(n * n * sizeof(double)); /* every cell is parsed into */
     t->F = sf_malloc(n * (nfd ? nfd : 1) * sizeof(double));
     t->W = nva ? sf_malloc(nva * n * sizeof(double)) : NULL;
     /* FD and VA on a second thread with its own handle of the year (libzip

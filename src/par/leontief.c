@@ -46,7 +46,7 @@ static void dmat_init(dmat *a, const sf_grid *g, int m, int n, int nb)
 static double *dmat_alloc(const dmat *a)
 {
     size_t sz = (size_t)a->lld * (size_t)imax(1, a->nloc);
-    return sf_aligned_alloc(sz * sizeof(double));
+    return sf_big_alloc(sz * sizeof(double));
 }
 
 /* MPI messages of any size (counts above INT_MAX are chunked). */
@@ -287,7 +287,7 @@ static int g2l_row(const year_ctx *c, int i)
 
 static void year_ctx_free(year_ctx *c)
 {
-    free(c->Ml);
+    sf_big_free(c->Ml);
     free(c->xv);
     c->Ml = c->xv = NULL;
 }
@@ -537,10 +537,10 @@ static void step_products(year_ctx *c, const sf_rhs *r, sf_products *p)
     const double done = 1.0, dzero = 0.0;
     pdgemm_("N", "N", &n, &G1, &n, &done, c->Ml, &one, &one, c->M.desc, Rl, &one, &one, R.desc, &dzero, Cl, &one,
             &one, C.desc);
-    free(Rl);
+    sf_big_free(Rl);
     double *CY = c->root ? sf_malloc(sizeof(double) * (size_t)n * (size_t)G1) : NULL;
     gather_rowmajor(g, &C, Cl, CY, (size_t)G1);
-    free(Cl);
+    sf_big_free(Cl);
     if (c->root) {
         for (int j = 0; j < n; j++) {
             const double *src = CY + (size_t)j * (size_t)G1;

@@ -335,6 +335,7 @@ int sf_run(const sf_run_opts *o, sf_err *e)
     int count[2] = {0, 0};
     const double t_years = sf_now();
     rc = run_years(&c, o->stop, count, e);
+    sf_big_release(); /* the years' big buffers, kept for reuse from year to year (util/bigmem.c) */
     const double s_years = sf_now() - t_years;
     if (rc == SF_OK && o->years_only)
         sf_summary("years-only: %d year%s in %s; the results file is assembled by a run without --years-only",
