@@ -6,11 +6,12 @@
  * of system time per full-size Eora26 year, a quarter of the inversion. So
  * buffers of at least SF_BIG_MIN bytes are mapped here, and the largest idle
  * one stays mapped when freed: the next request takes it, made its size by
- * mremap (which keeps the pages it has and gives back a tail it cuts). The inflated text of
- * T thus becomes I - A, and B of one year the table Z of the next, without a
- * fault. Only one idle buffer is kept, the largest, so the peak stays the
- * largest set of buffers alive at once, as before; sf_big_release unmaps it
- * once the years are done. Thread-safe (T and FD are read on two threads).
+ * mremap (which keeps the pages it has and gives back a tail it cuts). The
+ * inflated text of T thus becomes I - A without a fault. Only one idle buffer
+ * is kept, the largest, so the peak stays the largest set of buffers alive at
+ * once, as before; sf_big_release unmaps it (the pipeline calls it once B is
+ * done with, and after the years). Thread-safe (T and FD are read on two
+ * threads).
  * Smaller requests go to posix_memalign. */
 #include <pthread.h>
 #include <stdint.h>
