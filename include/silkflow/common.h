@@ -54,12 +54,14 @@ void *sf_realloc(void *p, size_t n);
 char *sf_strdup(const char *s);
 /* 64-byte aligned allocation (free with free()). */
 void *sf_aligned_alloc(size_t n);
-/* Large buffers, the largest idle one kept mapped for reuse (util/bigmem.c):
- * sf_big_alloc's memory is 64-byte aligned and NOT zeroed (a reused buffer
- * holds old data); free it with sf_big_free (which also frees any malloc'd
- * pointer); sf_big_release unmaps the idle one. */
+/* Large buffers (util/bigmem.c): sf_big_alloc's memory is 64-byte aligned
+ * and NOT zeroed (it may be a kept buffer holding old data); give it back with
+ * sf_big_free (unmapped at once; also frees any malloc'd pointer) or
+ * sf_big_keep (kept mapped for the next sf_big_alloc, which then costs no page
+ * faults); sf_big_release unmaps the kept one. */
 void *sf_big_alloc(size_t n);
 void sf_big_free(void *p);
+void sf_big_keep(void *p);
 void sf_big_release(void);
 
 /* Logging: progress goes to stdout on the reporting rank unless quiet,

@@ -525,7 +525,9 @@ static int read_whole(const mrio_ref *r, sf_tsv_spec *spec, int *rc, sf_err *e)
         return 0;
     }
     *rc = sf_tsv_parse_text(spec, text, (size_t)st.size, parse_threads(), e);
-    sf_big_free(text);
+    /* T's text is kept for I - A, the next large buffer a year asks for (util/bigmem.c) */
+    if (spec->rows == spec->cols) sf_big_keep(text);
+    else sf_big_free(text);
     return 1;
 }
 

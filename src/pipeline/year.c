@@ -213,9 +213,6 @@ static int year_invert(const sf_run_ctx *c, int year, year_work *w, sf_year_rec 
     if (root) sf_test_pause("invert", year);
     int code = sf_par_year(g, c->cfg.block, year, c->lab, root ? &w->t : NULL, root ? &w->d : NULL,
                            root ? &w->r : NULL, c->focal, &w->p, root ? w->Bfull : NULL, &info, e);
-    /* B's buffer, now idle, is not kept through the decomposition: the memory
-     * model (par/memory.c) has no room for it there (util/bigmem.c) */
-    sf_big_release();
     if (code == SF_OK) code = sf_verify_inverse(&c->cfg, year, &info, e);
     rec->inv = info;
     rec->t_invert = info.t_factor + info.t_invert;

@@ -4,14 +4,15 @@
  * its inflated text, the table Z, I - A / B). Fresh memory costs a page fault
  * per 4 KiB page when first written: ~3 us each on virtual machines, 0.5-0.8 s
  * of system time per full-size Eora26 year, a quarter of the inversion. So
- * buffers of at least SF_BIG_MIN bytes are mapped here, and the largest idle
- * one stays mapped when freed: the next request takes it, made its size by
- * mremap (which keeps the pages it has and gives back a tail it cuts). The
- * inflated text of T thus becomes I - A without a fault. Only one idle buffer
- * is kept, the largest, so the peak stays the largest set of buffers alive at
- * once, as before; sf_big_release unmaps it (the pipeline calls it once B is
- * done with, and after the years). Thread-safe (T and FD are read on two
- * threads).
+ * buffers of at least SF_BIG_MIN bytes are mapped here, and the one given
+ * back with sf_big_keep stays mapped: the next request takes it, made its
+ * size by mremap (which keeps the pages it has and gives back a tail it cuts).
+ * The callers keep only what is asked for next: the inflated text of T
+ * becomes I - A, the Z of one year the Z of the next, without a fault. At
+ * most one idle buffer is kept (the largest), and only between a buffer's end
+ * and the next large request, so the peak stays as before; sf_big_free
+ * unmaps at once, sf_big_release unmaps the idle one. Thread-safe (T and FD
+ * are read on two threads).
  * Smaller requests go to posix_memalign. */
 #include <pthread.h>
 #include <stdint.h>
@@ -87,13 +88,18 @@ static void trim_idle(int keep)
         }
 }
 
-void sf_big_free(void *p)
+/* give p back: unmapped (keep = 0) or kept as the idle buffer (keep = 1) */
+static void give_back(void *p, int keep)
 {
     if (!p) return;
     pthread_mutex_lock(&g_mu);
     for (int i = 0; i < SF_BIG_SLOTS; i++)
         if (g_slot[i].p == p) {
             g_slot[i].used = 0;
+            if (!keep) {
+                munmap(p, g_slot[i].cap);
+                g_slot[i] = (big_slot){NULL, 0, 0};
+            }
             trim_idle(1);
             pthread_mutex_unlock(&g_mu);
             return;
@@ -101,6 +107,9 @@ void sf_big_free(void *p)
     pthread_mutex_unlock(&g_mu);
     free(p);
 }
+
+void sf_big_free(void *p) { give_back(p, 0); }
+void sf_big_keep(void *p) { give_back(p, 1); }
 
 void sf_big_release(void)
 {
