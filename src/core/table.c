@@ -51,7 +51,7 @@ int sf_labels_region(const sf_labels *lab, const char *code)
 void sf_table_free(sf_table *t)
 {
     if (!t) return;
-    sf_big_keep(t->Z); /* for the next year's Z (util/bigmem.c) */
+    sf_big_free(t->Z);
     free(t->F);
     free(t->W);
     free_strs(t->input_files, t->ninput);
