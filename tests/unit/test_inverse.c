@@ -10,13 +10,7 @@
 #include "testlib.h"
 
 static unsigned long long rng = 0x9E3779B97F4A7C15ULL;
-static double urand(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (double)(rng >> 11) / 9007199254740992.0;
-}
+static double urand(void) { return t_xorshift(&rng); }
 
 /* I - A, column-major, A >= 0 with 20% zeros and column sums in [0.3, 0.9) */
 static double *leontief(int n)

@@ -18,13 +18,7 @@
 #include "testlib.h"
 
 static unsigned long long rng = 88172645463325252ULL;
-static double urand(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (double)(rng >> 11) / 9007199254740992.0;
-}
+static double urand(void) { return t_xorshift(&rng); }
 
 /* regions with 3, 5, 1, 4, 6 sectors */
 static sf_labels *make_labels(void)

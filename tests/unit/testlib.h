@@ -10,6 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* xorshift64 -> [0, 1): a small deterministic generator for test matrices */
+static inline double t_xorshift(unsigned long long *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return (double)(*s >> 11) / 9007199254740992.0;
+}
+
 static int t_failures = 0, t_checks = 0;
 
 #define CHECK(cond)                                                                    \
