@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "silkflow/decomp.h"
 #include "silkflow/grid.h"
 #include "silkflow/scalapack.h"
 
@@ -44,6 +45,7 @@ double sf_mem_year_bytes(const sf_labels *lab, int block, int store_leontief, in
     double dist = d * mloc * nloc              /* local I - A, then B in place */
                   + d * mloc * nlocR * 2       /* right-hand side and product pieces */
                   + d * (nloc + nb) * nb * 2   /* pdgetri / pdgecon workspace (order of) */
+                  + (nprow * npcol == 1 ? d * 2 * n * SF_GJ_BLOCK : 0) /* Gauss-Jordan's panels */
                   + d * 3 * G * mloc           /* sweep partial sums */
                   + d * (G * n + 3 * n * G + diag + 2 * Nc * n + 64 * n) /* reduction buffer */
                   + d * 6 * n
