@@ -11,14 +11,7 @@
 #define TOL 1e-12
 
 static uint64_t rng_state;
-static double urand(void) /* splitmix64 -> [0, 1) */
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return (double)(z >> 11) * 0x1.0p-53;
-}
+static double urand(void) { return (double)(t_splitmix64(&rng_state) >> 11) * 0x1.0p-53; } /* [0, 1) */
 
 /* ---- the brute-force side: full n x n matrices, block loops ----------------------------- */
 typedef struct {

@@ -10,14 +10,7 @@
 #include "testlib.h"
 
 static uint64_t rng_s = 0x9E3779B97F4A7C15ULL;
-static uint64_t rnd(void)
-{
-    /* splitmix64 */
-    uint64_t z = (rng_s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
+static uint64_t rnd(void) { return t_splitmix64(&rng_s); }
 static int rndint(int lo, int hi) { return lo + (int)(rnd() % (uint64_t)(hi - lo + 1)); }
 
 static long n_tested = 0, n_mismatch = 0;

@@ -12,13 +12,7 @@
 #include "testlib.h"
 
 static uint64_t rng_s = 0x243F6A8885A308D3ULL;
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
+static uint64_t rnd(void) { return t_splitmix64(&rng_s); }
 static int rndint(int lo, int hi) { return lo + (int)(rnd() % (uint64_t)(hi - lo + 1)); }
 
 static void digits(char *o, int n)
@@ -74,20 +68,6 @@ static int field(char *o)
 }
 
 /* Parse text (rows x cols) with both readers and compare with strtod. */
-typedef struct {
-    const char *p;
-    size_t left;
-} memsrc;
-static long mem_read(void *ctx, char *buf, size_t cap, sf_err *e)
-{
-    (void)e;
-    memsrc *m = ctx;
-    size_t k = m->left < cap ? m->left : cap;
-    memcpy(buf, m->p, k);
-    m->p += k;
-    m->left -= k;
-    return (long)k;
-}
 
 static long compare(const char *what, const char *text, size_t len, int rows, int cols)
 {
@@ -111,9 +91,9 @@ static long compare(const char *what, const char *text, size_t len, int rows, in
             sp.bufsize = 1 << 16;
             rc = sf_tsv_parse_text(&sp, copy, len, mode ? 3 : 1, &e);
         } else { /* streaming, a small odd chunk buffer: many chunk ends */
-            memsrc m = {text, len};
+            t_memsrc m = {text, len, 0};
             sp.bufsize = 4099;
-            rc = sf_tsv_read(&sp, mem_read, &m, &e);
+            rc = sf_tsv_read(&sp, t_mem_read, &m, &e);
         }
         CHECK_MSG(rc == SF_OK, "%s mode %d: %s", what, mode, e.msg);
         for (size_t i = 0; i < n && rc == SF_OK; i++)

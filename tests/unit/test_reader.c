@@ -570,21 +570,6 @@ static void test_malformed(void)
 
 /* The streaming parser across chunk boundaries: tiny buffers must give the
  * same numbers and the same error positions. */
-typedef struct {
-    const char *p;
-    size_t left, step;
-} memsrc;
-static long mem_read(void *ctx, char *buf, size_t cap, sf_err *e)
-{
-    (void)e;
-    memsrc *m = ctx;
-    size_t k = m->left < cap ? m->left : cap;
-    if (k > m->step) k = m->step;
-    memcpy(buf, m->p, k);
-    m->p += k;
-    m->left -= k;
-    return (long)k;
-}
 
 static void test_chunks(void)
 {
@@ -598,11 +583,11 @@ static void test_chunks(void)
         for (int j = 0; j < N; j++) ref[i * N + j] = cellv(0, i, j);
     for (size_t bs = 64; bs <= 512; bs += 13) {
         for (size_t step = 1; step <= 33; step += 8) {
-            memsrc m = {txt, len, step};
+            t_memsrc m = {txt, len, step};
             memset(got, 0, sizeof got);
             sf_tsv_spec sp = {.name = "chunks", .rows = N, .cols = N, .dst = got, .ld = N, .bufsize = bs};
             sf_err e = {0};
-            int rc = sf_tsv_read(&sp, mem_read, &m, &e);
+            int rc = sf_tsv_read(&sp, t_mem_read, &m, &e);
             CHECK_MSG(rc == SF_OK && !memcmp(ref, got, sizeof ref), "buffer %zu step %zu: %s", bs, step, e.msg);
         }
     }
@@ -611,10 +596,10 @@ static void test_chunks(void)
     o.t_nonnum = 1;
     txt = matrix_text(0, N, N, &o, &len);
     for (size_t bs = 64; bs <= 256; bs += 31) {
-        memsrc m = {txt, len, 7};
+        t_memsrc m = {txt, len, 7};
         sf_tsv_spec sp = {.name = "chunks", .rows = N, .cols = N, .dst = got, .ld = N, .bufsize = bs};
         sf_err e = {0};
-        CHECK(sf_tsv_read(&sp, mem_read, &m, &e) == SF_EUSER && strstr(e.msg, "line 2, column 4"));
+        CHECK(sf_tsv_read(&sp, t_mem_read, &m, &e) == SF_EUSER && strstr(e.msg, "line 2, column 4"));
     }
     free(txt);
     /* a last line without newline; blank lines after the last row */
@@ -624,10 +609,10 @@ static void test_chunks(void)
         const char *ts[] = {t1, t2, t3, t3};
         for (int k = 0; k < 4; k++) {
             double v[4] = {0};
-            memsrc m = {ts[k], strlen(ts[k]), k == 3 ? 1 : 100};
+            t_memsrc m = {ts[k], strlen(ts[k]), k == 3 ? 1 : 100};
             sf_tsv_spec sp = {.name = "small", .rows = 2, .cols = 2, .dst = v, .ld = 2};
             sf_err e = {0};
-            CHECK(sf_tsv_read(&sp, mem_read, &m, &e) == SF_OK && v[0] == 1 && v[3] == 4);
+            CHECK(sf_tsv_read(&sp, t_mem_read, &m, &e) == SF_OK && v[0] == 1 && v[3] == 4);
         }
         /* blank line inside; leading tab; space-separated; empty text; only a byte order mark; one inside */
         const char *bad[] = {"1\t2\n\n3\t4\n", "\t1\t2\n3\t4\n", "1 2\n3\t4\n", "", "\xEF\xBB\xBF",
@@ -636,10 +621,10 @@ static void test_chunks(void)
                               "line 2, column 1"};
         for (int k = 0; k < 6; k++) {
             double v[4];
-            memsrc m = {bad[k], strlen(bad[k]), 100};
+            t_memsrc m = {bad[k], strlen(bad[k]), 100};
             sf_tsv_spec sp = {.name = "small", .rows = 2, .cols = 2, .dst = v, .ld = 2};
             sf_err e = {0};
-            CHECK_MSG(sf_tsv_read(&sp, mem_read, &m, &e) == SF_EUSER && strstr(e.msg, frag[k]), "bad %d: %s", k,
+            CHECK_MSG(sf_tsv_read(&sp, t_mem_read, &m, &e) == SF_EUSER && strstr(e.msg, frag[k]), "bad %d: %s", k,
                       e.msg);
         }
     }

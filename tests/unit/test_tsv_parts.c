@@ -40,22 +40,6 @@ static void put(sbuf *b, const char *fmt, ...)
     }
 }
 
-typedef struct {
-    const char *p;
-    size_t n, off, step;
-} mem;
-
-static long mem_read(void *ctx, char *buf, size_t cap, sf_err *e)
-{
-    (void)e;
-    mem *m = ctx;
-    size_t k = m->n - m->off;
-    if (k > cap) k = cap;
-    if (k > m->step) k = m->step;
-    memcpy(buf, m->p + m->off, k);
-    m->off += k;
-    return (long)k;
-}
 
 enum { OK, TRUNC_ROW, EXTRA_COL, BLANK_LINE, BAD_CHAR, NAN_FIELD, HUGE, EMPTY_FIELD, MORE_LINES, FEWER_LINES,
        NKIND };
@@ -105,9 +89,9 @@ static int run_case(int rows, int cols, int kind, int bad, int style, int maps)
     double *ref = calloc(dsz, sizeof(double)), *got = calloc(dsz, sizeof(double));
     sf_tsv_spec sp = {.name = "t.txt", .rows = rows, .cols = cols, .dst = ref, .ld = (size_t)dcols, .row_map = rm,
                       .col_map = cm, .bufsize = 0, .shape = "labels.txt: test"};
-    mem m = {txt, len, 0, 1 + rnd() % 5000};
+    t_memsrc m = {txt, len, 1 + rnd() % 5000};
     sf_err e1 = {0};
-    int rc1 = sf_tsv_read(&sp, mem_read, &m, &e1);
+    int rc1 = sf_tsv_read(&sp, t_mem_read, &m, &e1);
     int fails = 0;
     for (int th = 1; th <= 4; th++) {
         char *copy = calloc(len + SF_NUMPARSE_PAD + 2, 1);
@@ -156,9 +140,9 @@ int main(void)
         k += (size_t)sprintf(txt + k, "\n");
         double dst[4];
         sf_tsv_spec sl = {.name = "l.txt", .rows = 2, .cols = 2, .dst = dst, .ld = 2};
-        mem m = {txt, k, 0, 65536};
+        t_memsrc m = {txt, k, 65536};
         sf_err e1 = {0}, e2 = {0};
-        int rc1 = sf_tsv_read(&sl, mem_read, &m, &e1);
+        int rc1 = sf_tsv_read(&sl, t_mem_read, &m, &e1);
         char *copy = calloc(k + SF_NUMPARSE_PAD + 2, 1);
         memcpy(copy, txt, k);
         int rc2 = sf_tsv_parse_text(&sl, copy, k, 2, &e2);

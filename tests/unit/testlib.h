@@ -9,6 +9,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+
+#include "silkflow/common.h"
+
+/* splitmix64: the next 64 random bits of state *s */
+static inline uint64_t t_splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* An in-memory source for the streaming reader sf_tsv_read: the text p of
+ * left bytes, at most step bytes per read (0: as many as asked for). */
+typedef struct {
+    const char *p;
+    size_t left, step;
+} t_memsrc;
+static inline long t_mem_read(void *ctx, char *buf, size_t cap, sf_err *e)
+{
+    (void)e;
+    t_memsrc *m = ctx;
+    size_t k = m->left < cap ? m->left : cap;
+    if (m->step && k > m->step) k = m->step;
+    memcpy(buf, m->p, k);
+    m->p += k;
+    m->left -= k;
+    return (long)k;
+}
 
 /* xorshift64 -> [0, 1): a small deterministic generator for test matrices */
 static inline double t_xorshift(unsigned long long *s)
