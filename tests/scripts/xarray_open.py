@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from nc_layout import check_described, variables
+
 path = sys.argv[1]
 fails = []
 
@@ -20,28 +22,13 @@ def check(ok, msg):
         fails.append(msg)
 
 
-NOT_A_VAR = b"This is a netCDF dimension but not a netCDF variable"
-datasets, groups = [], set()
 with h5py.File(path, "r") as f:
-    def visit(name, obj):
-        if isinstance(obj, h5py.Dataset):
-            if NOT_A_VAR in obj.attrs.get("NAME", b""):
-                return
-            datasets.append(name)
-            groups.add(name.rsplit("/", 1)[0] if "/" in name else "")
-    f.visititems(visit)
+    datasets = variables(f)
+    groups = {name.rsplit("/", 1)[0] if "/" in name else "" for name in datasets}
     check(len(datasets) > 200, f"only {len(datasets)} datasets")
     for name in datasets:
+        check_described(f, name, check)
         d = f[name]
-        for a in ("units", "dims", "description"):
-            if a not in d.attrs:
-                fails.append(f"/{name}: no attribute {a}")
-        dims = [s.strip() for s in str(d.attrs.get("dims", "")).split(",")]
-        check(len(dims) == d.ndim, f"/{name}: dims {dims} for shape {d.shape}")
-        for ax in range(d.ndim):
-            if d.attrs.get("CLASS") == b"DIMENSION_SCALE" and d.ndim == 1:
-                continue  # a coordinate: its own dimension
-            check(len(d.dims[ax]) == 1, f"/{name}: axis {ax} has {len(d.dims[ax])} scales")
         if d.dtype.kind in "SO" or h5py.check_string_dtype(d.dtype):
             info = h5py.check_string_dtype(d.dtype)
             check(info is not None and info.length is None and info.encoding == "utf-8",

@@ -11,6 +11,8 @@ import h5py
 import numpy as np
 import xarray as xr
 
+from nc_layout import check_described, variables
+
 path, year, results = sys.argv[1], sys.argv[2], sys.argv[3]
 fails = []
 
@@ -20,25 +22,11 @@ def check(ok, msg):
         fails.append(msg)
 
 
-NOT_A_VAR = b"This is a netCDF dimension but not a netCDF variable"
-datasets = []
 with h5py.File(path, "r") as f:
-    def visit(name, obj):
-        if isinstance(obj, h5py.Dataset) and NOT_A_VAR not in obj.attrs.get("NAME", b""):
-            datasets.append(name)
-    f.visititems(visit)
+    datasets = variables(f)
     check(len(datasets) > 40, f"only {len(datasets)} datasets")
     for name in datasets:
-        d = f[name]
-        for a in ("units", "dims", "description"):
-            if a not in d.attrs:
-                fails.append(f"/{name}: no attribute {a}")
-        dims = [s.strip() for s in str(d.attrs.get("dims", "")).split(",")]
-        check(len(dims) == d.ndim, f"/{name}: dims {dims} for shape {d.shape}")
-        if d.attrs.get("CLASS") == b"DIMENSION_SCALE" and d.ndim == 1:
-            continue  # a coordinate: its own dimension
-        for ax in range(d.ndim):
-            check(len(d.dims[ax]) == 1, f"/{name}: axis {ax} has {len(d.dims[ax])} scales")
+        check_described(f, name, check)
     vax = f[f"years/{year}/vax"][()]
     rows_itr = f["rows/ITR"][()]
 with h5py.File(results, "r") as r:
