@@ -16,7 +16,6 @@
  * are read on two threads).
  * Smaller requests go to posix_memalign. */
 #include <pthread.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -97,11 +96,12 @@ static void give_back(void *p, int keep)
     for (int i = 0; i < SF_BIG_SLOTS; i++)
         if (g_slot[i].p == p) {
             g_slot[i].used = 0;
-            if (!keep) {
+            if (keep) {
+                trim_idle(1); /* the largest idle one stays */
+            } else {
                 munmap(p, g_slot[i].cap);
                 g_slot[i] = (big_slot){NULL, 0, 0};
             }
-            trim_idle(1);
             pthread_mutex_unlock(&g_mu);
             return;
         }

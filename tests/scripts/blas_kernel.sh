@@ -78,11 +78,7 @@ OPENBLAS_CORETYPE=Prescott OPENBLAS_NUM_THREADS=2 "$BIN" run "$T/pre.ini" --year
 [[ $(plan_kernel "$T/pre.log") == Prescott ]] || fail "the user's OPENBLAS_CORETYPE=Prescott was not kept: $(grep 'plan: BLAS' "$T/pre.log")"
 grep -q '^plan: BLAS.*2 threads per rank; OPENBLAS_CORETYPE=Prescott set by the user' "$T/pre.log" || fail "plan line: $(grep 'plan: BLAS' "$T/pre.log")"
 [[ $(prov "$T/pre/out.h5" blas_kernel) == Prescott && $(prov "$T/pre/out.h5" blas_threads) == 2 ]] || fail "/provenance of the Prescott run"
-# (d) the same results with both kernels: every dataset (the /years, /panel,
-# /network and /trade ones), floats within 1e-12 relative to the value or to the
-# dataset's largest magnitude (a WWZ term that is a small difference of large
-# flows carries the rounding of the large ones), others equal. IIH and XT1 are
-# 1/|delta - 1| and amplify rounding by up to 1e4 where delta is near 1 (the
-# largest WIOD IIH is 4039): 1e-8 for them.
+# (d) the same results with both kernels, to rounding (the datasets and
+# tolerances: tests/scripts/h5_same.py)
 $py tests/scripts/h5_same.py "$T/pre/out.h5" "$T/sel/out.h5" || fail "Prescott and $want results differ (above)"
 echo "ok: own choice $k, fallback replaced by $want (1 and 2 ranks), user's Prescott kept, opt-outs work, results within 1e-12"
