@@ -1,10 +1,48 @@
-/* Unit tests of util/: SHA-256 vectors, integer lists, CSV frame round trip. */
+/* Unit tests of util/: SHA-256 vectors, integer lists, CSV frame round trip,
+ * the big-buffer reuse of util/bigmem.c. */
+#include <stdint.h>
+
 #include "silkflow/common.h"
 #include "silkflow/frame.h"
 #include "testlib.h"
 
+/* sf_big_keep'd memory is what the next sf_big_alloc gets, grown or shrunk
+ * in place with its contents; sf_big_free'd memory is not; small requests
+ * and malloc'd pointers go through malloc */
+static void test_bigmem(void)
+{
+    const size_t mb = (size_t)1 << 20;
+    unsigned char *a = sf_big_alloc(32 * mb);
+    CHECK(((uintptr_t)a & 63) == 0);
+    for (size_t i = 0; i < 32 * mb; i += 4096) a[i] = (unsigned char)(i / 4096);
+    sf_big_keep(a);
+    unsigned char *b = sf_big_alloc(40 * mb); /* the kept buffer, grown: its pages kept */
+    int same = 1;
+    for (size_t i = 0; i < 32 * mb; i += 4096) same &= b[i] == (unsigned char)(i / 4096);
+    CHECK_MSG(same, "a grown kept buffer lost its contents");
+    b[40 * mb - 1] = 7;
+    sf_big_keep(b);
+    unsigned char *c = sf_big_alloc(20 * mb); /* shrunk */
+    same = 1;
+    for (size_t i = 0; i < 20 * mb; i += 4096) same &= c[i] == (unsigned char)(i / 4096);
+    CHECK_MSG(same, "a shrunk kept buffer lost its contents");
+    unsigned char *d = sf_big_alloc(20 * mb); /* nothing idle: new, zero-filled memory */
+    CHECK(d != c && d[0] == 0 && d[20 * mb - 1] == 0);
+    sf_big_free(d);
+    sf_big_free(c);
+    unsigned char *e = sf_big_alloc(20 * mb); /* freed, not kept: fresh again */
+    CHECK(e[4096] == 0);
+    sf_big_keep(e);
+    sf_big_release();
+    char *small = sf_big_alloc(100), *m = sf_malloc(64);
+    small[99] = 1;
+    sf_big_free(small);
+    sf_big_free(m);
+}
+
 int main(void)
 {
+    test_bigmem();
     char hex[65];
     sf_sha256_hex("abc", 3, hex);
     CHECK(!strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
