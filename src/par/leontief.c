@@ -292,12 +292,22 @@ static void year_ctx_free(year_ctx *c)
     c->Ml = c->xv = NULL;
 }
 
+/* ||M||_1 of the group's matrix (I - A or B), the same on every rank */
+static double norm1(const year_ctx *c)
+{
+    const int n = c->n, one = 1;
+    double *w = sf_malloc(sizeof(double) * (size_t)imax(1, c->M.nloc)); /* pdlange's workspace: LOCc(N) */
+    const double r = pdlange_("1", &n, &n, c->Ml, &one, &one, c->M.desc, w);
+    free(w);
+    return r;
+}
+
 /* Z block-cyclic, made I - A in place (A_ij = Z_ij / x_j, zero columns for
  * zero-output sectors); ||I - A||_1 */
 static void form_matrix(year_ctx *c, const sf_table *t, sf_inv_info *info)
 {
     const sf_grid *g = c->g;
-    const int n = c->n, nb = c->nb, one = 1;
+    const int n = c->n, nb = c->nb;
     const double *x = c->xv, *zf = c->xv + c->n;
     scatter_rowmajor(g, &c->M, c->root ? t->Z : NULL, (size_t)n, c->Ml);
     const double t1 = MPI_Wtime();
@@ -313,10 +323,7 @@ static void form_matrix(year_ctx *c, const sf_table *t, sf_inv_info *info)
         const int id = g2l_row(c, j);
         if (id >= 0) col[id] += 1.0;
     }
-    /* pdlange needs workspace for the 1-norm: LOCc(N) */
-    double *w = sf_malloc(sizeof(double) * (size_t)imax(1, c->M.nloc));
-    info->anorm = pdlange_("1", &n, &n, c->Ml, &one, &one, c->M.desc, w);
-    free(w);
+    info->anorm = norm1(c);
     info->t_form = MPI_Wtime() - t1;
 }
 
@@ -388,9 +395,7 @@ static int step_gauss_jordan(year_ctx *c, const sf_table *t, sf_inv_info *info)
     const int n = c->n;
     int bad = -1;
     if (sf_gj_invert(n, c->Ml, c->M.lld, SF_GJ_BLOCK, &bad) == 0) {
-        double *w = sf_malloc(sizeof(double) * (size_t)imax(1, n));
-        info->bnorm = LAPACKE_dlange_work(LAPACK_COL_MAJOR, '1', n, n, c->Ml, c->M.lld, w);
-        free(w);
+        info->bnorm = norm1(c);
         info->rcond = 1.0 / (info->anorm * info->bnorm);
         const double r = gj_scaled_residual(c, t, info);
         const char *rej = getenv("SF_TEST_GJ_REJECT"); /* tests: the fallback */
@@ -505,9 +510,7 @@ static int step_invert(year_ctx *c, int *ipiv, sf_inv_info *info, sf_err *e)
     if (gi != 0)
         return sf_fail(e, SF_EINTERNAL, "year %d: %s failed (info %d)", c->year, c->single ? "dgetri" : "pdgetri",
                        gi);
-    double *wn = sf_malloc(sizeof(double) * (size_t)imax(1, c->M.nloc));
-    info->bnorm = pdlange_("1", &n, &n, c->Ml, &one, &one, c->M.desc, wn);
-    free(wn);
+    info->bnorm = norm1(c);
     return SF_OK;
 }
 
