@@ -4,13 +4,17 @@
  * K, inverts it (LAPACK, partial pivoting inside the block) and eliminates
  * block column K from every other row at once:
  *
- *   P = M_KK^-1,  C = M_:K with rows K zeroed,  R = P M_K: with columns K zeroed
- *   M -= C R                      (one n x n x nb dgemm: nearly all the flops)
- *   M_K: = R (outside K),  M_:K = -C P,  M_KK = P
+ *   P = M_KK^-1,  C = M_:K,  R = P M_K:  with R_KK = I + P instead of P M_KK = I
+ *   M_O: -= C_O: R   for the rows O outside K (two (n - nb) x n x nb dgemms,
+ *                    above and below K: nearly all the flops)
+ *   M_K: = R outside K,  M_KK = P
  *
- * 2 n^3 flops, like LU + inverse (dgetrf + dgetri), but all of them in one
- * large dgemm shape, where dgetri spends its time in narrow ones: ~10% faster
- * on the same cores (bench/README.md). No pivoting between blocks: the caller
+ * The columns K come out of the same product: M_OK - C_OK (I + P) = -C_OK P,
+ * their Gauss-Jordan value, so no product is spent on zeroed rows or columns:
+ * 2 n^3 flops exactly (2 (n - nb) n nb per step, 2 nb^2 n for R), like LU +
+ * inverse (dgetrf + dgetri), but nearly all of them in two large dgemm shapes,
+ * where dgetri spends its time in narrow ones: faster on the same cores
+ * (bench/README.md). No pivoting between blocks: the caller
  * uses it for column diagonally dominant I - A (Leontief matrices: columns of
  * A summing to < 1), where Gaussian elimination needs no pivoting and its
  * growth factor is at most 2; a pivot block that is singular or badly
@@ -62,17 +66,17 @@ int sf_gj_invert(int n, double *M, int ld, int nb, int *bad)
             rc = 1;
             break;
         }
-        for (size_t j = 0; j < BB; j++) {
-            memcpy(C + j * N, M + (K + j) * LD, sizeof(double) * N);
-            memset(C + j * N + K, 0, sizeof(double) * BB);
-        }
+        for (size_t j = 0; j < BB; j++) memcpy(C + j * N, M + (K + j) * LD, sizeof(double) * N);
         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, bb, n, bb, 1.0, P, bb, M + K, ld, 0.0, R, bb);
-        memset(R + K * BB, 0, sizeof(double) * BB * BB);
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, bb, -1.0, C, n, R, bb, 1.0, M, ld);
+        for (size_t j = 0; j < BB; j++) /* R_KK = I + P: the columns K in the same product */
+            for (size_t i = 0; i < BB; i++) R[(K + j) * BB + i] = P[j * BB + i] + (i == j ? 1.0 : 0.0);
+        const int below = n - k - bb;
+        if (k > 0) cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, k, n, bb, -1.0, C, n, R, bb, 1.0, M, ld);
+        if (below > 0)
+            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, below, n, bb, -1.0, C + K + BB, n, R, bb, 1.0,
+                        M + K + BB, ld);
         for (size_t j = 0; j < N; j++)
-            if (j < K || j >= K + BB) memcpy(M + j * LD + K, R + j * BB, sizeof(double) * BB);
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, bb, bb, -1.0, C, n, P, bb, 0.0, M + K * LD, ld);
-        for (size_t j = 0; j < BB; j++) memcpy(M + (K + j) * LD + K, P + j * BB, sizeof(double) * BB);
+            memcpy(M + j * LD + K, j < K || j >= K + BB ? R + j * BB : P + (j - K) * BB, sizeof(double) * BB);
     }
     free(C);
     free(R);
