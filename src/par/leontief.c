@@ -27,6 +27,9 @@ typedef struct {
 
 static int imax(int a, int b) { return a > b ? a : b; }
 
+/* the larger of m and a; a NaN, once met, stays (a check must not pass on it) */
+static double max_nan(double m, double a) { return isnan(m) || a <= m ? m : a; }
+
 /* local index -> global index for a block-cyclic dimension (source 0) */
 static inline int l2g(int il, int nb, int iproc, int nprocs) { return (il / nb) * nprocs * nb + iproc * nb + il % nb; }
 
@@ -222,37 +225,32 @@ static void bcast_doubles(const sf_grid *g, double *buf, size_t n)
     }
 }
 
-/* max |(I - A) B_S - I_S| for the probe columns S: Bs (n x m, row-major, the
- * columns j0 .. j0+m-1 of B); A = Z diag(1/x) with zero columns where zf */
-static double probe_block(int n, const double *Z, const double *x, const double *zf, const double *Bs, int m,
-                          int j0)
+/* max |(I - A) B_S - I_S| for the probe columns S: the columns j0 .. j0+m-1
+ * of B (Bp, n x m, row-major) and the focal columns c0 .. c0+Nc-1 (Bf, n x
+ * Nc); A = Z diag(1/x) with zero columns where zf. One product with Z for
+ * both blocks: Z is read once. */
+static double probe_residual(const sf_labels *lab, const double *Z, const double *x, const double *zf,
+                             const double *Bf, int Nc, int c0, const double *Bp, int pm, int pj0)
 {
+    const int n = lab->n, m = pm + Nc;
     double *W = sf_malloc(sizeof(double) * (size_t)n * (size_t)m);
     double *R = sf_malloc(sizeof(double) * (size_t)n * (size_t)m);
-    for (int k = 0; k < n; k++)
-        for (int q = 0; q < m; q++) W[(size_t)k * m + q] = zf[k] != 0 ? 0 : Bs[(size_t)k * m + q] / x[k];
-    memcpy(R, Bs, sizeof(double) * (size_t)n * (size_t)m);
+    for (int k = 0; k < n; k++) {
+        double *r = R + (size_t)k * m;
+        memcpy(r, Bp + (size_t)k * pm, sizeof(double) * (size_t)pm);
+        if (Nc) memcpy(r + pm, Bf + (size_t)k * Nc, sizeof(double) * (size_t)Nc);
+        for (int q = 0; q < m; q++) W[(size_t)k * m + q] = zf[k] != 0 ? 0 : r[q] / x[k];
+    }
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, n, -1.0, Z, n, W, m, 1.0, R, m);
     double mx = 0;
     for (int i = 0; i < n; i++)
         for (int q = 0; q < m; q++) {
-            double a = fabs(R[(size_t)i * m + q] - (i == j0 + q ? 1.0 : 0.0));
-            if (!(a <= mx)) mx = a; /* NaN propagates */
+            const int jg = q < pm ? pj0 + q : c0 + q - pm;
+            mx = max_nan(mx, fabs(R[(size_t)i * m + q] - (i == jg ? 1.0 : 0.0)));
         }
     free(W);
     free(R);
     return mx;
-}
-
-static double probe_residual(const sf_labels *lab, const double *Z, const double *x, const double *zf,
-                             const double *Bfcol, int Nc, int c0, const double *PB, int pm, int pj0)
-{
-    double r = probe_block(lab->n, Z, x, zf, PB, pm, pj0);
-    if (Nc > 0) {
-        double rc = probe_block(lab->n, Z, x, zf, Bfcol, Nc, c0);
-        if (!(rc <= r)) r = rc;
-    }
-    return r;
 }
 
 static void sector_label(const sf_labels *lab, int j, char *buf, size_t n)
@@ -302,10 +300,51 @@ static double norm1(const year_ctx *c)
     return r;
 }
 
+/* 1 x 1 grid: I - A straight from the root's row-major Z into the
+ * column-major M and ||I - A||_1, in one pass over both (tiles of 64 rows x 8
+ * columns keep them in cache); the same values as the block-cyclic path */
+static void form_single(year_ctx *c, const sf_table *t, sf_inv_info *info)
+{
+    const size_t N = (size_t)c->n, LD = (size_t)c->M.lld;
+    const double *x = c->xv, *zf = c->xv + c->n, *Z = t->Z;
+    double *cs = sf_calloc(N, sizeof(double));
+    for (size_t i0 = 0; i0 < N; i0 += 64) {
+        const size_t h = N - i0 < 64 ? N - i0 : 64;
+        for (size_t j0 = 0; j0 < N; j0 += 8) {
+            const size_t w = N - j0 < 8 ? N - j0 : 8;
+            for (size_t k = 0; k < h; k++) /* the tile, transposed: a cache line of each row once */
+                for (size_t q = 0; q < w; q++) c->Ml[(j0 + q) * LD + i0 + k] = Z[(i0 + k) * N + j0 + q];
+            for (size_t q = 0; q < w; q++) { /* then each column of it, in cache */
+                const size_t j = j0 + q;
+                double *col = c->Ml + j * LD + i0, s = 0;
+                if (zf[j] != 0) {
+                    memset(col, 0, sizeof(double) * h);
+                } else {
+                    const double xj = x[j];
+                    for (size_t k = 0; k < h; k++) col[k] = -(col[k] / xj);
+                }
+                if (j >= i0 && j < i0 + h) col[j - i0] += 1.0;
+                for (size_t k = 0; k < h; k++) s += fabs(col[k]);
+                cs[j] += s;
+            }
+        }
+    }
+    double mx = 0;
+    for (size_t j = 0; j < N; j++) mx = max_nan(mx, cs[j]);
+    free(cs);
+    info->anorm = mx;
+}
+
 /* Z block-cyclic, made I - A in place (A_ij = Z_ij / x_j, zero columns for
  * zero-output sectors); ||I - A||_1 */
 static void form_matrix(year_ctx *c, const sf_table *t, sf_inv_info *info)
 {
+    if (c->single) {
+        const double t1 = MPI_Wtime();
+        form_single(c, t, info);
+        info->t_form = MPI_Wtime() - t1;
+        return;
+    }
     const sf_grid *g = c->g;
     const int n = c->n, nb = c->nb;
     const double *x = c->xv, *zf = c->xv + c->n;
@@ -358,21 +397,29 @@ static void step_distribute(year_ctx *c, const sf_table *t, const sf_derived *d,
 
 /* Gauss-Jordan's own acceptance test, on every column at once (Freivalds):
  * for w = (+-1), max |(I - A)(B w) - w| / (n eps ||I - A||_1 ||B||_1), with
- * I - A taken from the table (Z, x) as in probe_block. 4 n^2 flops. */
-static double gj_scaled_residual(const year_ctx *c, const sf_table *t, const sf_inv_info *info)
+ * I - A taken from the table (Z, x) as in probe_block. 4 n^2 flops. B w and
+ * ||B||_1 (into info->bnorm) come from one pass over the columns of B. */
+static double gj_scaled_residual(const year_ctx *c, const sf_table *t, sf_inv_info *info)
 {
     const int n = c->n;
     const double *x = c->xv, *zf = c->xv + n;
-    double *w = sf_malloc(sizeof(double) * (size_t)n), *y = sf_malloc(sizeof(double) * (size_t)n);
+    double *w = sf_malloc(sizeof(double) * (size_t)n), *y = sf_calloc((size_t)n, sizeof(double));
     double *u = sf_malloc(sizeof(double) * (size_t)n);
     for (int j = 0; j < n; j++) w[j] = (((unsigned)j * 2654435761u) >> 31) ? 1.0 : -1.0;
-    cblas_dgemv(CblasColMajor, CblasNoTrans, n, n, 1.0, c->Ml, c->M.lld, w, 1, 0.0, y, 1);
+    double bn = 0;
+    for (int j = 0; j < n; j++) {
+        const double *col = c->Ml + (size_t)j * (size_t)c->M.lld;
+        cblas_daxpy(n, w[j], col, 1, y, 1);
+        const double s = cblas_dasum(n, col, 1);
+        bn = max_nan(bn, s);
+    }
+    info->bnorm = bn;
     for (int j = 0; j < n; j++) u[j] = zf[j] != 0 ? 0 : y[j] / x[j];
     cblas_dgemv(CblasRowMajor, CblasNoTrans, n, n, -1.0, t->Z, n, u, 1, 1.0, y, 1); /* y = (I - A) B w */
     double mx = 0;
     for (int i = 0; i < n; i++) {
         const double d = fabs(y[i] - w[i]);
-        if (!(d <= mx)) mx = d; /* NaN propagates */
+        mx = max_nan(mx, d);
     }
     free(w);
     free(y);
@@ -395,9 +442,8 @@ static int step_gauss_jordan(year_ctx *c, const sf_table *t, sf_inv_info *info)
     const int n = c->n;
     int bad = -1;
     if (sf_gj_invert(n, c->Ml, c->M.lld, SF_GJ_BLOCK, &bad) == 0) {
-        info->bnorm = norm1(c);
-        info->rcond = 1.0 / (info->anorm * info->bnorm);
         const double r = gj_scaled_residual(c, t, info);
+        info->rcond = 1.0 / (info->anorm * info->bnorm);
         const char *rej = getenv("SF_TEST_GJ_REJECT"); /* tests: the fallback */
         /* near-singular goes to LU too: its error names the smallest pivot's sector */
         if (info->rcond >= 1e-12 && r <= GJ_ACCEPT && !(rej && *rej == '1')) {
