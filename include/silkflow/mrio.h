@@ -59,6 +59,10 @@ typedef struct {
     double *E;        /* n total exports E_k = sum_{r != s} (Z^{sr}1 + Y^{sr})_k */
     unsigned char *zero; /* n: 1 for zero-output sectors (|x| <= eps_x) */
     double eps_x;
+    /* from the same pass over Z and F, for sf_validate and sf_exports_bilateral */
+    double *zcol;     /* n column sums Z'1 */
+    double *zreg;     /* n x G: row k of Z summed over the columns of region r */
+    long n_negative_z, n_negative_fd;
 } sf_derived;
 
 /* Validation report of one year (diagnostics, not errors). */

@@ -74,11 +74,14 @@ void sf_derive(const sf_table *t, sf_va_source vas, double eps_rel, sf_derived *
     d->v = sf_calloc(N, sizeof(double));
     d->E = sf_calloc(N, sizeof(double));
     d->zero = sf_calloc(N, 1);
-    double *zcol = sf_calloc(N, sizeof(double));
+    d->zcol = sf_calloc(N, sizeof(double));
+    d->zreg = sf_malloc(sizeof(double) * N * (size_t)G);
+    double *zcol = d->zcol;
+    long negz = 0, negf = 0;
     for (int i = 0; i < n; i++) {
         const double *zr = t->Z + (size_t)i * N;
         const double *fr = t->F + (size_t)i * (size_t)nfd;
-        double *yr = d->Y + (size_t)i * (size_t)G;
+        double *yr = d->Y + (size_t)i * (size_t)G, *zg = d->zreg + (size_t)i * (size_t)G;
         const int s = lab->sector_region[i];
         double rz = 0, rexp = 0;
         for (int g = 0; g < G; g++) {
@@ -87,11 +90,16 @@ void sf_derive(const sf_table *t, sf_va_source vas, double eps_rel, sf_derived *
             for (int j = j0; j < j1; j++) {
                 sg += zr[j];
                 zcol[j] += zr[j];
+                negz += zr[j] < 0;
             }
+            zg[g] = sg;
             rz += sg;
             if (g != s) rexp += sg;
         }
-        for (int f = 0; f < nfd; f++) yr[lab->fd_region[f]] += fr[f];
+        for (int f = 0; f < nfd; f++) {
+            yr[lab->fd_region[f]] += fr[f];
+            negf += fr[f] < 0;
+        }
         double ry = 0;
         for (int g = 0; g < G; g++) {
             ry += yr[g];
@@ -116,7 +124,8 @@ void sf_derive(const sf_table *t, sf_va_source vas, double eps_rel, sf_derived *
             d->v[j] = d->va[j] / d->x[j];
         }
     }
-    free(zcol);
+    d->n_negative_z = negz;
+    d->n_negative_fd = negf;
     free(wcol);
 }
 
@@ -130,6 +139,8 @@ void sf_derived_free(sf_derived *d)
     free(d->v);
     free(d->E);
     free(d->zero);
+    free(d->zcol);
+    free(d->zreg);
     memset(d, 0, sizeof *d);
 }
 
@@ -137,7 +148,6 @@ void sf_validate(const sf_table *t, const sf_derived *d, sf_validation *v)
 {
     const sf_labels *lab = t->lab;
     const int n = lab->n;
-    const size_t N = (size_t)n;
     memset(v, 0, sizeof *v);
     v->year = t->year;
     v->imbalance_sector = -1;
@@ -157,17 +167,9 @@ void sf_validate(const sf_table *t, const sf_derived *d, sf_validation *v)
         if (d->va[j] < 0) v->n_negative_va++;
     }
     v->imbalance_total = xsum > 0 ? dsum / xsum : 0;
-    double *cs = sf_calloc(N, sizeof(double));
-    for (size_t i = 0; i < N; i++) {
-        const double *zr = t->Z + i * N;
-        for (size_t j = 0; j < N; j++) {
-            cs[j] += zr[j];
-            if (zr[j] < 0) v->n_negative_z++;
-        }
-        const double *fr = t->F + i * (size_t)lab->nfd;
-        for (int f = 0; f < lab->nfd; f++)
-            if (fr[f] < 0) v->n_negative_fd++;
-    }
+    v->n_negative_z = d->n_negative_z;
+    v->n_negative_fd = d->n_negative_fd;
+    const double *cs = d->zcol; /* Z'1, from sf_derive's pass over Z */
     for (int j = 0; j < n; j++) {
         if (d->zero[j]) {
             if (cs[j] != 0) v->n_zero_output_inputs++;
@@ -180,7 +182,6 @@ void sf_validate(const sf_table *t, const sf_derived *d, sf_validation *v)
         }
         if (c >= 1) v->n_colsum_ge1++;
     }
-    free(cs);
 }
 
 void sf_exports_bilateral(const sf_table *t, const sf_derived *d, double *out)
@@ -188,17 +189,9 @@ void sf_exports_bilateral(const sf_table *t, const sf_derived *d, double *out)
     const sf_labels *lab = t->lab;
     const int n = lab->n, G = lab->G;
     for (int k = 0; k < n; k++) {
-        const double *zr = t->Z + (size_t)k * (size_t)n;
+        const double *zg = d->zreg + (size_t)k * (size_t)G, *yk = d->Y + (size_t)k * (size_t)G;
         double *o = out + (size_t)k * (size_t)G;
         const int s = lab->sector_region[k];
-        for (int r = 0; r < G; r++) {
-            if (r == s) {
-                o[r] = 0;
-                continue;
-            }
-            double acc = d->Y[(size_t)k * (size_t)G + (size_t)r];
-            for (int j = lab->region_start[r]; j < lab->region_start[r + 1]; j++) acc += zr[j];
-            o[r] = acc;
-        }
+        for (int r = 0; r < G; r++) o[r] = r == s ? 0 : zg[r] + yk[r];
     }
 }
