@@ -53,7 +53,7 @@ double sf_mem_year_bytes(const sf_labels *lab, int block, int store_leontief, in
     if (!root) return dist;
     /* root: the table and what is built from it */
     double table = d * (n * n + n * nfd + nva * n);
-    double derived = d * (n * G + 6 * n);
+    double derived = d * (2 * n * G + 7 * n); /* Y, zreg; x, xcol, va, v, E, zcol, zero flags */
     double rhs = d * (n * (4 * G + 1) + n * G);
     double prods = d * (n * (4 * G + 1) + G * n + diag + 2 * Nc * n);
     double B = store_leontief ? d * n * n : 0;
