@@ -33,5 +33,8 @@ double sf_peak_rss(void);
 /* The MPI library's version string, first line up to the first comma
  * ("Open MPI v4.1.4"), and the MPI standard it implements (major, minor). */
 void sf_par_version(char *buf, size_t n, int *major, int *minor);
+/* Open MPI's point-to-point layer as sf_par_init left it, for the plan line:
+ * "pml ob1 (one node: chosen by silkflow; ...)", the user's, or Open MPI's */
+const char *sf_par_pml(void);
 
 #endif

@@ -224,6 +224,10 @@ static void print_plan(const sf_run_ctx *c, int P, double mem_root, double mem_n
             pl->ngroups, pl->ngroups > 1 ? "s" : "", pl->first[1] - pl->first[0],
             pl->first[pl->ngroups] - pl->first[pl->ngroups - 1], c->grid.nprow, c->grid.npcol, c->cfg.block,
             mem_root / 1e9, mem_node / 1e9);
+    char mv[128];
+    int vmaj = 0, vmin = 0;
+    sf_par_version(mv, sizeof mv, &vmaj, &vmin);
+    sf_info("plan: MPI %s, %s", mv, sf_par_pml());
     sf_blas_info b;
     sf_blas_query(&b);
     if (strcmp(b.name, "OpenBLAS"))
