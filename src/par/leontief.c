@@ -225,30 +225,52 @@ static void bcast_doubles(const sf_grid *g, double *buf, size_t n)
     }
 }
 
-/* max |(I - A) B_S - I_S| for the probe columns S: the columns j0 .. j0+m-1
- * of B (Bp, n x m, row-major) and the focal columns c0 .. c0+Nc-1 (Bf, n x
- * Nc); A = Z diag(1/x) with zero columns where zf. One product with Z for
- * both blocks: Z is read once. */
+/* The probe columns of the residual check (docs/methods.md section 2): a
+ * contiguous block of up to 64 columns in the middle of the table, pj0 ..
+ * pj0+pm-1, and the focal region's columns c0 .. c0+Nc-1. */
+static void probe_block_cols(int n, int *pm, int *pj0)
+{
+    *pm = n < 64 ? n : 64;
+    *pj0 = (n - *pm) / 2;
+}
+
+/* R (n x m, row-major) -= A R with A = Z diag(1/x) (zero columns where zf):
+ * for R = B_S this leaves (I - A) B_S, I - A taken from the table itself */
+static void minus_A_times(int n, const double *Z, const double *x, const double *zf, double *R, int m)
+{
+    double *W = sf_malloc(sizeof(double) * (size_t)n * (size_t)m);
+    for (int k = 0; k < n; k++)
+        for (int q = 0; q < m; q++) W[(size_t)k * m + q] = zf[k] != 0 ? 0 : R[(size_t)k * m + q] / x[k];
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, n, -1.0, Z, n, W, m, 1.0, R, m);
+    free(W);
+}
+
+/* max |R - I_S| over the first pm + Nc columns of R (n rows, leading
+ * dimension ldr): the probe block, then the focal columns */
+static double probe_max(int n, const double *R, int ldr, int pm, int pj0, int Nc, int c0)
+{
+    double mx = 0;
+    for (int i = 0; i < n; i++)
+        for (int q = 0; q < pm + Nc; q++) {
+            const int jg = q < pm ? pj0 + q : c0 + q - pm;
+            mx = max_nan(mx, fabs(R[(size_t)i * ldr + q] - (i == jg ? 1.0 : 0.0)));
+        }
+    return mx;
+}
+
+/* max |(I - A) B_S - I_S| from the probe block of B (Bp, n x pm, row-major)
+ * and its focal columns (Bf, n x Nc): one product with Z for both */
 static double probe_residual(const sf_labels *lab, const double *Z, const double *x, const double *zf,
                              const double *Bf, int Nc, int c0, const double *Bp, int pm, int pj0)
 {
     const int n = lab->n, m = pm + Nc;
-    double *W = sf_malloc(sizeof(double) * (size_t)n * (size_t)m);
     double *R = sf_malloc(sizeof(double) * (size_t)n * (size_t)m);
     for (int k = 0; k < n; k++) {
-        double *r = R + (size_t)k * m;
-        memcpy(r, Bp + (size_t)k * pm, sizeof(double) * (size_t)pm);
-        if (Nc) memcpy(r + pm, Bf + (size_t)k * Nc, sizeof(double) * (size_t)Nc);
-        for (int q = 0; q < m; q++) W[(size_t)k * m + q] = zf[k] != 0 ? 0 : r[q] / x[k];
+        memcpy(R + (size_t)k * m, Bp + (size_t)k * pm, sizeof(double) * (size_t)pm);
+        if (Nc) memcpy(R + (size_t)k * m + pm, Bf + (size_t)k * Nc, sizeof(double) * (size_t)Nc);
     }
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, n, -1.0, Z, n, W, m, 1.0, R, m);
-    double mx = 0;
-    for (int i = 0; i < n; i++)
-        for (int q = 0; q < m; q++) {
-            const int jg = q < pm ? pj0 + q : c0 + q - pm;
-            mx = max_nan(mx, fabs(R[(size_t)i * m + q] - (i == jg ? 1.0 : 0.0)));
-        }
-    free(W);
+    minus_A_times(n, Z, x, zf, R, m);
+    const double mx = probe_max(n, R, m, pm, pj0, Nc, c0);
     free(R);
     return mx;
 }
@@ -269,6 +291,7 @@ typedef struct {
     const sf_labels *lab;
     int n, G, nb, root, focal, year;
     int single;     /* 1 x 1 grid: LAPACK on the whole column-major matrix */
+    int probe_done; /* the residual check's probe columns are done (Gauss-Jordan's test) */
     int nrhs;       /* columns of sf_rhs (root's, broadcast) */
     double *xv;     /* every rank: x | zero flags | v | per-row Yd, Yo, Yc values (6n) */
     dmat M;         /* I - A, then B in place */
@@ -397,33 +420,43 @@ static void step_distribute(year_ctx *c, const sf_table *t, const sf_derived *d,
 
 /* Gauss-Jordan's own acceptance test, on every column at once (Freivalds):
  * for w = (+-1), max |(I - A)(B w) - w| / (n eps ||I - A||_1 ||B||_1), with
- * I - A taken from the table (Z, x) as in probe_block. 4 n^2 flops. B w and
- * ||B||_1 (into info->bnorm) come from one pass over the columns of B. */
+ * I - A taken from the table (Z, x) as in the residual check. B w and ||B||_1
+ * (into info->bnorm) come from one pass over the columns of B; (I - A) B w
+ * comes from the residual check's product with Z, one more column of it, so
+ * the check's residual (info->residual, the probe columns) is done here too
+ * and Z is read once. */
 static double gj_scaled_residual(const year_ctx *c, const sf_table *t, sf_inv_info *info)
 {
-    const int n = c->n;
-    const double *x = c->xv, *zf = c->xv + n;
+    const int n = c->n, focal = c->focal;
+    const size_t LD = (size_t)c->M.lld;
+    int pm, pj0;
+    probe_block_cols(n, &pm, &pj0);
+    const int Nc = focal >= 0 ? c->lab->region_start[focal + 1] - c->lab->region_start[focal] : 0;
+    const int c0 = focal >= 0 ? c->lab->region_start[focal] : 0, m = pm + Nc + 1;
     double *w = sf_malloc(sizeof(double) * (size_t)n), *y = sf_calloc((size_t)n, sizeof(double));
-    double *u = sf_malloc(sizeof(double) * (size_t)n);
     for (int j = 0; j < n; j++) w[j] = (((unsigned)j * 2654435761u) >> 31) ? 1.0 : -1.0;
     double bn = 0;
     for (int j = 0; j < n; j++) {
-        const double *col = c->Ml + (size_t)j * (size_t)c->M.lld;
+        const double *col = c->Ml + (size_t)j * LD;
         cblas_daxpy(n, w[j], col, 1, y, 1);
-        const double s = cblas_dasum(n, col, 1);
-        bn = max_nan(bn, s);
+        bn = max_nan(bn, cblas_dasum(n, col, 1));
     }
     info->bnorm = bn;
-    for (int j = 0; j < n; j++) u[j] = zf[j] != 0 ? 0 : y[j] / x[j];
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, n, n, -1.0, t->Z, n, u, 1, 1.0, y, 1); /* y = (I - A) B w */
-    double mx = 0;
-    for (int i = 0; i < n; i++) {
-        const double d = fabs(y[i] - w[i]);
-        mx = max_nan(mx, d);
+    /* R = [B_probe  B_focal  B w], row-major */
+    double *R = sf_malloc(sizeof(double) * (size_t)n * (size_t)m);
+    for (int q = 0; q < pm + Nc; q++) {
+        const double *col = c->Ml + (size_t)(q < pm ? pj0 + q : c0 + q - pm) * LD;
+        for (int k = 0; k < n; k++) R[(size_t)k * m + q] = col[k];
     }
+    for (int k = 0; k < n; k++) R[(size_t)k * m + m - 1] = y[k];
+    minus_A_times(n, t->Z, c->xv, c->xv + n, R, m);
+    info->residual = probe_max(n, R, m, pm, pj0, Nc, c0);
+    info->probe_columns = pm + Nc;
+    double mx = 0;
+    for (int i = 0; i < n; i++) mx = max_nan(mx, fabs(R[(size_t)i * m + m - 1] - w[i]));
     free(w);
     free(y);
-    free(u);
+    free(R);
     return mx / ((double)n * DBL_EPSILON * info->anorm * info->bnorm);
 }
 
@@ -448,6 +481,7 @@ static int step_gauss_jordan(year_ctx *c, const sf_table *t, sf_inv_info *info)
         /* near-singular goes to LU too: its error names the smallest pivot's sector */
         if (info->rcond >= 1e-12 && r <= GJ_ACCEPT && !(rej && *rej == '1')) {
             info->method = SF_INV_GAUSS_JORDAN;
+            c->probe_done = 1;
             return 1;
         }
     }
@@ -664,10 +698,12 @@ static void sweep_alloc(const year_ctx *c, sweep_out *o)
     for (int gg = 0; gg < G; gg++) o->dsz += (long)(rs[gg + 1] - rs[gg]) * (rs[gg + 1] - rs[gg]);
     o->Nc = focal >= 0 ? rs[focal + 1] - rs[focal] : 0;
     o->fsz = (size_t)o->Nc * (size_t)n;
-    /* probe columns of the residual check: a contiguous block of up to 64
-     * columns in the middle (the focal columns come with Bfcol) */
-    o->pm = n < 64 ? n : 64;
-    o->pj0 = (n - o->pm) / 2;
+    /* probe columns of the residual check (the focal ones come with Bfcol);
+     * none when Gauss-Jordan's test has done the check */
+    if (c->probe_done)
+        o->pm = o->pj0 = 0;
+    else
+        probe_block_cols(n, &o->pm, &o->pj0);
     o->psz = (size_t)n * (size_t)o->pm;
     o->tot = o->vsz + (size_t)o->nsp * o->ysz + (size_t)o->dsz + 2 * o->fsz + o->psz;
     o->buf = sf_calloc(o->tot, sizeof(double));
@@ -741,7 +777,7 @@ static void step_sweep(year_ctx *c, sf_products *p, sweep_out *o)
  * the same values on every rank. Judged by the caller (pipeline/verify.c). */
 static void step_residual(const year_ctx *c, const sf_table *t, const sweep_out *o, sf_inv_info *info)
 {
-    if (c->root) {
+    if (c->root && !c->probe_done) {
         const int c0 = c->focal >= 0 ? c->lab->region_start[c->focal] : 0;
         info->residual = probe_residual(c->lab, t->Z, c->xv, c->xv + c->n, o->FC, o->Nc, c0, o->PB, o->pm, o->pj0);
         info->probe_columns = o->Nc + o->pm;
