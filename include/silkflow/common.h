@@ -122,6 +122,12 @@ int sf_is_dir(const char *path);
 int sf_mkdir_p(const char *path);              /* 0 ok */
 /* Read a whole file (NUL-terminated); returns NULL and fills e on failure. */
 char *sf_read_file(const char *path, size_t *len, sf_err *e);
+/* A regular file mapped read-only (its pages are the page cache's: nothing is
+ * copied); NULL with e set when it cannot be opened, is not a regular file or
+ * cannot be mapped, and for an empty file (e not set then). The file must not
+ * shrink while it is mapped (reading a cut page raises SIGBUS). */
+const unsigned char *sf_map_file(const char *path, size_t *len, sf_err *e);
+void sf_unmap_file(const unsigned char *p, size_t len);
 /* Directory of path (malloc'ed), "." when none. */
 char *sf_dirname(const char *path);
 /* Join dir and name; name returned as is when absolute. malloc'ed. */

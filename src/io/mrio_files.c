@@ -463,8 +463,10 @@ static long prefetch_read(void *ctx, char *buf, size_t cap, sf_err *e)
 }
 
 /* Whole-member fast path: a deflated zip member of at most WHOLE_MAX bytes is
- * read compressed, inflated in one call by libdeflate (2-3x zlib's inflate)
- * into one buffer, checked against the header's size and CRC-32, and parsed
+ * inflated in one call by libdeflate (2-3x zlib's inflate) into one buffer,
+ * straight from the archive mapped (the page cache's pages: no copy of the
+ * compressed bytes; mrio_zipdata.c finds them) or else from a copy read by
+ * libzip, checked against the header's size and CRC-32, and parsed
  * by several threads (sf_tsv_parse_text). Anything unusual (another method,
  * encryption, a size or CRC that does not match, a decoding error) is left to
  * the streaming reader below, which reports it with its messages. Larger
@@ -486,6 +488,38 @@ static int parse_threads(void)
     return n < 1 ? 1 : n > 4 ? 4 : (int)n;
 }
 
+/* The member's compressed bytes in *in: from the mapped archive (*map, *maplen:
+ * no copy) when they can be located there, else read by libzip into a buffer
+ * (*map NULL). 0 when neither. */
+static int member_bytes(const mrio_ref *r, const zip_stat_t *st, const unsigned char **in,
+                        const unsigned char **map, size_t *maplen)
+{
+    *map = sf_map_file(r->path, maplen, NULL);
+    const unsigned char *d = *map ? mrio_zip_member_data(*map, *maplen, r->za, r->index, st) : NULL;
+    if (d) { /* not MADV_POPULATE_READ: the faults' read-around costs less (measured) */
+        *in = d;
+        return 1;
+    }
+    sf_unmap_file(*map, *maplen);
+    *map = NULL;
+    zip_file_t *zf = zip_fopen_index(r->za, r->index, ZIP_FL_COMPRESSED);
+    if (!zf) return 0;
+    char *buf = sf_big_alloc((size_t)st->comp_size);
+    zip_uint64_t got = 0;
+    while (got < st->comp_size) {
+        zip_int64_t k = zip_fread(zf, buf + got, st->comp_size - got);
+        if (k <= 0) break;
+        got += (zip_uint64_t)k;
+    }
+    zip_fclose(zf);
+    if (got != st->comp_size) {
+        sf_big_free(buf);
+        return 0;
+    }
+    *in = (const unsigned char *)buf;
+    return 1;
+}
+
 /* 1: taken (the result in *rc), 0: not taken (nothing reported) */
 static int read_whole(const mrio_ref *r, sf_tsv_spec *spec, int *rc, sf_err *e)
 {
@@ -497,34 +531,24 @@ static int read_whole(const mrio_ref *r, sf_tsv_spec *spec, int *rc, sf_err *e)
         st.comp_size > WHOLE_MAX)
         return 0;
     if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE) return 0;
-    zip_file_t *zf = zip_fopen_index(r->za, r->index, ZIP_FL_COMPRESSED);
-    if (!zf) return 0;
-    char *in = sf_big_alloc((size_t)st.comp_size);
-    zip_uint64_t got = 0;
-    while (got < st.comp_size) {
-        zip_int64_t k = zip_fread(zf, in + got, st.comp_size - got);
-        if (k <= 0) break;
-        got += (zip_uint64_t)k;
-    }
-    zip_fclose(zf);
-    char *text = NULL;
-    int ok = got == st.comp_size;
-    if (ok) {
-        const size_t n = (size_t)st.size;
-        text = sf_big_alloc(n + SF_NUMPARSE_PAD + 2);
-        memset(text + n, 0, SF_NUMPARSE_PAD + 2);
-        struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
-        size_t out = 0;
-        ok = d && libdeflate_deflate_decompress(d, in, (size_t)st.comp_size, text, n, &out) == LIBDEFLATE_SUCCESS &&
+    const unsigned char *in = NULL, *map = NULL;
+    size_t maplen = 0;
+    if (!member_bytes(r, &st, &in, &map, &maplen)) return 0;
+    const size_t n = (size_t)st.size;
+    char *text = sf_big_alloc(n + SF_NUMPARSE_PAD + 2);
+    memset(text + n, 0, SF_NUMPARSE_PAD + 2);
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    size_t out = 0;
+    int ok = d && libdeflate_deflate_decompress(d, in, (size_t)st.comp_size, text, n, &out) == LIBDEFLATE_SUCCESS &&
              out == n && libdeflate_crc32(0, text, n) == st.crc;
-        if (d) libdeflate_free_decompressor(d);
-    }
-    sf_big_free(in);
+    if (d) libdeflate_free_decompressor(d);
+    if (map) sf_unmap_file(map, maplen);
+    else sf_big_free((void *)in);
     if (!ok) {
         sf_big_free(text);
         return 0;
     }
-    *rc = sf_tsv_parse_text(spec, text, (size_t)st.size, parse_threads(), e);
+    *rc = sf_tsv_parse_text(spec, text, n, parse_threads(), e);
     /* T's text is kept for I - A, the next large buffer a year asks for (util/bigmem.c) */
     if (spec->rows == spec->cols) sf_big_keep(text);
     else sf_big_free(text);

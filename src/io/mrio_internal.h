@@ -50,6 +50,12 @@ int sf_read_stream(void);
 /* Parse a matrix file into spec->dst (spec->name is set from r). */
 int mrio_ref_read_matrix(const mrio_ref *r, sf_tsv_spec *spec, sf_err *e);
 
+/* The compressed bytes (st->comp_size of them) of the deflated member
+ * `index` of za, whose archive file is mapped at z (n bytes); NULL when they
+ * cannot be located with certainty (src/io/mrio_zipdata.c). */
+const unsigned char *mrio_zip_member_data(const unsigned char *z, size_t n, zip_t *za, zip_uint64_t index,
+                                          const zip_stat_t *st);
+
 /* Labels as written (ROW kept), and the drop of the ROW account:
  * row_map (n_raw: raw sector -> kept index or -1) and fd_map (nfd_raw) are
  * set to NULL when nothing was dropped. */

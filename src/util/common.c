@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -451,6 +452,30 @@ char *sf_read_file(const char *path, size_t *len, sf_err *e)
     return buf;
 }
 
+const unsigned char *sf_map_file(const char *path, size_t *len, sf_err *e)
+{
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return sf_fail(e, SF_EUSER, "%s: cannot open: %s", path, strerror(errno)), NULL;
+    struct stat st;
+    void *p = MAP_FAILED;
+    int err = 0;
+    if (fstat(fd, &st) != 0) err = errno;
+    else if (!S_ISREG(st.st_mode)) err = EINVAL;
+    else if (st.st_size > 0 && (p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED)
+        err = errno;
+    close(fd);
+    if (err) return sf_fail(e, SF_EUSER, "%s: cannot map: %s", path, strerror(err)), NULL;
+    if (p == MAP_FAILED) return NULL; /* empty */
+    *len = (size_t)st.st_size;
+    return p;
+}
+
+void sf_unmap_file(const unsigned char *p, size_t len)
+{
+    if (p) munmap((void *)p, len);
+}
+
 char *sf_dirname(const char *path)
 {
     const char *s = strrchr(path, '/');
@@ -496,6 +521,9 @@ void sf_sha256_hex(const void *data, size_t n, char hex[65])
     sf_sha256_final(&s, hex);
 }
 
+/* Read, not mapped (sf_map_file): Nettle's SHA-NI loop hashes a full-size Eora26
+ * zip in 0.13 s of CPU from the mapped pages, 0.107 s from a 1 MiB buffer the
+ * kernel has just copied them into (measured here) */
 int sf_sha256_file(const char *path, char hex[65], sf_err *e)
 {
     FILE *f = fopen(path, "rb");

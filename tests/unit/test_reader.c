@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <zip.h>
 
+#include "../../src/io/mrio_internal.h"
 #include "silkflow/mrio.h"
 #include "silkflow/numparse.h"
 #include "testlib.h"
@@ -807,6 +808,60 @@ static int read_release(const char *dir, const char *prefix, int year)
     return bad || nonfinite || g < 0;
 }
 
+/* mrio_zip_member_data: in a mapped archive, each member's compressed bytes are
+ * where libzip reads them; a cut or damaged archive, or another entry's
+ * statistics, give NULL (the member is then read by libzip) */
+static void test_zipdata(void)
+{
+    char path[600], *data[3];
+    const char *names[3] = {"a/T.txt", "FD.txt", "labels_T.txt"};
+    size_t lens[3];
+    fixopt o = {0};
+    for (int k = 0; k < 3; k++) data[k] = matrix_text(0, 40 + 20 * k, 30, &o, &lens[k]);
+    snprintf(path, sizeof path, "%s/zipdata.zip", g_tmp);
+    write_zip(path, 3, names, data, lens);
+    int zerr = 0;
+    zip_t *za = zip_open(path, ZIP_RDONLY, &zerr);
+    size_t n = 0;
+    const unsigned char *z = sf_map_file(path, &n, NULL);
+    CHECK(za && z);
+    zip_int64_t ne = za ? zip_get_num_entries(za, 0) : 0;
+    int seen = 0;
+    for (zip_int64_t i = 0; z && i < ne; i++) {
+        zip_stat_t st;
+        zip_stat_init(&st);
+        if (zip_stat_index(za, (zip_uint64_t)i, 0, &st) != 0 || st.comp_method != ZIP_CM_DEFLATE) continue;
+        seen++;
+        const unsigned char *d = mrio_zip_member_data(z, n, za, (zip_uint64_t)i, &st);
+        char *ref = malloc(st.comp_size);
+        zip_file_t *zf = zip_fopen_index(za, (zip_uint64_t)i, ZIP_FL_COMPRESSED);
+        zip_int64_t got = zf ? zip_fread(zf, ref, st.comp_size) : -1;
+        if (zf) zip_fclose(zf);
+        CHECK_MSG(d && got == (zip_int64_t)st.comp_size && !memcmp(d, ref, st.comp_size), "member %s", st.name);
+        free(ref);
+        CHECK(!mrio_zip_member_data(z, n - 1, za, (zip_uint64_t)i, &st)); /* no end record */
+        zip_stat_t other = st;
+        other.crc ^= 1;
+        CHECK(!mrio_zip_member_data(z, n, za, (zip_uint64_t)i, &other));
+        other = st;
+        other.comp_size++;
+        CHECK(!mrio_zip_member_data(z, n, za, (zip_uint64_t)i, &other));
+        if (i + 1 < ne) CHECK(!mrio_zip_member_data(z, n, za, (zip_uint64_t)i + 1, &st));
+        /* the local header damaged */
+        unsigned char *cp = malloc(n);
+        memcpy(cp, z, n);
+        const size_t at = (size_t)(d - z);
+        for (size_t k = 0; k < at; k++)
+            if (!memcmp(cp + k, "PK\3\4", 4) && k + 30 + strlen(st.name) == at) cp[k] = 'X';
+        CHECK(!mrio_zip_member_data(cp, n, za, (zip_uint64_t)i, &st));
+        free(cp);
+    }
+    CHECK(seen == 3);
+    if (z) sf_unmap_file(z, n);
+    if (za) zip_discard(za);
+    for (int k = 0; k < 3; k++) free(data[k]);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "--dump-sums")) return dump_sums(atoi(argv[2]));
@@ -818,6 +873,7 @@ int main(int argc, char **argv)
         return 2;
     }
     test_chunks();
+    test_zipdata();
     test_layouts();
     test_malformed();
     test_wiod();
