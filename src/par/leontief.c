@@ -517,11 +517,19 @@ static int step_invert(year_ctx *c, int *ipiv, sf_inv_info *info, sf_err *e)
 /* products: the dense right-hand sides Y (n x G) and E, B * [Y E] by pdgemm,
  * into the Y and E column blocks of p->BR on the root. Yd, Yo and Yc have one
  * non-zero per row (column t = region of the row), so B*Yd, B*Yo, B*Yc cost
- * 2n^2 each, not 2n^2 G: they come from the sweep (step_sweep). */
+ * 2n^2 each, not 2n^2 G: they come from the sweep (step_sweep). On a 1 x 1
+ * grid one dgemm writes BY straight into BR (row-major BY is (BY)' = Y' B'
+ * column-major, Y' being the row-major rhs itself): no copies of Y, BY or of
+ * their transposes; BE then comes from the sweep too. */
 static void step_products(year_ctx *c, const sf_rhs *r, sf_products *p)
 {
     const sf_grid *g = c->g;
     const int n = c->n, G = c->G, G1 = G + 1, nrhs = c->nrhs, one = 1;
+    if (c->single) {
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, G, n, n, 1.0, r->rhs, nrhs, c->Ml, c->M.lld, 0.0,
+                    p->BR, nrhs);
+        return;
+    }
     double *Rd = NULL;
     if (c->root) {
         Rd = sf_malloc(sizeof(double) * (size_t)n * (size_t)G1);
@@ -556,13 +564,17 @@ static void step_products(year_ctx *c, const sf_rhs *r, sf_products *p)
 }
 
 /* What the sweep of B yields, one buffer for a single reduction:
- * VBreg | BYd | BYo | (BYc) | Bdiag | Bfrow | Bfcol | probe columns. */
+ * VBreg | BYd | BYo | (BYc) | Bdiag | Bfrow | Bfcol | probe columns.
+ * On a 1 x 1 grid (direct) nothing is reduced: VB, BD, FR and FC point into
+ * p, BYd/BYo/BYc are written into BR's column blocks, buf holds only the
+ * probe columns, and be (B E, when not NULL) is summed here too. */
 typedef struct {
     double *buf;
     size_t tot, vsz, ysz, fsz, psz;
     long dsz;
-    int nsp, Nc, pm, pj0;
-    double *VB, *BYS, *BD, *FR, *FC, *PB;
+    int nsp, Nc, pm, pj0, direct;
+    double *VB, *BYS, *BD, *FR, *FC, *PB, *be;
+    const double *E;
 } sweep_out;
 
 /* local rows in runs of consecutive global rows of one region */
@@ -570,27 +582,37 @@ typedef struct {
     int il0, il1, region;
 } row_run;
 
+/* regions whose partial sums of B * (sparse rhs) are kept at a time: their
+ * row of BYd (BYo, BYc) is then written one cache line at a time */
+#define SWEEP_TB 8
+
 /* the sweep over one local column j of B (col): B * (sparse rhs) partial
- * sums, Vind'B as a dot product per run of rows, the diagonal and focal
- * blocks and the probe columns as plain copies */
+ * sums into part (regions t0 .. t0 + SWEEP_TB - 1), Vind'B as a dot product
+ * per run of rows, the diagonal and focal blocks and the probe columns as
+ * plain copies */
 static void sweep_column(const year_ctx *c, sweep_out *o, const double *col, int j, const int *rowg,
-                         const row_run *seg, int nseg, const double *vloc, const long *dstart, double *part)
+                         const row_run *seg, int nseg, const double *vloc, const long *dstart, double *part, int t0)
 {
-    const int n = c->n, G = c->G, mloc = c->M.mloc, focal = c->focal;
+    const int n = c->n, mloc = c->M.mloc, focal = c->focal;
     const int *rs = c->lab->region_start;
     const int rj = c->lab->sector_region[j];
     const double *ys = c->xv + 3 * n;
     for (int q = 0; q < o->nsp; q++) {
         const double yv = ys[(size_t)q * n + j];
         if (yv == 0) continue;
-        double *pc = part + ((size_t)q * G + (size_t)rj) * (size_t)mloc;
+        double *pc = part + ((size_t)q * SWEEP_TB + (size_t)(rj - t0)) * (size_t)mloc;
         for (int il = 0; il < mloc; il++) pc[il] += col[il] * yv;
+    }
+    if (o->be && o->E[j] != 0) {
+        const double ej = o->E[j];
+        for (int il = 0; il < mloc; il++) o->be[il] += col[il] * ej;
     }
     for (int sg = 0; sg < nseg; sg++) {
         const int a = seg[sg].il0, b = seg[sg].il1, ri = seg[sg].region;
         double acc = 0;
         for (int il = a; il < b; il++) acc += vloc[il] * col[il];
-        o->VB[(size_t)ri * (size_t)n + (size_t)j] += acc;
+        double *vb = o->VB + (size_t)ri * (size_t)n + (size_t)j;
+        *vb = o->direct ? acc : *vb + acc; /* direct: one run per region, VB not read (no zero page) */
         if (ri == rj) {
             const int Ng = rs[ri + 1] - rs[ri];
             double *dst = o->BD + dstart[ri] + (long)(rowg[a] - rs[ri]) * Ng + (j - rs[ri]);
@@ -607,11 +629,13 @@ static void sweep_column(const year_ctx *c, sweep_out *o, const double *col, int
         for (int il = 0; il < mloc; il++) o->PB[(size_t)rowg[il] * (size_t)o->pm + (size_t)(j - o->pj0)] = col[il];
 }
 
-static void sweep_alloc(const year_ctx *c, sweep_out *o)
+/* p is the root's products (used directly on a 1 x 1 grid), E its exports */
+static void sweep_alloc(const year_ctx *c, sweep_out *o, sf_products *p, const double *E)
 {
     const int n = c->n, G = c->G, focal = c->focal;
     const int *rs = c->lab->region_start;
     memset(o, 0, sizeof *o);
+    o->direct = c->single;
     o->nsp = focal >= 0 ? 3 : 2; /* sparse right-hand sides: Yd, Yo, (Yc) */
     o->vsz = (size_t)G * (size_t)n;
     o->ysz = (size_t)n * (size_t)G;
@@ -623,6 +647,19 @@ static void sweep_alloc(const year_ctx *c, sweep_out *o)
     o->pm = n < 64 ? n : 64;
     o->pj0 = (n - o->pm) / 2;
     o->psz = (size_t)n * (size_t)o->pm;
+    if (o->direct) { /* every entry is written: no zeroed buffer */
+        o->tot = o->psz + (size_t)n;
+        o->buf = sf_malloc(o->tot * sizeof(double));
+        o->PB = o->buf;
+        o->be = o->PB + o->psz;
+        memset(o->be, 0, sizeof(double) * (size_t)n);
+        o->E = E;
+        o->VB = p->VBreg;
+        o->BD = p->Bdiag;
+        o->FR = p->Bfrow;
+        o->FC = p->Bfcol;
+        return;
+    }
     o->tot = o->vsz + (size_t)o->nsp * o->ysz + (size_t)o->dsz + 2 * o->fsz + o->psz;
     o->buf = sf_calloc(o->tot, sizeof(double));
     o->VB = o->buf;
@@ -633,22 +670,32 @@ static void sweep_alloc(const year_ctx *c, sweep_out *o)
     o->PB = o->FC + o->fsz;
 }
 
-/* sweeps: one pass over the local columns of B for everything that is not a
- * dense product (see sweep_column), reduced to the root and copied into p */
-static void step_sweep(year_ctx *c, sf_products *p, sweep_out *o)
+/* part (regions t0 .. t0 + SWEEP_TB - 1, local rows) into BYd, BYo, BYc:
+ * into BR's column blocks on a 1 x 1 grid, else added into BYS (n x G per
+ * right-hand side) for the reduction; then part is zeroed for the next regions */
+static void sweep_flush(const year_ctx *c, sweep_out *o, sf_products *p, const int *rowg, double *part, int t0)
 {
-    const sf_grid *g = c->g;
-    const int n = c->n, G = c->G, nb = c->nb, mloc = c->M.mloc, nrhs = c->nrhs;
-    const int *rs = c->lab->region_start;
-    sweep_alloc(c, o);
-    long *dstart = sf_malloc(sizeof(long) * (size_t)(G + 1));
-    dstart[0] = 0;
-    for (int gg = 0; gg < G; gg++) dstart[gg + 1] = dstart[gg] + (long)(rs[gg + 1] - rs[gg]) * (rs[gg + 1] - rs[gg]);
-    int *rowg = sf_malloc(sizeof(int) * (size_t)imax(1, mloc));
-    for (int il = 0; il < mloc; il++) rowg[il] = l2g(il, nb, g->myrow, g->nprow);
-    row_run *seg = sf_malloc(sizeof(*seg) * (size_t)imax(1, mloc));
+    const int G = c->G, mloc = c->M.mloc, nt = G - t0 < SWEEP_TB ? G - t0 : SWEEP_TB;
+    const size_t ld = o->direct ? (size_t)c->nrhs : (size_t)G;
+    for (int q = 0; q < o->nsp; q++) {
+        const double *pq = part + (size_t)q * SWEEP_TB * (size_t)mloc;
+        double *dq = o->direct ? p->BR + (size_t)(q + 1) * (size_t)G : o->BYS + (size_t)q * o->ysz;
+        for (int il = 0; il < mloc; il++) {
+            double *dst = dq + (size_t)rowg[il] * ld + (size_t)t0;
+            if (o->direct)
+                for (int tt = 0; tt < nt; tt++) dst[tt] = pq[(size_t)tt * (size_t)mloc + (size_t)il];
+            else
+                for (int tt = 0; tt < nt; tt++) dst[tt] += pq[(size_t)tt * (size_t)mloc + (size_t)il];
+        }
+    }
+    memset(part, 0, sizeof(double) * (size_t)o->nsp * SWEEP_TB * (size_t)mloc);
+}
+
+/* local runs of rows of one region (seg) and their v (vloc); returns nseg */
+static int sweep_runs(const year_ctx *c, const int *rowg, row_run *seg, double *vloc)
+{
+    const int n = c->n, mloc = c->M.mloc;
     int nseg = 0;
-    double *vloc = sf_malloc(sizeof(double) * (size_t)imax(1, mloc));
     for (int il = 0; il < mloc; il++) {
         const int i = rowg[il], ri = c->lab->sector_region[i];
         vloc[il] = c->xv[2 * n + i];
@@ -659,22 +706,52 @@ static void step_sweep(year_ctx *c, sf_products *p, sweep_out *o)
             nseg++;
         }
     }
-    /* local partial sums of B * (sparse rhs), column-major by region: part[(q*G + t)*mloc + il] */
-    double *part = sf_calloc((size_t)o->nsp * (size_t)G * (size_t)imax(1, mloc), sizeof(double));
-    for (int jl = 0; jl < c->M.nloc; jl++)
-        sweep_column(c, o, c->Ml + (size_t)jl * (size_t)c->M.lld, l2g(jl, nb, g->mycol, g->npcol), rowg, seg, nseg,
-                     vloc, dstart, part);
-    for (int q = 0; q < o->nsp; q++)
-        for (int t = 0; t < G; t++) {
-            const double *pc = part + ((size_t)q * G + (size_t)t) * (size_t)mloc;
-            double *dst = o->BYS + (size_t)q * o->ysz;
-            for (int il = 0; il < mloc; il++) dst[(size_t)rowg[il] * (size_t)G + (size_t)t] += pc[il];
-        }
+    return nseg;
+}
+
+/* sweeps: one pass over the local columns of B for everything that is not a
+ * dense product (see sweep_column), reduced to the root and copied into p
+ * (on a 1 x 1 grid written into p as it goes, with BE: r's last column) */
+static void step_sweep(year_ctx *c, const sf_rhs *r, sf_products *p, sweep_out *o)
+{
+    const sf_grid *g = c->g;
+    const int n = c->n, G = c->G, nb = c->nb, mloc = c->M.mloc, nrhs = c->nrhs;
+    const int *rs = c->lab->region_start;
+    double *E = NULL;
+    if (c->single) {
+        E = sf_malloc(sizeof(double) * (size_t)imax(1, n));
+        for (int j = 0; j < n; j++) E[j] = r->rhs[(size_t)j * (size_t)nrhs + (size_t)(nrhs - 1)];
+    }
+    sweep_alloc(c, o, p, E);
+    long *dstart = sf_malloc(sizeof(long) * (size_t)(G + 1));
+    dstart[0] = 0;
+    for (int gg = 0; gg < G; gg++) dstart[gg + 1] = dstart[gg] + (long)(rs[gg + 1] - rs[gg]) * (rs[gg + 1] - rs[gg]);
+    int *rowg = sf_malloc(sizeof(int) * (size_t)imax(1, mloc));
+    for (int il = 0; il < mloc; il++) rowg[il] = l2g(il, nb, g->myrow, g->nprow);
+    row_run *seg = sf_malloc(sizeof(*seg) * (size_t)imax(1, mloc));
+    double *vloc = sf_malloc(sizeof(double) * (size_t)imax(1, mloc));
+    const int nseg = sweep_runs(c, rowg, seg, vloc);
+    /* local partial sums of B * (sparse rhs) of SWEEP_TB regions, column-major:
+     * part[(q*SWEEP_TB + t - t0)*mloc + il]; the local columns come in
+     * increasing global order, so their regions never decrease */
+    double *part = sf_calloc((size_t)o->nsp * SWEEP_TB * (size_t)imax(1, mloc), sizeof(double));
+    int t0 = 0;
+    for (int jl = 0; jl < c->M.nloc; jl++) {
+        const int j = l2g(jl, nb, g->mycol, g->npcol);
+        for (; c->lab->sector_region[j] >= t0 + SWEEP_TB; t0 += SWEEP_TB) sweep_flush(c, o, p, rowg, part, t0);
+        sweep_column(c, o, c->Ml + (size_t)jl * (size_t)c->M.lld, j, rowg, seg, nseg, vloc, dstart, part, t0);
+    }
+    for (; t0 < G; t0 += SWEEP_TB) sweep_flush(c, o, p, rowg, part, t0);
     free(part);
     free(seg);
     free(vloc);
     free(rowg);
     free(dstart);
+    free(E);
+    if (o->direct) {
+        for (int i = 0; i < n; i++) p->BR[(size_t)i * (size_t)nrhs + (size_t)(nrhs - 1)] = o->be[i];
+        return;
+    }
     reduce_to_root(g, o->buf, o->tot);
     if (!c->root) return;
     memcpy(p->VBreg, o->VB, o->vsz * sizeof(double));
@@ -737,7 +814,7 @@ int sf_par_year(const sf_grid *g, int block, int year, const sf_labels *lab, con
     double t4 = MPI_Wtime();
     info->t_products = t4 - t3;
     sweep_out o;
-    step_sweep(&c, p, &o);
+    step_sweep(&c, r, p, &o);
     double t5 = MPI_Wtime();
     info->t_sweep = t5 - t4;
     step_residual(&c, t, &o, info);
