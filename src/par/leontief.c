@@ -602,6 +602,37 @@ typedef struct {
  * row of BYd (BYo, BYc) is then written one cache line at a time */
 #define SWEEP_TB 8
 
+/* sum_i x_i y_i in four interleaved partial sums: the runs are short (a
+ * region's sectors) and one sum's chain of additions was the sweep's
+ * bottleneck */
+static inline double dot4(const double *x, const double *y, int m)
+{
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (; i + 4 <= m; i += 4) {
+        s0 += x[i] * y[i];
+        s1 += x[i + 1] * y[i + 1];
+        s2 += x[i + 2] * y[i + 2];
+        s3 += x[i + 3] * y[i + 3];
+    }
+    for (; i < m; i++) s0 += x[i] * y[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* y_q += c_q x for four vectors y_q in one pass over x */
+static void axpy4(int m, const double *restrict x, const double *c, double *restrict y0, double *restrict y1,
+                  double *restrict y2, double *restrict y3)
+{
+    const double c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];
+    for (int i = 0; i < m; i++) {
+        const double xi = x[i];
+        y0[i] += xi * c0;
+        y1[i] += xi * c1;
+        y2[i] += xi * c2;
+        y3[i] += xi * c3;
+    }
+}
+
 /* the sweep over one local column j of B (col): B * (sparse rhs) partial
  * sums into part (regions t0 .. t0 + SWEEP_TB - 1), Vind'B as a dot product
  * per run of rows, the diagonal and focal blocks and the probe columns as
@@ -613,20 +644,26 @@ static void sweep_column(const year_ctx *c, sweep_out *o, const double *col, int
     const int *rs = c->lab->region_start;
     const int rj = c->lab->sector_region[j];
     const double *ys = c->xv + 3 * n;
+    double *dst[4], cf[4];
+    int k = 0;
     for (int q = 0; q < o->nsp; q++) {
         const double yv = ys[(size_t)q * n + j];
         if (yv == 0) continue;
-        double *pc = part + ((size_t)q * SWEEP_TB + (size_t)(rj - t0)) * (size_t)mloc;
-        for (int il = 0; il < mloc; il++) pc[il] += col[il] * yv;
+        dst[k] = part + ((size_t)q * SWEEP_TB + (size_t)(rj - t0)) * (size_t)mloc;
+        cf[k++] = yv;
     }
     if (o->be && o->E[j] != 0) {
-        const double ej = o->E[j];
-        for (int il = 0; il < mloc; il++) o->be[il] += col[il] * ej;
+        dst[k] = o->be;
+        cf[k++] = o->E[j];
     }
+    if (k == 4)
+        axpy4(mloc, col, cf, dst[0], dst[1], dst[2], dst[3]);
+    else
+        for (int q = 0; q < k; q++)
+            for (int il = 0; il < mloc; il++) dst[q][il] += col[il] * cf[q];
     for (int sg = 0; sg < nseg; sg++) {
         const int a = seg[sg].il0, b = seg[sg].il1, ri = seg[sg].region;
-        double acc = 0;
-        for (int il = a; il < b; il++) acc += vloc[il] * col[il];
+        double acc = dot4(vloc + a, col + a, b - a);
         double *vb = o->VB + (size_t)ri * (size_t)n + (size_t)j;
         *vb = o->direct ? acc : *vb + acc; /* direct: one run per region, VB not read (no zero page) */
         if (ri == rj) {
