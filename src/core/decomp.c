@@ -71,6 +71,8 @@ typedef struct {
     double *BrrY;   /* n x G: (B^rr Y^ru)_j */
     double *sYd;    /* n: sum_{t != reg(j)} BYd[j,t] */
     double *sYo;    /* n: sum_{t != reg(j)} BYo[j,t] */
+    double *oYd;    /* n: BYd[j,reg(j)] */
+    double *oYo;    /* n: BYo[j,reg(j)] */
 } local_q;
 
 static void local_q_free(local_q *q)
@@ -83,6 +85,8 @@ static void local_q_free(local_q *q)
     free(q->BrrY);
     free(q->sYd);
     free(q->sYo);
+    free(q->oYd);
+    free(q->oYo);
 }
 
 static void local_q_build(const sf_labels *lab, const sf_derived *d, const sf_products *p, const double *Lall,
@@ -98,8 +102,12 @@ static void local_q_build(const sf_labels *lab, const sf_derived *d, const sf_pr
     q->BrrY = sf_calloc(N * (size_t)G, sizeof(double));
     q->sYd = sf_calloc(N, sizeof(double));
     q->sYo = sf_calloc(N, sizeof(double));
+    q->oYd = sf_malloc(N * sizeof(double));
+    q->oYo = sf_malloc(N * sizeof(double));
     for (int j = 0; j < n; j++) {
         const int r = lab->sector_region[j];
+        q->oYd[j] = SF_BYD(p, j, r);
+        q->oYo[j] = SF_BYO(p, j, r);
         double sd = 0, so = 0;
         for (int t = 0; t < G; t++) {
             if (t == r) continue;
@@ -140,13 +148,35 @@ static void local_q_build(const sf_labels *lab, const sf_derived *d, const sf_pr
     }
 }
 
-/* Term columns for exporter s: row j (in region r = reg(j), r != s) holds the
- * vectors whose dot products with a_k. over r's columns give T2..T10, T13, T15
- * (see the table at the top). Rows of s itself are never read. */
-static void fill_terms(const sf_labels *lab, const sf_derived *d, const sf_products *p, const local_q *q, int s,
-                       double *W)
+/* The columns s0 .. s0 + ns - 1 of BYd, BYo, BY and BrrY, transposed: for
+ * exporter s = s0 + ss, T[(ss * n + j) * 4 + {0,1,2,3}] = BYd[j,s], BYo[j,s],
+ * BY[j,s], BrrY[j,s]. A row of BR is read once for SF_TERM_SB exporters, not
+ * once per exporter (each row is another page: the TLB, not the flops, was
+ * what fill_terms cost). */
+#define SF_TERM_SB 16
+static void gather_terms(const sf_labels *lab, const sf_products *p, const local_q *q, int s0, int ns, double *T)
 {
     const int n = lab->n, G = lab->G;
+    for (int j = 0; j < n; j++) {
+        const double *br = p->BR + (size_t)j * (size_t)p->nrhs + (size_t)s0, *brr = q->BrrY + (size_t)j * G + s0;
+        for (int ss = 0; ss < ns; ss++) {
+            double *t = T + ((size_t)ss * (size_t)n + (size_t)j) * 4;
+            t[0] = br[G + ss];
+            t[1] = br[2 * G + ss];
+            t[2] = br[ss];
+            t[3] = brr[ss];
+        }
+    }
+}
+
+/* Term columns for exporter s: row j (in region r = reg(j), r != s) holds the
+ * vectors whose dot products with a_k. over r's columns give T2..T10, T13, T15
+ * (see the table at the top); Ts = s's columns from gather_terms. Rows of s
+ * itself are never read. */
+static void fill_terms(const sf_labels *lab, const sf_derived *d, const local_q *q, int s, const double *Ts,
+                       double *W)
+{
+    const int n = lab->n;
     for (int j = 0; j < n; j++) {
         const int r = lab->sector_region[j];
         double *w = W + (size_t)j * NW;
@@ -155,11 +185,11 @@ static void fill_terms(const sf_labels *lab, const sf_derived *d, const sf_produ
             continue;
         }
         const double sd = q->sYd[j], so = q->sYo[j];
-        const double yd_s = SF_BYD(p, j, s), yo_s = SF_BYO(p, j, s), y_s = SF_BY(p, j, s);
-        const double brr_s = q->BrrY[(size_t)j * G + s];
-        w[W_T2] = SF_BYD(p, j, r);
+        const double *ts = Ts + (size_t)j * 4;
+        const double yd_s = ts[0], yo_s = ts[1], y_s = ts[2], brr_s = ts[3];
+        w[W_T2] = q->oYd[j];
         w[W_T3] = sd - yd_s;
-        w[W_T4] = SF_BYO(p, j, r) - brr_s;
+        w[W_T4] = q->oYo[j] - brr_s;
         w[W_T5] = so - yo_s - y_s + yd_s + brr_s;
         w[W_T6] = brr_s;
         w[W_T7] = y_s - yd_s - brr_s;
@@ -192,6 +222,7 @@ static inline void block_dots1(const double *restrict z0, const double *restrict
     for (int j = j0; j < j1; j++) {
         const double *w = W + (size_t)j * NW;
         const double x0 = z0[j], c0 = x0 * invx[j];
+#pragma GCC unroll 12
         for (int c = 0; c < NW; c++) a0[c] += c0 * w[c];
         const double live = invx[j] != 0;
         zs0 += live * x0;
@@ -210,6 +241,7 @@ static inline void block_dots2(const double *restrict z0, const double *restrict
     for (int j = j0; j < j1; j++) {
         const double *w = W + (size_t)j * NW;
         const double x0 = z0[j], x1 = z1[j], c0 = x0 * invx[j], c1 = x1 * invx[j];
+#pragma GCC unroll 12 /* whole: the accumulators stay in registers */
         for (int c = 0; c < NW; c++) {
             a0[c] += c0 * w[c];
             a1[c] += c1 * w[c];
@@ -304,10 +336,12 @@ static void wwz_terms(const sf_labels *lab, const sf_table *t, const sf_derived 
     const size_t N = (size_t)n;
     const int *rs = lab->region_start;
     double *W = sf_aligned_alloc(N * NW * sizeof(double));
+    double *T = sf_malloc(N * 4 * SF_TERM_SB * sizeof(double));
     wwz_acc w = {out, 0};
     for (int s = 0; s < G; s++) {
+        if (s % SF_TERM_SB == 0) gather_terms(lab, p, q, s, G - s < SF_TERM_SB ? G - s : SF_TERM_SB, T);
         if (rs[s + 1] == rs[s]) continue;
-        fill_terms(lab, d, p, q, s, W);
+        fill_terms(lab, d, q, s, T + (size_t)(s % SF_TERM_SB) * N * 4, W);
         for (int k = rs[s]; k < rs[s + 1]; k += 2) {
             const int two = k + 1 < rs[s + 1];
             const double *z0 = t->Z + (size_t)k * N, *z1 = two ? z0 + N : NULL;
@@ -336,6 +370,7 @@ static void wwz_terms(const sf_labels *lab, const sf_table *t, const sf_derived 
             if (!(gap <= out->max_va_gap)) out->max_va_gap = gap;
         }
     free(W);
+    free(T);
 }
 
 /* Leontief products, Koopman IV/FV, GVC participation/position, D_k and RCA. */

@@ -40,6 +40,10 @@ int sf_routes(const sf_labels *lab, const sf_table *t, const sf_derived *d, cons
         free(L);
         return rc;
     }
+    /* Y^{ab} and Y^{cb} as contiguous vectors (columns of the row-major Y) */
+    double *yab = sf_malloc((size_t)na * sizeof(double)), *ycb = sf_malloc((size_t)nc * sizeof(double));
+    for (int i = 0; i < na; i++) yab[i] = d->Y[(size_t)(a0 + i) * G + b];
+    for (int i = 0; i < nc; i++) ycb[i] = d->Y[(size_t)(c0 + i) * G + b];
     /* (B^{ja} Y^{ab}) for every row j outside a: the "a-origin" part of BY[j, b] */
     double *bay = sf_calloc(N, sizeof(double));
     for (int j = 0; j < n; j++) {
@@ -48,11 +52,11 @@ int sf_routes(const sf_labels *lab, const sf_table *t, const sf_derived *d, cons
         double s = 0;
         if (a == c) {
             const double *bc = p->Bfcol + (size_t)j * nc; /* B[j, c-block] */
-            for (int i = 0; i < nc; i++) s += bc[i] * d->Y[(size_t)(c0 + i) * G + b];
+            for (int i = 0; i < nc; i++) s += bc[i] * ycb[i];
         } else if (g == b) {
             /* b = c: B^{ca} from the focal block row */
             const double *br = p->Bfrow + (size_t)(j - c0) * N + a0;
-            for (int i = 0; i < na; i++) s += br[i] * d->Y[(size_t)(a0 + i) * G + b];
+            for (int i = 0; i < na; i++) s += br[i] * yab[i];
         } else {
             s = SF_BYC(p, j, a); /* b = c: (B^{da} Y^{ac})_j */
         }
@@ -69,6 +73,9 @@ int sf_routes(const sf_labels *lab, const sf_table *t, const sf_derived *d, cons
     /* y[route][i] for i in a: A^{a.} times the route's vector, before L^aa */
     double *y = sf_calloc((size_t)4 * na, sizeof(double));
     const int b0 = rs[b], b1 = rs[b + 1];
+    const int lo0 = a < b ? a0 : b0, lo1 = a < b ? rs[a + 1] : b1, hi0 = a < b ? b0 : a0,
+              hi1 = a < b ? b1 : rs[a + 1];
+    const int dr[3][2] = {{0, lo0}, {lo1, hi0}, {hi1, n}};
     for (int i = 0; i < na; i++) {
         const double *z = t->Z + (size_t)(a0 + i) * N;
         double yint = 0, yrexb = 0, yintd = 0, yrexd = 0;
@@ -77,9 +84,8 @@ int sf_routes(const sf_labels *lab, const sf_table *t, const sf_derived *d, cons
             yint += aij * byd[j];
             yrexb += aij * rest[j];
         }
-        for (int g = 0; g < G; g++) { /* j in D */
-            if (g == a || g == b) continue;
-            for (int j = rs[g]; j < rs[g + 1]; j++) {
+        for (int q = 0; q < 3; q++) { /* j in D: the ranges around a's and b's blocks, in order */
+            for (int j = dr[q][0]; j < dr[q][1]; j++) {
                 const double aij = z[j] * invx[j];
                 yintd += aij * rest[j];
                 yrexd += aij * byd[j];
@@ -96,7 +102,7 @@ int sf_routes(const sf_labels *lab, const sf_table *t, const sf_derived *d, cons
         const double *Lk = L + (size_t)k * na, *Bk = Baa + (size_t)k * na;
         double fin = 0, l[4] = {0, 0, 0, 0};
         for (int i = 0; i < na; i++) {
-            fin += Bk[i] * d->Y[(size_t)(a0 + i) * G + b];
+            fin += Bk[i] * yab[i];
             for (int q = 0; q < 4; q++) l[q] += Lk[i] * y[q * na + i];
         }
         double *o = out + (size_t)k * SF_ROUTE_N;
@@ -109,6 +115,8 @@ int sf_routes(const sf_labels *lab, const sf_table *t, const sf_derived *d, cons
     free(invx);
     free(L);
     free(bay);
+    free(yab);
+    free(ycb);
     free(byd);
     free(rest);
     free(y);

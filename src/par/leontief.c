@@ -597,11 +597,35 @@ static int step_invert(year_ctx *c, int *ipiv, sf_inv_info *info, sf_err *e)
 /* products: the dense right-hand sides Y (n x G) and E, B * [Y E] by pdgemm,
  * into the Y and E column blocks of p->BR on the root. Yd, Yo and Yc have one
  * non-zero per row (column t = region of the row), so B*Yd, B*Yo, B*Yc cost
- * 2n^2 each, not 2n^2 G: they come from the sweep (step_sweep). */
+ * 2n^2 each, not 2n^2 G: they come from the sweep (step_sweep). On a 1 x 1
+ * grid BE comes from the sweep too, and BY from one dgemm that reads Y in
+ * place (the row-major rhs is Y' column-major), into a column-major n x G
+ * buffer copied into BR by blocks of rows (products_single). */
+static void products_single(year_ctx *c, const sf_rhs *r, sf_products *p)
+{
+    const int n = c->n, G = c->G, nrhs = c->nrhs;
+    /* B Y with M = n: the dgemm writing row-major BY directly (Y' B', M = G)
+     * runs ~40% slower in OpenBLAS at n = 4915, G = 190 */
+    double *C = sf_big_alloc(sizeof(double) * (size_t)n * (size_t)G);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, n, G, n, 1.0, c->Ml, c->M.lld, r->rhs, nrhs, 0.0, C, n);
+    for (int i0 = 0; i0 < n; i0 += 64) {
+        const int i1 = n - i0 < 64 ? n : i0 + 64;
+        for (int t = 0; t < G; t++) {
+            const double *src = C + (size_t)t * (size_t)n;
+            for (int i = i0; i < i1; i++) p->BR[(size_t)i * (size_t)nrhs + (size_t)t] = src[i];
+        }
+    }
+    sf_big_free(C);
+}
+
 static void step_products(year_ctx *c, const sf_rhs *r, sf_products *p)
 {
     const sf_grid *g = c->g;
     const int n = c->n, G = c->G, G1 = G + 1, nrhs = c->nrhs, one = 1;
+    if (c->single) {
+        products_single(c, r, p);
+        return;
+    }
     double *Rd = NULL;
     if (c->root) {
         Rd = sf_malloc(sizeof(double) * (size_t)n * (size_t)G1);
@@ -636,13 +660,17 @@ static void step_products(year_ctx *c, const sf_rhs *r, sf_products *p)
 }
 
 /* What the sweep of B yields, one buffer for a single reduction:
- * VBreg | BYd | BYo | (BYc) | Bdiag | Bfrow | Bfcol | probe columns. */
+ * VBreg | BYd | BYo | (BYc) | Bdiag | Bfrow | Bfcol | probe columns.
+ * On a 1 x 1 grid (direct) nothing is reduced: VB, BD, FR and FC point into
+ * p, BYd/BYo/BYc are written into BR's column blocks, buf holds only the
+ * probe columns, and be (B E, when not NULL) is summed here too. */
 typedef struct {
     double *buf;
     size_t tot, vsz, ysz, fsz, psz;
     long dsz;
-    int nsp, Nc, pm, pj0;
-    double *VB, *BYS, *BD, *FR, *FC, *PB;
+    int nsp, Nc, pm, pj0, direct;
+    double *VB, *BYS, *BD, *FR, *FC, *PB, *be;
+    const double *E;
 } sweep_out;
 
 /* local rows in runs of consecutive global rows of one region */
@@ -650,27 +678,74 @@ typedef struct {
     int il0, il1, region;
 } row_run;
 
-/* the sweep over one local column j of B (col): B * (sparse rhs) partial
- * sums, Vind'B as a dot product per run of rows, the diagonal and focal
- * blocks and the probe columns as plain copies */
-static void sweep_column(const year_ctx *c, sweep_out *o, const double *col, int j, const int *rowg,
-                         const row_run *seg, int nseg, const double *vloc, const long *dstart, double *part)
+/* regions whose partial sums of B * (sparse rhs) are kept at a time: their
+ * row of BYd (BYo, BYc) is then written one cache line at a time */
+#define SWEEP_TB 8
+
+/* sum_i x_i y_i in four interleaved partial sums: the runs are short (a
+ * region's sectors) and one sum's chain of additions was the sweep's
+ * bottleneck */
+static inline double dot4(const double *x, const double *y, int m)
 {
-    const int n = c->n, G = c->G, mloc = c->M.mloc, focal = c->focal;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (; i + 4 <= m; i += 4) {
+        s0 += x[i] * y[i];
+        s1 += x[i + 1] * y[i + 1];
+        s2 += x[i + 2] * y[i + 2];
+        s3 += x[i + 3] * y[i + 3];
+    }
+    for (; i < m; i++) s0 += x[i] * y[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* y_q += c_q x for four vectors y_q in one pass over x */
+static void axpy4(int m, const double *restrict x, const double *c, double *restrict y0, double *restrict y1,
+                  double *restrict y2, double *restrict y3)
+{
+    const double c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];
+    for (int i = 0; i < m; i++) {
+        const double xi = x[i];
+        y0[i] += xi * c0;
+        y1[i] += xi * c1;
+        y2[i] += xi * c2;
+        y3[i] += xi * c3;
+    }
+}
+
+/* the sweep over one local column j of B (col): B * (sparse rhs) partial
+ * sums into part (regions t0 .. t0 + SWEEP_TB - 1), Vind'B as a dot product
+ * per run of rows, the diagonal and focal blocks and the probe columns as
+ * plain copies */
+static void sweep_column(const year_ctx *c, sweep_out *o, const double *col, int j, const int *rowg,
+                         const row_run *seg, int nseg, const double *vloc, const long *dstart, double *part, int t0)
+{
+    const int n = c->n, mloc = c->M.mloc, focal = c->focal;
     const int *rs = c->lab->region_start;
     const int rj = c->lab->sector_region[j];
     const double *ys = c->xv + 3 * n;
+    double *dst[4], cf[4];
+    int k = 0;
     for (int q = 0; q < o->nsp; q++) {
         const double yv = ys[(size_t)q * n + j];
         if (yv == 0) continue;
-        double *pc = part + ((size_t)q * G + (size_t)rj) * (size_t)mloc;
-        for (int il = 0; il < mloc; il++) pc[il] += col[il] * yv;
+        dst[k] = part + ((size_t)q * SWEEP_TB + (size_t)(rj - t0)) * (size_t)mloc;
+        cf[k++] = yv;
     }
+    if (o->be && o->E[j] != 0) {
+        dst[k] = o->be;
+        cf[k++] = o->E[j];
+    }
+    if (k == 4)
+        axpy4(mloc, col, cf, dst[0], dst[1], dst[2], dst[3]);
+    else
+        for (int q = 0; q < k; q++)
+            for (int il = 0; il < mloc; il++) dst[q][il] += col[il] * cf[q];
     for (int sg = 0; sg < nseg; sg++) {
         const int a = seg[sg].il0, b = seg[sg].il1, ri = seg[sg].region;
-        double acc = 0;
-        for (int il = a; il < b; il++) acc += vloc[il] * col[il];
-        o->VB[(size_t)ri * (size_t)n + (size_t)j] += acc;
+        double acc = dot4(vloc + a, col + a, b - a);
+        double *vb = o->VB + (size_t)ri * (size_t)n + (size_t)j;
+        *vb = o->direct ? acc : *vb + acc; /* direct: one run per region, VB not read (no zero page) */
         if (ri == rj) {
             const int Ng = rs[ri + 1] - rs[ri];
             double *dst = o->BD + dstart[ri] + (long)(rowg[a] - rs[ri]) * Ng + (j - rs[ri]);
@@ -687,11 +762,13 @@ static void sweep_column(const year_ctx *c, sweep_out *o, const double *col, int
         for (int il = 0; il < mloc; il++) o->PB[(size_t)rowg[il] * (size_t)o->pm + (size_t)(j - o->pj0)] = col[il];
 }
 
-static void sweep_alloc(const year_ctx *c, sweep_out *o)
+/* p is the root's products (used directly on a 1 x 1 grid), E its exports */
+static void sweep_alloc(const year_ctx *c, sweep_out *o, sf_products *p, const double *E)
 {
     const int n = c->n, G = c->G, focal = c->focal;
     const int *rs = c->lab->region_start;
     memset(o, 0, sizeof *o);
+    o->direct = c->single;
     o->nsp = focal >= 0 ? 3 : 2; /* sparse right-hand sides: Yd, Yo, (Yc) */
     o->vsz = (size_t)G * (size_t)n;
     o->ysz = (size_t)n * (size_t)G;
@@ -705,6 +782,19 @@ static void sweep_alloc(const year_ctx *c, sweep_out *o)
     else
         probe_block_cols(n, &o->pm, &o->pj0);
     o->psz = (size_t)n * (size_t)o->pm;
+    if (o->direct) { /* every entry is written: no zeroed buffer */
+        o->tot = o->psz + (size_t)n;
+        o->buf = sf_malloc(o->tot * sizeof(double));
+        o->PB = o->buf;
+        o->be = o->PB + o->psz;
+        memset(o->be, 0, sizeof(double) * (size_t)n);
+        o->E = E;
+        o->VB = p->VBreg;
+        o->BD = p->Bdiag;
+        o->FR = p->Bfrow;
+        o->FC = p->Bfcol;
+        return;
+    }
     o->tot = o->vsz + (size_t)o->nsp * o->ysz + (size_t)o->dsz + 2 * o->fsz + o->psz;
     o->buf = sf_calloc(o->tot, sizeof(double));
     o->VB = o->buf;
@@ -715,22 +805,32 @@ static void sweep_alloc(const year_ctx *c, sweep_out *o)
     o->PB = o->FC + o->fsz;
 }
 
-/* sweeps: one pass over the local columns of B for everything that is not a
- * dense product (see sweep_column), reduced to the root and copied into p */
-static void step_sweep(year_ctx *c, sf_products *p, sweep_out *o)
+/* part (regions t0 .. t0 + SWEEP_TB - 1, local rows) into BYd, BYo, BYc:
+ * into BR's column blocks on a 1 x 1 grid, else added into BYS (n x G per
+ * right-hand side) for the reduction; then part is zeroed for the next regions */
+static void sweep_flush(const year_ctx *c, sweep_out *o, sf_products *p, const int *rowg, double *part, int t0)
 {
-    const sf_grid *g = c->g;
-    const int n = c->n, G = c->G, nb = c->nb, mloc = c->M.mloc, nrhs = c->nrhs;
-    const int *rs = c->lab->region_start;
-    sweep_alloc(c, o);
-    long *dstart = sf_malloc(sizeof(long) * (size_t)(G + 1));
-    dstart[0] = 0;
-    for (int gg = 0; gg < G; gg++) dstart[gg + 1] = dstart[gg] + (long)(rs[gg + 1] - rs[gg]) * (rs[gg + 1] - rs[gg]);
-    int *rowg = sf_malloc(sizeof(int) * (size_t)imax(1, mloc));
-    for (int il = 0; il < mloc; il++) rowg[il] = l2g(il, nb, g->myrow, g->nprow);
-    row_run *seg = sf_malloc(sizeof(*seg) * (size_t)imax(1, mloc));
+    const int G = c->G, mloc = c->M.mloc, nt = G - t0 < SWEEP_TB ? G - t0 : SWEEP_TB;
+    const size_t ld = o->direct ? (size_t)c->nrhs : (size_t)G;
+    for (int q = 0; q < o->nsp; q++) {
+        const double *pq = part + (size_t)q * SWEEP_TB * (size_t)mloc;
+        double *dq = o->direct ? p->BR + (size_t)(q + 1) * (size_t)G : o->BYS + (size_t)q * o->ysz;
+        for (int il = 0; il < mloc; il++) {
+            double *dst = dq + (size_t)rowg[il] * ld + (size_t)t0;
+            if (o->direct)
+                for (int tt = 0; tt < nt; tt++) dst[tt] = pq[(size_t)tt * (size_t)mloc + (size_t)il];
+            else
+                for (int tt = 0; tt < nt; tt++) dst[tt] += pq[(size_t)tt * (size_t)mloc + (size_t)il];
+        }
+    }
+    memset(part, 0, sizeof(double) * (size_t)o->nsp * SWEEP_TB * (size_t)mloc);
+}
+
+/* local runs of rows of one region (seg) and their v (vloc); returns nseg */
+static int sweep_runs(const year_ctx *c, const int *rowg, row_run *seg, double *vloc)
+{
+    const int n = c->n, mloc = c->M.mloc;
     int nseg = 0;
-    double *vloc = sf_malloc(sizeof(double) * (size_t)imax(1, mloc));
     for (int il = 0; il < mloc; il++) {
         const int i = rowg[il], ri = c->lab->sector_region[i];
         vloc[il] = c->xv[2 * n + i];
@@ -741,22 +841,52 @@ static void step_sweep(year_ctx *c, sf_products *p, sweep_out *o)
             nseg++;
         }
     }
-    /* local partial sums of B * (sparse rhs), column-major by region: part[(q*G + t)*mloc + il] */
-    double *part = sf_calloc((size_t)o->nsp * (size_t)G * (size_t)imax(1, mloc), sizeof(double));
-    for (int jl = 0; jl < c->M.nloc; jl++)
-        sweep_column(c, o, c->Ml + (size_t)jl * (size_t)c->M.lld, l2g(jl, nb, g->mycol, g->npcol), rowg, seg, nseg,
-                     vloc, dstart, part);
-    for (int q = 0; q < o->nsp; q++)
-        for (int t = 0; t < G; t++) {
-            const double *pc = part + ((size_t)q * G + (size_t)t) * (size_t)mloc;
-            double *dst = o->BYS + (size_t)q * o->ysz;
-            for (int il = 0; il < mloc; il++) dst[(size_t)rowg[il] * (size_t)G + (size_t)t] += pc[il];
-        }
+    return nseg;
+}
+
+/* sweeps: one pass over the local columns of B for everything that is not a
+ * dense product (see sweep_column), reduced to the root and copied into p
+ * (on a 1 x 1 grid written into p as it goes, with BE: r's last column) */
+static void step_sweep(year_ctx *c, const sf_rhs *r, sf_products *p, sweep_out *o)
+{
+    const sf_grid *g = c->g;
+    const int n = c->n, G = c->G, nb = c->nb, mloc = c->M.mloc, nrhs = c->nrhs;
+    const int *rs = c->lab->region_start;
+    double *E = NULL;
+    if (c->single) {
+        E = sf_malloc(sizeof(double) * (size_t)imax(1, n));
+        for (int j = 0; j < n; j++) E[j] = r->rhs[(size_t)j * (size_t)nrhs + (size_t)(nrhs - 1)];
+    }
+    sweep_alloc(c, o, p, E);
+    long *dstart = sf_malloc(sizeof(long) * (size_t)(G + 1));
+    dstart[0] = 0;
+    for (int gg = 0; gg < G; gg++) dstart[gg + 1] = dstart[gg] + (long)(rs[gg + 1] - rs[gg]) * (rs[gg + 1] - rs[gg]);
+    int *rowg = sf_malloc(sizeof(int) * (size_t)imax(1, mloc));
+    for (int il = 0; il < mloc; il++) rowg[il] = l2g(il, nb, g->myrow, g->nprow);
+    row_run *seg = sf_malloc(sizeof(*seg) * (size_t)imax(1, mloc));
+    double *vloc = sf_malloc(sizeof(double) * (size_t)imax(1, mloc));
+    const int nseg = sweep_runs(c, rowg, seg, vloc);
+    /* local partial sums of B * (sparse rhs) of SWEEP_TB regions, column-major:
+     * part[(q*SWEEP_TB + t - t0)*mloc + il]; the local columns come in
+     * increasing global order, so their regions never decrease */
+    double *part = sf_calloc((size_t)o->nsp * SWEEP_TB * (size_t)imax(1, mloc), sizeof(double));
+    int t0 = 0;
+    for (int jl = 0; jl < c->M.nloc; jl++) {
+        const int j = l2g(jl, nb, g->mycol, g->npcol);
+        for (; c->lab->sector_region[j] >= t0 + SWEEP_TB; t0 += SWEEP_TB) sweep_flush(c, o, p, rowg, part, t0);
+        sweep_column(c, o, c->Ml + (size_t)jl * (size_t)c->M.lld, j, rowg, seg, nseg, vloc, dstart, part, t0);
+    }
+    for (; t0 < G; t0 += SWEEP_TB) sweep_flush(c, o, p, rowg, part, t0);
     free(part);
     free(seg);
     free(vloc);
     free(rowg);
     free(dstart);
+    free(E);
+    if (o->direct) {
+        for (int i = 0; i < n; i++) p->BR[(size_t)i * (size_t)nrhs + (size_t)(nrhs - 1)] = o->be[i];
+        return;
+    }
     reduce_to_root(g, o->buf, o->tot);
     if (!c->root) return;
     memcpy(p->VBreg, o->VB, o->vsz * sizeof(double));
@@ -819,7 +949,7 @@ int sf_par_year(const sf_grid *g, int block, int year, const sf_labels *lab, con
     double t4 = MPI_Wtime();
     info->t_products = t4 - t3;
     sweep_out o;
-    step_sweep(&c, p, &o);
+    step_sweep(&c, r, p, &o);
     double t5 = MPI_Wtime();
     info->t_sweep = t5 - t4;
     step_residual(&c, t, &o, info);
