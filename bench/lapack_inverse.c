@@ -1,11 +1,15 @@
 /* Baseline for bench/year.sh: LAPACK dgetrf + dgetri of I - A for one year of
- * a release (read with silkflow's reader), on the cores OpenBLAS is given.
- *   usage: lapack_inverse FORMAT PATH PREFIX YEAR [REPEAT]
- * Prints one line per repetition: "lapack_inverse SECONDS GFLOPS". */
+ * a release (read with silkflow's reader), on the cores OpenBLAS is given;
+ * or, with gj:NB, silkflow's blocked Gauss-Jordan (sf_gj_invert, pivot blocks
+ * of NB; 0: SF_GJ_BLOCK) of the same matrix, for choosing the block.
+ *   usage: lapack_inverse FORMAT PATH PREFIX YEAR [REPEAT [gj:NB]]
+ * Prints one line per repetition: "lapack_inverse SECONDS GFLOPS" (or
+ * "gauss_jordan NB SECONDS GFLOPS"). */
 #include <lapacke.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "silkflow/decomp.h"
 #include "silkflow/mrio.h"
 
 int main(int argc, char **argv)
@@ -16,6 +20,7 @@ int main(int argc, char **argv)
     }
     sf_source src = {.format = argv[1], .path = argv[2], .prefix = argv[3], .price = "bp"};
     int year = atoi(argv[4]), rep = argc > 5 ? atoi(argv[5]) : 1;
+    const int gj = argc > 6 && strncmp(argv[6], "gj:", 3) == 0, nb = gj ? atoi(argv[6] + 3) : 0;
     sf_err e = {0};
     sf_labels *lab = NULL;
     sf_table t = {0};
@@ -35,14 +40,20 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < N; i++)
             for (size_t j = 0; j < N; j++) M[i * N + j] = (i == j) - (d.zero[j] ? 0 : t.Z[i * N + j] / d.x[j]);
         double t0 = sf_now();
-        int info = LAPACKE_dgetrf(LAPACK_COL_MAJOR, n, n, M, n, ipiv);
-        if (!info) info = LAPACKE_dgetri(LAPACK_COL_MAJOR, n, M, n, ipiv);
+        int info = 0;
+        if (gj) {
+            info = sf_gj_invert(n, M, n, nb, NULL);
+        } else {
+            info = LAPACKE_dgetrf(LAPACK_COL_MAJOR, n, n, M, n, ipiv);
+            if (!info) info = LAPACKE_dgetri(LAPACK_COL_MAJOR, n, M, n, ipiv);
+        }
         double dt = sf_now() - t0;
         if (info) {
-            fprintf(stderr, "LAPACK info %d\n", info);
+            fprintf(stderr, "%s info %d\n", gj ? "Gauss-Jordan" : "LAPACK", info);
             return 2;
         }
-        printf("lapack_inverse %.3f %.1f\n", dt, 2.0 * n * (double)n * n / dt / 1e9);
+        if (gj) printf("gauss_jordan %d %.3f %.1f\n", nb > 0 ? nb : SF_GJ_BLOCK, dt, 2.0 * n * (double)n * n / dt / 1e9);
+        else printf("lapack_inverse %.3f %.1f\n", dt, 2.0 * n * (double)n * n / dt / 1e9);
         fflush(stdout);
     }
     free(M);

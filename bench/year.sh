@@ -12,7 +12,8 @@
 #   sum of a year's stages), its ratio to the floor, the stage split (read,
 #   check, invert, products, decompose, write; products further split into
 #   distributing I - A, the dense products, the sweep and the residual, from the
-#   year files), the peak memory of the largest process (/usr/bin/time -v) and
+#   year files; on a 1 x 1 grid the residual check runs in invert, with
+#   Gauss-Jordan's own test, so its step reads 0), the peak memory of the largest process (/usr/bin/time -v) and
 #   the BLAS kernel that ran (the plan line).
 # Runs are interleaved (REPEAT rounds); medians are reported.
 #   KERNEL=SkylakeX|Haswell|...  OPENBLAS_CORETYPE for every run (default: the
@@ -105,7 +106,7 @@ for layout in "${LAYOUTS[@]}"; do
   done
   printf '      %-54s %s\n' "products: distribute I - A (of which forming it)" \
     "$(med ${R[$k.s_distribute]}) s ($(med ${R[$k.s_form]}) s)"
-  printf '      %-54s %s\n' "products: dense B [Y E], sweep, residual" \
+  printf '      %-54s %s\n' "products: dense B [Y E], sweep, residual (1x1: in invert)" \
     "$(med ${R[$k.s_dense]}) s, $(med ${R[$k.s_sweep]}) s, $(med ${R[$k.s_residual]}) s"
   printf '    %-56s %7.2f s\n' "process wall time" "$(med ${R[$k.wall]})"
   printf '    %-56s %7.3f GB\n' "peak memory of the largest process (time -v)" "$(med ${R[$k.rss]})"
