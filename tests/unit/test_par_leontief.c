@@ -17,6 +17,18 @@
 #include "silkflow/par.h"
 #include "testlib.h"
 
+static void nan_fill(double *a, size_t k)
+{
+    for (size_t i = 0; i < k; i++) a[i] = NAN;
+}
+
+static int all_finite(const double *a, size_t k)
+{
+    for (size_t i = 0; i < k; i++)
+        if (!isfinite(a[i])) return 0;
+    return 1;
+}
+
 static unsigned long long rng = 88172645463325252ULL;
 static double urand(void) { return t_xorshift(&rng); }
 
@@ -111,6 +123,12 @@ static int run_case(const sf_grid *g, const sf_labels *lab, int mode, int nb)
         p.Bfrow = sf_calloc((size_t)Nc * (size_t)n, sizeof(double));
         p.Bfcol = sf_calloc((size_t)Nc * (size_t)n, sizeof(double));
         Bfull = sf_calloc((size_t)n * n, sizeof(double));
+        /* NaN in every output: an entry the products do not write stays NaN (checked below) */
+        nan_fill(p.BR, (size_t)n * (size_t)r.nrhs);
+        nan_fill(p.VBreg, (size_t)G * (size_t)n);
+        nan_fill(p.Bdiag, (size_t)p.dstart[G]);
+        nan_fill(p.Bfrow, (size_t)Nc * (size_t)n);
+        nan_fill(p.Bfcol, (size_t)Nc * (size_t)n);
     }
     sf_inv_info info;
     sf_err e = {0};
@@ -122,6 +140,11 @@ static int run_case(const sf_grid *g, const sf_labels *lab, int mode, int nb)
     unsetenv("SF_TEST_GJ_REJECT");
     if (root && rc == SF_OK) {
         const int gj = g->size == 1 && (mode == CASE_PLAIN || mode == CASE_NOT_DOMINANT);
+        const int Nc = lab->region_start[focal + 1] - lab->region_start[focal];
+        CHECK_MSG(all_finite(p.BR, (size_t)n * (size_t)r.nrhs) && all_finite(p.VBreg, (size_t)G * (size_t)n) &&
+                      all_finite(p.Bdiag, (size_t)p.dstart[G]) && all_finite(p.Bfrow, (size_t)Nc * (size_t)n) &&
+                      all_finite(p.Bfcol, (size_t)Nc * (size_t)n),
+                  "mode %d, %d ranks: an output entry was not written", mode, g->size);
         gj_runs += info.method == SF_INV_GAUSS_JORDAN;
         CHECK_MSG(info.method == (gj ? SF_INV_GAUSS_JORDAN : SF_INV_LU), "mode %d, %d ranks: method %d", mode, g->size,
                   info.method);
