@@ -123,6 +123,11 @@ jfield() { # JOBID FIELD -> value from scontrol (first record)
     scontrol show job -o "$1" 2>/dev/null | head -n1 | grep -o "\b$2=[^ ]*" | head -n1 | cut -d= -f2-
 }
 jstate() { jfield "$1" JobState; }
+array_tasks() { # JOBID -> the task ids of an array job, over all its records: once tasks start,
+    # scontrol lists each started task on its own and the rest as a range ("0-2", "1-2", "2", "0,2%1")
+    scontrol show job -o "$1" 2>/dev/null | grep -o '\bArrayTaskId=[^ ]*' | cut -d= -f2 | cut -d% -f1 | tr ',' '\n' |
+        awk -F- '{ for (i = $1; i <= ($2 == "" ? $1 : $2); i++) print i }' | sort -n -u | tr '\n' ' '
+}
 jepoch() { date -d "$(jfield "$1" "$2")" +%s; }
 final_state() { [[ $1 =~ ^(COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED)$ ]]; }
 wait_job() { # JOBID [TIMEOUT s]: until every record of JOBID (array tasks too) is final
@@ -226,7 +231,7 @@ pipeline_array() {
     j1=$(sed -n 's/^years job: \([0-9]*\).*/\1/p' <<<"$out")
     j2=$(sed -n 's/^finish job: \([0-9]*\).*/\1/p' <<<"$out")
     [[ -n $j1 && -n $j2 ]] || no "no job ids" || return
-    [[ $(jfield "$j1" ArrayTaskId) == 0-2 ]] || no "stage 1 is not an array of 3 tasks (ArrayTaskId=$(jfield "$j1" ArrayTaskId))" || return
+    [[ $(array_tasks "$j1") == "0 1 2 " ]] || no "stage 1 is not an array of 3 tasks (tasks: $(array_tasks "$j1"); $(scontrol show job -o "$j1" | grep -o '\bArrayTaskId=[^ ]*' | tr '\n' ' '))" || return
     local st reason
     st=$(jstate "$j2") reason=$(jfield "$j2" Reason)
     [[ $st == PENDING && $reason == Dependency ]] || no "stage 2 right after submission: $st/$reason, want PENDING/Dependency" || return
