@@ -25,7 +25,16 @@ typedef struct {
     sf_err hash_err;
 } inputs;
 
-static int inputs_hash(inputs *in, sf_err *e);
+static int inputs_hash(inputs *in, sf_err *e)
+{
+    in->hashes = sf_calloc((size_t)(in->n ? in->n : 1), sizeof(char *));
+    for (int i = 0; i < in->n; i++) {
+        in->hashes[i] = sf_malloc(65);
+        int rc = sf_sha256_file(in->files[i], in->hashes[i], e);
+        if (rc) return rc;
+    }
+    return SF_OK;
+}
 
 static void *hash_main(void *arg)
 {
@@ -60,7 +69,8 @@ static int hash_join(inputs *in, int code, sf_err *e)
 
 static void inputs_free(inputs *in)
 {
-    hash_join(in, SF_OK, &in->hash_err);
+    sf_err unused; /* a failed or abandoned year: its error is reported by the caller */
+    hash_join(in, SF_OK, &unused);
     for (int i = 0; i < in->n; i++) {
         free(in->files[i]);
         if (in->hashes) free(in->hashes[i]);
@@ -72,16 +82,6 @@ static void inputs_free(inputs *in)
     memset(in, 0, sizeof *in);
 }
 
-static int inputs_hash(inputs *in, sf_err *e)
-{
-    in->hashes = sf_calloc((size_t)(in->n ? in->n : 1), sizeof(char *));
-    for (int i = 0; i < in->n; i++) {
-        in->hashes[i] = sf_malloc(65);
-        int rc = sf_sha256_file(in->files[i], in->hashes[i], e);
-        if (rc) return rc;
-    }
-    return SF_OK;
-}
 
 static void free_strings(char **s, hsize_t n)
 {
