@@ -8,7 +8,7 @@
 #include <string.h>
 
 static int g_inited = 0;
-static char g_pml[160] = "";
+static char g_pml[160] = "pml chosen by Open MPI"; /* also when MPI was started before sf_par_init */
 
 /* Open MPI chooses its point-to-point layer (pml) by opening every one it
  * was built with and the transports under them (PSM, OFI, UCX): 0.2-0.3 s of
@@ -29,8 +29,7 @@ static void choose_pml(void)
     else if (one_node || alone) {
         setenv("OMPI_MCA_pml", "ob1", 0);
         snprintf(g_pml, sizeof g_pml, "pml ob1 (one node: chosen by silkflow; OMPI_MCA_pml overrides)");
-    } else
-        snprintf(g_pml, sizeof g_pml, "pml chosen by Open MPI");
+    }
 }
 
 const char *sf_par_pml(void) { return g_pml; }
